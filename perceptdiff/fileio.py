@@ -1,0 +1,59 @@
+"""Atomic file writes: a reader never sees a half-written file.
+
+Data goes to a temporary file in the destination's folder, is flushed to
+disk, then renamed over the destination with :func:`os.replace` (atomic on
+POSIX and Windows within one file system).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import PerceptdiffError
+
+__all__ = ["atomic_write_bytes"]
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, overwrite: bool = True) -> Path:
+    """Write ``data`` to ``path`` atomically; create missing parent folders.
+
+    With ``overwrite=False`` an existing file is left alone and
+    :class:`PerceptdiffError` is raised (the check and the rename are not one
+    atomic step; ``os.link`` is used where the file system offers it so that
+    a file appearing in between is not replaced).
+    """
+    dest = Path(path)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    except OSError as exc:
+        raise PerceptdiffError(f"{dest}: cannot write ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if overwrite:
+            os.replace(tmp, dest)
+        else:
+            try:
+                os.link(tmp, dest)
+            except FileExistsError:
+                raise PerceptdiffError(f"{dest}: exists already; not overwritten") from None
+            except OSError:
+                if dest.exists():
+                    raise PerceptdiffError(f"{dest}: exists already; not overwritten") from None
+                os.replace(tmp, dest)
+    except PerceptdiffError:
+        raise
+    except OSError as exc:
+        raise PerceptdiffError(f"{dest}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        if os.path.exists(tmp):
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    return dest

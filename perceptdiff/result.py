@@ -1,0 +1,244 @@
+"""The immutable outcome of a comparison.
+
+:class:`ComparisonResult` carries the verdict, the numbers behind it, the
+visibly different regions and (on demand) the per-pixel visibility map in
+JND units.  ``to_dict()`` gives the JSON object of the command line's
+``--json`` output; its layout is versioned by :data:`RESULT_SCHEMA_VERSION`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import numpy as np
+
+from .image import Image
+
+__all__ = ["Region", "ComparisonResult", "MapStore", "RESULT_SCHEMA_VERSION"]
+
+#: Version of the JSON layout produced by :meth:`ComparisonResult.to_dict`.
+RESULT_SCHEMA_VERSION = 1
+
+VERDICTS = ("identical", "pass", "fail")
+
+
+@dataclass(frozen=True)
+class Region:
+    """An 8-connected area of visibly different pixels.
+
+    Attributes
+    ----------
+    x, y, width, height : int
+        Bounding box in the compared frame (pixels).
+    pixels : int
+        Number of visibly different pixels in the region.
+    area_deg2 : float
+        ``pixels / ppd**2``: the region's area in square degrees of visual angle.
+    peak_jnd : float
+        Largest visibility-map value inside the region.
+    failing : bool
+        True if this region alone makes the verdict FAIL under the rule in force.
+    """
+
+    x: int
+    y: int
+    width: int
+    height: int
+    pixels: int
+    area_deg2: float
+    peak_jnd: float
+    failing: bool
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        """``(x, y, width, height)``."""
+        return (self.x, self.y, self.width, self.height)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "x": self.x, "y": self.y, "width": self.width, "height": self.height,
+            "pixels": self.pixels, "area_deg2": _num(self.area_deg2),
+            "peak_jnd": _num(self.peak_jnd), "failing": self.failing,
+        }
+
+
+def _num(v: float | None, digits: int = 6) -> float | None:
+    if v is None or not math.isfinite(v):
+        return None
+    return float(round(float(v), digits))
+
+
+class MapStore:
+    """Holds a map computed over a box of the frame; expands it on demand.
+
+    Metrics often compute only inside the bounding box of the differences
+    (everything outside is exactly zero), so the full-frame array is built the
+    first time somebody asks for it and cached.
+    """
+
+    def __init__(self, shape: tuple[int, int], crop: np.ndarray | None,
+                 offset: tuple[int, int] = (0, 0), dtype: Any = np.float32) -> None:
+        self.shape = shape
+        self.crop = crop
+        self.offset = offset
+        self.dtype = np.dtype(dtype)
+        self._full: np.ndarray | None = None
+
+    def full(self) -> np.ndarray:
+        if self._full is None:
+            out = np.zeros(self.shape, dtype=self.dtype)
+            if self.crop is not None:
+                y, x = self.offset
+                h, w = self.crop.shape
+                out[y:y + h, x:x + w] = self.crop
+            out.setflags(write=False)
+            self._full = out
+        return self._full
+
+
+@dataclass(frozen=True, eq=False)
+class ComparisonResult:
+    """Outcome of :func:`perceptdiff.compare`.
+
+    Attributes
+    ----------
+    verdict : {"identical", "pass", "fail"}
+        ``identical``: the decoded pixels are equal; ``pass``: differences, none
+        visible under the rule in force; ``fail``: a visible difference (or the
+        sizes differ and neither resize nor pad was asked for).
+    reason : str
+        One sentence a person can read: why this verdict.
+    metric, metric_version : str
+        Which model decided, and its version (changes when verdicts may change).
+    expected_size, actual_size : (int, int)
+        ``(width, height)`` of the inputs as decoded.
+    compared_size : (int, int) or None
+        Frame actually compared (after resize/pad); None if not compared.
+    pixels_per_degree : float
+        Viewing geometry used.
+    peak_jnd, p999_jnd : float or None
+        Maximum and 99.9th percentile of the visibility map (None when the
+        images were not compared).
+    visible_pixels : int
+        Pixels whose visibility exceeds the JND threshold.
+    visible_area_deg2 : float
+        ``visible_pixels / ppd**2``.
+    visible_ratio : float
+        ``visible_pixels`` over the frame's pixel count.
+    regions : tuple of Region
+        Visibly different regions, most severe first (at most 100 listed).
+    region_count : int
+        Number of regions before truncation to ``regions``.
+    forgiven_pixels : int
+        Pixels whose difference was explained as anti-aliasing or 1-px jitter.
+    options : mapping
+        The options in force (JSON-ready).
+    timings : mapping
+        Seconds spent in ``decode``, ``compare`` and ``total``.
+    notes : tuple of str
+        Loader and engine remarks ("first frame of an animated GIF ...").
+    details : mapping
+        Metric-specific figures (Yee: ``failed_pixels``, ``sum_errors``...).
+    """
+
+    verdict: str
+    reason: str
+    metric: str
+    metric_version: str
+    expected_size: tuple[int, int]
+    actual_size: tuple[int, int]
+    compared_size: tuple[int, int] | None
+    pixels_per_degree: float
+    peak_jnd: float | None
+    p999_jnd: float | None
+    visible_pixels: int
+    visible_area_deg2: float
+    visible_ratio: float
+    regions: tuple[Region, ...]
+    region_count: int
+    forgiven_pixels: int
+    options: Mapping[str, Any]
+    timings: Mapping[str, float]
+    notes: tuple[str, ...] = ()
+    details: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    expected_image: Image | None = field(default=None, repr=False)
+    actual_image: Image | None = field(default=None, repr=False)
+    _jnd: MapStore | None = field(default=None, repr=False)
+    _forgiven: MapStore | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+
+    # -- convenience -----------------------------------------------------
+    @property
+    def passed(self) -> bool:
+        """True unless the verdict is ``fail``."""
+        return self.verdict != "fail"
+
+    @property
+    def exit_code(self) -> int:
+        """0 when the images look the same, 1 when they differ (as diff(1))."""
+        return 0 if self.passed else 1
+
+    def __bool__(self) -> bool:  # ``if compare(a, b): ...`` reads as "same?"
+        return self.passed
+
+    @property
+    def jnd_map(self) -> np.ndarray | None:
+        """Per-pixel visibility in JND units over the compared frame (read-only).
+
+        None when the images were not compared (size mismatch).
+        """
+        return None if self._jnd is None else self._jnd.full()
+
+    @property
+    def forgiven_mask(self) -> np.ndarray | None:
+        """Boolean map of the pixels forgiven as anti-aliasing / jitter."""
+        if self._forgiven is None:
+            if self._jnd is None:
+                return None
+            return MapStore(self._jnd.shape, None, dtype=bool).full()
+        return self._forgiven.full()
+
+    def summary(self) -> str:
+        """One line: the verdict and its key numbers."""
+        word = {"identical": "IDENTICAL", "pass": "PASS", "fail": "FAIL"}[self.verdict]
+        return f"{word}: {self.reason}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field except the maps and images, JSON-ready."""
+        return {
+            "schema_version": RESULT_SCHEMA_VERSION,
+            "verdict": self.verdict,
+            "passed": self.passed,
+            "reason": self.reason,
+            "metric": self.metric,
+            "metric_version": self.metric_version,
+            "expected": {"source": self.expected_image.source if self.expected_image else None,
+                         "width": self.expected_size[0], "height": self.expected_size[1]},
+            "actual": {"source": self.actual_image.source if self.actual_image else None,
+                       "width": self.actual_size[0], "height": self.actual_size[1]},
+            "compared_size": list(self.compared_size) if self.compared_size else None,
+            "pixels_per_degree": _num(self.pixels_per_degree),
+            "peak_jnd": _num(self.peak_jnd),
+            "p999_jnd": _num(self.p999_jnd),
+            "visible_pixels": int(self.visible_pixels),
+            "visible_area_deg2": _num(self.visible_area_deg2),
+            "visible_ratio": _num(self.visible_ratio, 9),
+            "region_count": int(self.region_count),
+            "regions": [r.to_dict() for r in self.regions],
+            "forgiven_pixels": int(self.forgiven_pixels),
+            "options": dict(self.options),
+            "timings": {k: _num(v) for k, v in self.timings.items()},
+            "notes": list(self.notes),
+            "details": {k: (_num(v) if isinstance(v, float) else v) for k, v in self.details.items()},
+        }
+
+    def to_json(self, **kwargs: Any) -> str:
+        """``json.dumps(self.to_dict())``."""
+        return json.dumps(self.to_dict(), **kwargs)
