@@ -1,0 +1,177 @@
+"""Forgiving anti-aliasing and 1-px jitter before the eye model runs.
+
+Two renderers (or one renderer on two machines) rarely agree on the exact
+coverage of an edge pixel or the sub-pixel phase of a glyph.  Such pixels
+take values that already occur next to them, so they can be *explained*.
+
+``box`` rule (science brief §7.3), on premultiplied integer RGBA: a differing
+pixel p is explained when, in every channel, ``B(p)`` lies within the min–max
+range of A's 3×3 neighbourhood of p **and** ``A(p)`` lies within B's.  The
+two-way test refuses new colours, removed lines and recoloured thin lines; it
+never forgives a change in a flat area (the range there is a single value).
+Premultiplying first makes the colour under α = 0 irrelevant.  Explained
+pixels of B take A's value.
+
+``pixelmatch`` rule: the anti-aliased-pixel detector of Vysniauskas (2009) as
+used by pixelmatch — a pixel is anti-aliasing when among its 8 neighbours at
+most 2 have its brightness, it has both darker and brighter neighbours, and
+the darkest or the brightest neighbour has 3 or more identical neighbours of
+its own in both images.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["premultiply", "forgive_box", "forgive_pixelmatch", "forgive"]
+
+# Neighbour offsets (dy, dx) in pixelmatch's scan order: x outer, y inner.
+_OFFSETS = [(dy, dx) for dx in (-1, 0, 1) for dy in (-1, 0, 1) if (dy, dx) != (0, 0)]
+
+
+def premultiply(pixels: np.ndarray) -> np.ndarray:
+    """Premultiply encoded RGBA by alpha, staying in the integer domain (rounded)."""
+    if pixels.dtype == np.uint8:
+        a = pixels[..., 3:4].astype(np.uint16)
+        rgb = (pixels[..., :3].astype(np.uint16) * a + 127) // 255
+        return np.concatenate([rgb.astype(np.uint8), pixels[..., 3:4]], axis=-1)
+    if pixels.dtype == np.uint16:
+        a = pixels[..., 3:4].astype(np.uint32)
+        rgb = (pixels[..., :3].astype(np.uint32) * a + 32767) // 65535
+        return np.concatenate([rgb.astype(np.uint16), pixels[..., 3:4]], axis=-1)
+    return np.concatenate([pixels[..., :3] * pixels[..., 3:4], pixels[..., 3:4]], axis=-1)
+
+
+def _range3(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel min and max over each pixel's 3×3 neighbourhood (edges clamped)."""
+    pad = np.pad(p, ((1, 1), (1, 1), (0, 0)), mode="edge")
+    h, w = p.shape[:2]
+    lo = pad[1:h + 1, 1:w + 1].copy()
+    hi = lo.copy()
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            if dy == 1 and dx == 1:
+                continue
+            v = pad[dy:dy + h, dx:dx + w]
+            np.minimum(lo, v, out=lo)
+            np.maximum(hi, v, out=hi)
+    return lo, hi
+
+
+def forgive_box(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Boolean map of differing pixels explained by the two-way 3×3 range rule.
+
+    ``a`` and ``b`` are premultiplied RGBA of one dtype.
+    """
+    differ = np.any(a != b, axis=-1)
+    if not differ.any():
+        return differ
+    lo_a, hi_a = _range3(a)
+    lo_b, hi_b = _range3(b)
+    inside = np.all((b >= lo_a) & (b <= hi_a) & (a >= lo_b) & (a <= hi_b), axis=-1)
+    return differ & inside
+
+
+def _brightness_over_white(p: np.ndarray, full: float) -> np.ndarray:
+    """pixelmatch's Y (YIQ luma) of the pixel blended over white, in code units."""
+    rgb = p[..., :3].astype(np.float32) * np.float32(255.0 / full)
+    a = p[..., 3].astype(np.float32) * np.float32(1.0 / full)
+    rgb = 255.0 + (rgb - 255.0) * a[..., None]
+    return rgb[..., 0] * 0.29889531 + rgb[..., 1] * 0.58662247 + rgb[..., 2] * 0.11448223
+
+
+def _shift(x: np.ndarray, dy: int, dx: int, fill: float | int) -> np.ndarray:
+    """``out[y, x] = x[y+dy, x+dx]``, ``fill`` outside the frame."""
+    h, w = x.shape[:2]
+    out = np.full_like(x, fill)
+    ys, yd = (slice(dy, h), slice(0, h - dy)) if dy >= 0 else (slice(0, h + dy), slice(-dy, h))
+    xs, xd = (slice(dx, w), slice(0, w - dx)) if dx >= 0 else (slice(0, w + dx), slice(-dx, w))
+    out[yd, xd] = x[ys, xs]
+    return out
+
+
+def _on_border(h: int, w: int) -> np.ndarray:
+    border = np.zeros((h, w), dtype=np.int8)
+    border[0, :] = border[-1, :] = 1
+    border[:, 0] = border[:, -1] = 1
+    return border
+
+
+def _many_siblings(packed: np.ndarray) -> np.ndarray:
+    """True where a pixel has more than 2 identical neighbours (border counts as one)."""
+    h, w = packed.shape
+    count = _on_border(h, w).astype(np.int16)
+    for dy, dx in _OFFSETS:
+        count += _shift(packed, dy, dx, -1) == packed
+    return count > 2
+
+
+def _antialiased(img: np.ndarray, other: np.ndarray, y_img: np.ndarray,
+                 sib_img: np.ndarray, sib_other: np.ndarray) -> np.ndarray:
+    h, w = y_img.shape
+    deltas = np.stack([np.where(np.isnan(s := _shift(y_img, dy, dx, np.nan)), np.nan, y_img - s)
+                       for dy, dx in _OFFSETS])
+    valid = ~np.isnan(deltas)
+    zeroes = _on_border(h, w) + np.sum(valid & (deltas == 0), axis=0)
+    d = np.where(valid, deltas, 0.0)
+    imin = np.argmin(d, axis=0)
+    imax = np.argmax(d, axis=0)
+    dmin = np.take_along_axis(d, imin[None], 0)[0]
+    dmax = np.take_along_axis(d, imax[None], 0)[0]
+    candidate = (zeroes <= 2) & (dmin < 0) & (dmax > 0)
+    yy, xx = np.mgrid[0:h, 0:w]
+    offs = np.array(_OFFSETS)
+
+    def siblings_at(idx: np.ndarray) -> np.ndarray:
+        ny = np.clip(yy + offs[idx, 0], 0, h - 1)
+        nx = np.clip(xx + offs[idx, 1], 0, w - 1)
+        return sib_img[ny, nx] & sib_other[ny, nx]
+
+    return candidate & (siblings_at(imin) | siblings_at(imax))
+
+
+def forgive_pixelmatch(a: np.ndarray, b: np.ndarray, full: float) -> np.ndarray:
+    """Boolean map of differing pixels pixelmatch's detector calls anti-aliasing.
+
+    ``a`` and ``b`` are straight (not premultiplied) RGBA of one dtype, as
+    pixelmatch reads them.
+    """
+    differ = np.any(a != b, axis=-1)
+    if not differ.any():
+        return differ
+    packed_a = _pack(a)
+    packed_b = _pack(b)
+    sib_a, sib_b = _many_siblings(packed_a), _many_siblings(packed_b)
+    ya, yb = _brightness_over_white(a, full), _brightness_over_white(b, full)
+    aa = _antialiased(a, b, ya, sib_a, sib_b) | _antialiased(b, a, yb, sib_b, sib_a)
+    return differ & aa
+
+
+def _pack(p: np.ndarray) -> np.ndarray:
+    """One comparable integer per pixel (exact RGBA equality)."""
+    if p.dtype == np.uint8:
+        return np.ascontiguousarray(p).view(np.uint32)[..., 0].astype(np.int64)
+    if p.dtype == np.uint16:
+        return np.ascontiguousarray(p).view(np.uint64)[..., 0].astype(np.int64) & np.int64(0x7FFFFFFFFFFFFFFF)
+    q = np.round(np.clip(p, 0, 1) * 65535).astype(np.uint16)
+    return _pack(q)
+
+
+def forgive(a: np.ndarray, b: np.ndarray, mode: str, full: float) -> tuple[np.ndarray, np.ndarray]:
+    """Apply a forgiveness rule to encoded straight RGBA ``a``, ``b``.
+
+    Returns ``(b_forgiven, mask)``: ``b`` with explained pixels replaced by
+    ``a``'s, and the boolean map of those pixels.
+    """
+    if mode == "off":
+        return b, np.zeros(a.shape[:2], dtype=bool)
+    if mode == "box":
+        mask = forgive_box(premultiply(a), premultiply(b))
+    elif mode == "pixelmatch":
+        mask = forgive_pixelmatch(a, b, full)
+    else:
+        raise ValueError(f"unknown anti-aliasing mode {mode!r}")
+    if mask.any():
+        b = b.copy()
+        b[mask] = a[mask]
+    return b, mask

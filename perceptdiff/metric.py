@@ -1,0 +1,266 @@
+"""perceptdiff's default metric: a visibility map in JND units.
+
+The model (science brief §7; each step's source in brackets):
+
+1. **Forgiveness** of anti-aliasing and 1-px jitter on premultiplied integer
+   RGBA (:mod:`perceptdiff.forgiveness`).
+2. **Crop** to the bounding box of the remaining differences, grown by the
+   support of every filter below: outside it the map is exactly zero.
+3. **Alpha**: opaque pairs are compared as they are; otherwise both images are
+   composited in linear light over white *and* over black (or over the
+   user's background) and the larger visibility wins, so an alpha-only
+   change is seen over any page.
+4. **Colour term** [S-CIELAB, Zhang & Wandell 1996]: linear RGB → XYZ →
+   Poirson–Wandell opponent channels, each blurred by its contrast-sensitivity
+   kernel (luminance sharp, chroma blurrier), back to RGB (clamped), CIELAB,
+   then CIEDE2000 [Luo et al. 2001] in units of the colour JND (ΔE00 = 1).
+5. **Structure term** [Wang et al. 2004 SSIM moments, calibrated by the CSF]:
+   on display luminance ``L = L_black + (L_white − L_black)·Y`` a Gaussian
+   pyramid [Burt & Adelson 1983]; per level ``s`` the local standard deviation
+   of the difference ``σ_d`` as a Weber contrast ``r_d = σ_d/μ``, divided by
+   the threshold ``T_s = 1/(k_S·S(f_s, μ))`` of Barten's CSF [Barten 1989, as
+   in Yee 2004] at the level's frequency ``f_s = 0.354·ppd/2^s``, with mutual
+   contrast masking ``min(10, (1 + (r_m/T_s)²)^0.35)``, ``r_m = min(σA, σB)/μ``
+   [Legge & Foley 1980; Daly 1993; Mantiuk et al. 2011].
+6. **Pooling** by Minkowski summation with β = 4 [Quick 1974]:
+   ``J = (J_c⁴ + Σ_s J_s⁴)^(1/4)``.
+"""
+
+from __future__ import annotations
+
+import math
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import numpy as np
+
+from . import csf, filters
+from .color import (SRGB_TO_XYZ, XYZ_TO_OPP, color_difference, decode, srgb_to_linear,
+                    xyz_to_lab)
+from .errors import OptionError
+from .forgiveness import forgive
+from .image import Image
+from .metrics import MetricOutput, VerdictRule
+from .options import Options
+from .resample import match_dtypes
+
+__all__ = ["METRIC", "PerceptdiffMetric", "DEFAULTS", "visibility_map"]
+
+#: Defaults of the metric's own options, with the reasons in the README.
+DEFAULTS: Mapping[str, Any] = MappingProxyType({
+    "csf": "scielab",        # opponent-channel filters: "scielab" or "flip"
+    "k_s": 0.5,              # structure sensitivity: half Barten's lab sensitivity (free viewing)
+    "color_jnd": 1.0,        # ΔE00 of one just-noticeable colour difference
+    "white_luminance": 100.0,  # cd/m² of display white (as pdiff)
+    "black_luminance": 0.5,  # cd/m² of display black + reflections (keeps Weber contrast finite)
+    "levels": 6,             # pyramid levels
+    "strong_jnd": 4.0,       # verdict: a region this far above threshold fails at any size
+    "min_area_deg2": 0.025,  # verdict: a region this large (deg²) fails at any strength above threshold
+})
+
+_MASK_SLOPE = 0.7   # Legge–Foley / Daly masking exponent ε; (1 + x²)^(ε/2)
+_MASK_CAP = 10.0    # threshold elevation cap, as pdiff
+_FREQ_FACTOR = 0.354  # centre of a pyramid level's top octave, in units of ppd/2^s
+_WINDOW_SIGMA = 1.5   # SSIM window (Wang et al. 2004)
+
+_M_OPP = (XYZ_TO_OPP @ SRGB_TO_XYZ).astype(np.float32)          # linear RGB -> O1O2O3
+_M_OPP_INV = np.linalg.inv(XYZ_TO_OPP @ SRGB_TO_XYZ).astype(np.float32)
+_M_XYZ = SRGB_TO_XYZ.astype(np.float32)
+_Y_ROW = SRGB_TO_XYZ[1].astype(np.float32)
+
+
+class PerceptdiffMetric:
+    """The default metric (see the module docstring)."""
+
+    name = "perceptdiff"
+    version = "1.0"
+
+    def validate(self, metric_options: Mapping[str, Any]) -> dict[str, Any]:
+        unknown = set(metric_options) - set(DEFAULTS)
+        if unknown:
+            raise OptionError(
+                f"unknown option(s) for metric perceptdiff: {', '.join(sorted(unknown))}")
+        out = dict(DEFAULTS)
+        out.update(metric_options)
+        if out["csf"] not in ("scielab", "flip"):
+            raise OptionError(f"csf: {out['csf']!r} is not one of scielab, flip")
+        for key in ("k_s", "color_jnd", "white_luminance", "strong_jnd", "min_area_deg2"):
+            try:
+                v = float(out[key])
+            except (TypeError, ValueError):
+                raise OptionError(f"{key}: expected a number, got {out[key]!r}") from None
+            if not (v > 0 and math.isfinite(v)):
+                raise OptionError(f"{key}: must be > 0, got {out[key]!r}")
+            out[key] = v
+        try:
+            out["black_luminance"] = float(out["black_luminance"])
+        except (TypeError, ValueError):
+            raise OptionError(f"black_luminance: expected a number, got {out['black_luminance']!r}") from None
+        if not 0 < out["black_luminance"] < out["white_luminance"]:
+            raise OptionError("black_luminance: must be > 0 and below white_luminance")
+        lv = out["levels"]
+        if isinstance(lv, bool) or not isinstance(lv, (int, np.integer)) or not 1 <= lv <= 8:
+            raise OptionError(f"levels: expected a whole number 1..8, got {lv!r}")
+        out["levels"] = int(lv)
+        return out
+
+    def pixels_per_degree(self, options: Options, metric_options: Mapping[str, Any],
+                          width: int, height: int) -> float:
+        return options.pixels_per_degree
+
+    def verdict_rule(self, options: Options, metric_options: Mapping[str, Any]) -> VerdictRule:
+        if options.has_budget:
+            return VerdictRule(kind="pixels", max_pixels=options.max_pixels, max_ratio=options.max_ratio)
+        return VerdictRule(kind="regions", strong_jnd=metric_options["strong_jnd"],
+                           min_area_deg2=metric_options["min_area_deg2"])
+
+    def compute(self, expected: Image, actual: Image, options: Options,
+                metric_options: Mapping[str, Any], ppd: float) -> MetricOutput:
+        a, b = match_dtypes(expected, actual)
+        pa, pb = a.pixels, b.pixels
+        pb, forgiven = forgive(pa, pb, options.antialiasing, a.full_scale)
+        h, w = pa.shape[:2]
+        differ = np.any(pa != pb, axis=-1)
+        touched = differ | forgiven
+        if not touched.any():
+            return MetricOutput(jnd=np.zeros((0, 0), np.float32), offset=(0, 0))
+        levels = _level_count(h, w, metric_options["levels"])
+        (y0, y1, x0, x1) = _support_box(touched, ppd, levels, metric_options["csf"])
+        fg = forgiven[y0:y1, x0:x1]
+        if not differ.any():
+            return MetricOutput(jnd=np.zeros(fg.shape, np.float32), offset=(y0, x0), forgiven=fg)
+        jnd = visibility_map(pa[y0:y1, x0:x1], pb[y0:y1, x0:x1], ppd, metric_options,
+                             background=options.background, levels=levels)
+        return MetricOutput(jnd=jnd, offset=(y0, x0), forgiven=fg)
+
+
+def _level_count(h: int, w: int, wanted: int) -> int:
+    n = 1
+    while n < wanted and min(h, w) / 2 ** n >= 8:
+        n += 1
+    return n
+
+
+def _support_radius(ppd: float, levels: int, csf_name: str) -> int:
+    """How far (px) a difference can influence the map."""
+    kernels = csf.SCIELAB_KERNELS if csf_name == "scielab" else csf.FLIP_KERNELS
+    sigma_max = max(s for lobes in kernels.values() for _, s in csf.kernel_sigmas_px(lobes, ppd))
+    colour = math.ceil(3 * sigma_max) + 2
+    top = 2 ** (levels - 1)
+    window = math.ceil(3.5 * _WINDOW_SIGMA)
+    structure = 2 * (top - 1) + (window + 1) * top + 2
+    return max(colour, structure)
+
+
+def _support_box(mask: np.ndarray, ppd: float, levels: int, csf_name: str) -> tuple[int, int, int, int]:
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    h, w = mask.shape
+    r = _support_radius(ppd, levels, csf_name)
+    step = 2 ** (levels - 1)  # align to the coarsest grid so decimation matches the full frame
+    y0 = max(0, (rows[0] - r) // step * step)
+    x0 = max(0, (cols[0] - r) // step * step)
+    return (int(y0), int(min(h, rows[-1] + r + 1)), int(x0), int(min(w, cols[-1] + r + 1)))
+
+
+def _composites(pixels: np.ndarray, backgrounds: list[np.ndarray | None]) -> list[np.ndarray]:
+    rgb, alpha = decode(pixels)
+    out = []
+    for bg in backgrounds:
+        if bg is None:
+            out.append(rgb)
+        else:
+            a = alpha[..., None]
+            out.append(rgb * a + bg * (1 - a))
+    return out
+
+
+def _planes(rgb: np.ndarray, m: np.ndarray) -> list[np.ndarray]:
+    flat = rgb.reshape(-1, 3) @ m.T
+    return [np.ascontiguousarray(flat[:, i].reshape(rgb.shape[:2])) for i in range(3)]
+
+
+def colour_term(rgb_a: np.ndarray, rgb_b: np.ndarray, ppd: float, csf_name: str,
+                color_jnd: float) -> np.ndarray:
+    """S-CIELAB colour difference in JND units (ΔE00 / ``color_jnd``)."""
+    kernels = csf.SCIELAB_KERNELS if csf_name == "scielab" else csf.FLIP_KERNELS
+    labs = []
+    for rgb in (rgb_a, rgb_b):
+        opp = _planes(rgb, _M_OPP)
+        filt = [filters.sum_of_gaussians(p, csf.kernel_sigmas_px(kernels[ch], ppd))
+                for p, ch in zip(opp, ("O1", "O2", "O3"))]
+        stacked = np.stack(filt, axis=-1)
+        lin = np.clip(stacked.reshape(-1, 3) @ _M_OPP_INV.T, 0.0, 1.0)
+        xyz = (lin @ _M_XYZ.T).reshape(stacked.shape)
+        labs.append(xyz_to_lab(xyz))
+    de = color_difference(labs[0], labs[1])
+    if color_jnd != 1.0:
+        de /= np.float32(color_jnd)
+    return de
+
+
+def structure_terms(lum_a: np.ndarray, lum_b: np.ndarray, ppd: float, levels: int,
+                    k_s: float) -> list[tuple[int, np.ndarray]]:
+    """Per-level structure visibility ``J_s`` (at each level's resolution)."""
+    pyr_a = filters.gaussian_pyramid(lum_a, levels)
+    pyr_b = filters.gaussian_pyramid(lum_b, levels)
+    out = []
+    for s, (la, lb) in enumerate(zip(pyr_a, pyr_b)):
+        d = la - lb
+        mu_d = filters.local_mean(d)
+        var_d = filters.local_mean(d * d)
+        var_d -= mu_d * mu_d
+        if not np.any(var_d > 0):
+            continue
+        ca = np.float32(la.mean())
+        a0, b0 = la - ca, lb - ca
+        mu_a0, mu_b0 = filters.local_mean(a0), filters.local_mean(b0)
+        var_a = filters.local_mean(a0 * a0) - mu_a0 * mu_a0
+        var_b = filters.local_mean(b0 * b0) - mu_b0 * mu_b0
+        mu = np.maximum(0.5 * (mu_a0 + mu_b0) + ca, np.float32(1e-3))
+        f_s = _FREQ_FACTOR * ppd / 2 ** s
+        sens = (np.float32(k_s) * csf.barten_pdiff(f_s, mu).astype(np.float32))
+        # r/T = r·k_S·S: Weber contrasts in threshold units.
+        r_d = np.sqrt(np.maximum(var_d, 0)) / mu * sens
+        r_m = np.sqrt(np.maximum(np.minimum(var_a, var_b), 0)) / mu * sens
+        elevation = np.minimum(np.float32(_MASK_CAP), (1 + r_m * r_m) ** np.float32(_MASK_SLOPE / 2))
+        out.append((s, (r_d / elevation).astype(np.float32)))
+    return out
+
+
+def visibility_map(pa: np.ndarray, pb: np.ndarray, ppd: float, metric_options: Mapping[str, Any],
+                   background: tuple[int, int, int] | None = None, levels: int | None = None) -> np.ndarray:
+    """JND map of two same-shape encoded RGBA arrays (no forgiveness, no cropping).
+
+    See the module docstring for the model.  ``metric_options`` as returned
+    by ``PerceptdiffMetric.validate``.
+    """
+    h, w = pa.shape[:2]
+    if levels is None:
+        levels = _level_count(h, w, metric_options["levels"])
+    full = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}.get(pa.dtype, 1.0)
+    opaque = bool(np.all(pa[..., 3] == full) and np.all(pb[..., 3] == full))
+    if opaque:
+        bgs: list[np.ndarray | None] = [None]
+    elif background is not None:
+        bgs = [srgb_to_linear(np.asarray(background, np.float32) / 255)]
+    else:
+        bgs = [np.ones(3, np.float32), np.zeros(3, np.float32)]
+    comp_a, comp_b = _composites(pa, bgs), _composites(pb, bgs)
+    l_white = metric_options["white_luminance"]
+    l_black = metric_options["black_luminance"]
+    best: np.ndarray | None = None
+    for ra, rb in zip(comp_a, comp_b):
+        j4 = colour_term(ra, rb, ppd, metric_options["csf"], metric_options["color_jnd"]) ** 4
+        lum_a = np.float32(l_black) + np.float32(l_white - l_black) * (ra @ _Y_ROW)
+        lum_b = np.float32(l_black) + np.float32(l_white - l_black) * (rb @ _Y_ROW)
+        for s, js in structure_terms(lum_a, lum_b, ppd, levels, metric_options["k_s"]):
+            up = js if s == 0 else filters.upsample_to(js, (h, w), 2 ** s, align="sample")
+            j4 += up ** 4
+        j = np.sqrt(np.sqrt(j4))
+        best = j if best is None else np.maximum(best, j)
+    assert best is not None
+    return best.astype(np.float32)
+
+
+METRIC = PerceptdiffMetric()

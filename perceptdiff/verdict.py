@@ -1,0 +1,173 @@
+"""The verdict rule: from a visibility map (JND units) to PASS / FAIL.
+
+Default rule (``VerdictRule(kind="regions")``), after the science brief §7.8:
+label the 8-connected regions of pixels whose visibility exceeds the JND
+threshold; the images FAIL when a region
+
+* peaks at or above ``strong_jnd`` × threshold (4 JND: a difference four
+  times the detection threshold is seen however small it is), or
+* covers at least ``min_area_deg2`` square degrees of visual angle (0.025
+  deg², about (9 arcmin)²: near threshold, a difference must cover roughly
+  that much of the field to be noticed in free viewing; 40 px at 40 ppd).
+
+Probability summation over area (Quick 1974; Robson & Graham 1981) is why a
+near-threshold difference needs area to be seen, and why a strong one does not.
+
+Pixel-budget rule (``kind="pixels"``, or whenever the user gives
+``max_pixels``/``max_ratio``): FAIL when more than ``max_pixels`` pixels (or
+more than ``max_ratio`` of the frame) exceed the threshold.  Yee's metric uses
+it with pdiff's "fail at ``threshold`` pixels or more".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+from .metrics import VerdictRule
+from .result import Region
+
+__all__ = ["Decision", "decide", "MAX_REGIONS_LISTED"]
+
+#: Regions listed in a result (the count of all regions is kept separately).
+MAX_REGIONS_LISTED = 100
+
+_EIGHT = np.ones((3, 3), dtype=bool)
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: str
+    reason: str
+    peak_jnd: float
+    p999_jnd: float
+    visible_pixels: int
+    visible_area_deg2: float
+    visible_ratio: float
+    regions: tuple[Region, ...]
+    region_count: int
+    forgiven_pixels: int
+
+
+def _p999(crop: np.ndarray, total: int) -> float:
+    """99.9th percentile (lower) of a map that is zero outside ``crop``."""
+    if total == 0 or crop.size == 0:
+        return 0.0
+    rank = int(0.999 * (total - 1))
+    zeros_outside = total - crop.size
+    if rank < zeros_outside:
+        # Map values are >= 0, so the lowest ranks are the zeros outside the box.
+        return 0.0
+    k = rank - zeros_outside
+    flat = crop.ravel()
+    return float(np.partition(flat, k)[k])
+
+
+def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd: float,
+           jnd_threshold: float, rule: VerdictRule,
+           forgiven: np.ndarray | None = None) -> Decision:
+    """Apply ``rule`` to a visibility map.
+
+    Parameters
+    ----------
+    jnd : numpy.ndarray
+        Map over a box of the frame (zero outside it).
+    offset : (int, int)
+        ``(y, x)`` of the box in the frame.
+    shape : (int, int)
+        ``(height, width)`` of the frame.
+    ppd : float
+        Pixels per degree, to turn pixel counts into deg².
+    jnd_threshold : float
+        Visibility above which a pixel counts as visibly different.
+    rule : VerdictRule
+    forgiven : numpy.ndarray, optional
+        Boolean map (same box) of forgiven pixels, only counted.
+    """
+    total = int(shape[0]) * int(shape[1])
+    px_per_deg2 = ppd * ppd
+    oy, ox = offset
+    peak = float(jnd.max()) if jnd.size else 0.0
+    p999 = _p999(jnd, total)
+    visible = jnd > jnd_threshold
+    n_visible = int(np.count_nonzero(visible))
+    n_forgiven = int(np.count_nonzero(forgiven)) if forgiven is not None else 0
+
+    regions: list[Region] = []
+    region_count = 0
+    if n_visible:
+        labels, region_count = ndimage.label(visible, structure=_EIGHT)
+        index = np.arange(1, region_count + 1)
+        sizes = np.bincount(labels.ravel(), minlength=region_count + 1)[1:]
+        peaks = np.asarray(ndimage.maximum(jnd, labels, index), dtype=np.float64).reshape(-1)
+        slices = ndimage.find_objects(labels)
+    else:
+        sizes = np.zeros(0, dtype=np.int64)
+        peaks = np.zeros(0)
+        slices = []
+
+    use_budget = rule.kind == "pixels" or rule.max_pixels is not None or rule.max_ratio is not None
+    if use_budget:
+        over_px = rule.max_pixels is not None and n_visible > rule.max_pixels
+        over_ratio = rule.max_ratio is not None and total and n_visible / total > rule.max_ratio
+        failed = bool(over_px or over_ratio)
+        failing = np.full(len(sizes), failed)
+    else:
+        strong = rule.strong_jnd * jnd_threshold
+        min_px = rule.min_area_deg2 * px_per_deg2
+        failing = (peaks >= strong) | (sizes >= min_px)
+        failed = bool(failing.any())
+
+    order = np.lexsort((-sizes, -peaks, ~failing)) if len(sizes) else np.zeros(0, dtype=np.int64)
+    for i in order[:MAX_REGIONS_LISTED]:
+        sl = slices[i]
+        regions.append(Region(
+            x=int(sl[1].start + ox), y=int(sl[0].start + oy),
+            width=int(sl[1].stop - sl[1].start), height=int(sl[0].stop - sl[0].start),
+            pixels=int(sizes[i]), area_deg2=float(sizes[i] / px_per_deg2),
+            peak_jnd=float(peaks[i]), failing=bool(failing[i]),
+        ))
+
+    reason = _reason(failed, use_budget, rule, regions, region_count, n_visible, total,
+                     peak, jnd_threshold, ppd, n_forgiven)
+    return Decision(
+        verdict="fail" if failed else "pass", reason=reason, peak_jnd=peak, p999_jnd=p999,
+        visible_pixels=n_visible, visible_area_deg2=n_visible / px_per_deg2,
+        visible_ratio=(n_visible / total) if total else 0.0, regions=tuple(regions),
+        region_count=int(region_count), forgiven_pixels=n_forgiven,
+    )
+
+
+def _reason(failed: bool, use_budget: bool, rule: VerdictRule, regions: list[Region],
+            region_count: int, n_visible: int, total: int, peak: float, thr: float,
+            ppd: float, n_forgiven: int) -> str:
+    forgiven = f"; {n_forgiven} px forgiven as anti-aliasing/jitter" if n_forgiven else ""
+    if use_budget:
+        limits = []
+        if rule.max_pixels is not None:
+            limits.append(f"{rule.max_pixels} px")
+        if rule.max_ratio is not None:
+            limits.append(f"{rule.max_ratio:.4g} of the frame")
+        budget = " or ".join(limits)
+        verb = "exceeds" if failed else "within"
+        return (f"{n_visible} pixels visibly different ({100 * n_visible / max(total, 1):.3g}%), "
+                f"{verb} the budget of {budget}; peak {peak:.2f} JND{forgiven}")
+    if failed:
+        worst = regions[0]
+        why = []
+        if worst.peak_jnd >= rule.strong_jnd * thr:
+            why.append(f"peak {worst.peak_jnd:.1f} JND >= {rule.strong_jnd * thr:g}")
+        min_px = rule.min_area_deg2 * ppd * ppd
+        if worst.pixels >= min_px:
+            why.append(f"{worst.pixels} px ({worst.area_deg2:.3g} deg²) >= {min_px:.0f} px")
+        n_fail = sum(r.failing for r in regions)
+        more = f" (+{n_fail - 1} more failing)" if n_fail > 1 else ""
+        return (f"visible difference at x={worst.x} y={worst.y} {worst.width}x{worst.height}: "
+                f"{' and '.join(why)}{more}{forgiven}")
+    if n_visible == 0:
+        return f"no visible difference (peak {peak:.2f} JND){forgiven}"
+    largest = max(regions, key=lambda r: r.pixels)
+    return (f"differences too small or faint to see: {region_count} region(s) above "
+            f"{thr:g} JND, largest {largest.pixels} px, peak {peak:.2f} JND{forgiven}")
