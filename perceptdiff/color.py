@@ -22,7 +22,7 @@ import numpy as np
 __all__ = [
     "SRGB_TO_XYZ", "XYZ_TO_SRGB", "WHITE_XYZ", "XYZ_TO_OPP", "OPP_TO_XYZ",
     "srgb_to_linear", "linear_to_srgb", "decode", "rgb_to_xyz", "xyz_to_rgb",
-    "xyz_to_lab", "delta_e76", "delta_e2000", "color_difference",
+    "xyz_to_lab", "lab_f", "delta_e76", "delta_e2000", "color_difference",
 ]
 
 #: Linear sRGB (D65) → CIE XYZ, IEC 61966-2-1 (rows X, Y, Z).
@@ -103,14 +103,20 @@ def xyz_to_rgb(xyz: np.ndarray) -> np.ndarray:
     return _apply_matrix(np.asarray(xyz, dtype=np.float32), XYZ_TO_SRGB)
 
 
-def _lab_f(t: np.ndarray) -> np.ndarray:
-    return np.where(t > _EPS, np.cbrt(t), (np.float32(_KAPPA) * t + 16) / 116).astype(np.float32)
+def lab_f(t: np.ndarray) -> np.ndarray:
+    """CIELAB's compressive function: ``t^(1/3)`` above ε = 216/24389, linear below (CIE 15:2004)."""
+    t = np.asarray(t, dtype=np.float32)
+    out = np.cbrt(t)
+    small = t <= _EPS
+    if small.any():
+        out[small] = (np.float32(_KAPPA) * t[small] + np.float32(16)) / np.float32(116)
+    return out
 
 
 def xyz_to_lab(xyz: np.ndarray, white: np.ndarray = WHITE_XYZ) -> np.ndarray:
     """CIE XYZ → CIELAB (CIE 15:2004), relative to ``white``."""
     xyz = np.asarray(xyz, dtype=np.float32)
-    f = _lab_f(xyz / np.asarray(white, dtype=np.float32))
+    f = lab_f(xyz / np.asarray(white, dtype=np.float32))
     fx, fy, fz = f[..., 0], f[..., 1], f[..., 2]
     return np.stack([116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)], axis=-1).astype(np.float32)
 
@@ -121,16 +127,17 @@ def delta_e76(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
     return np.sqrt(np.sum(d * d, axis=-1))
 
 
-def delta_e2000(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
+def delta_e2000(lab1: np.ndarray, lab2: np.ndarray, dtype: type = np.float64) -> np.ndarray:
     """CIEDE2000 colour difference ΔE00 with kL = kC = kH = 1.
 
     Follows Luo, Cui & Rigg (2001) with the conventions of Sharma, Wu & Dalal
     (2005): hue angles in [0, 360), the mean hue and Δh' wrap rules, and
-    ``h' = 0`` when ``a' = b = 0``.  Computed in float64 (the formula
-    subtracts nearly equal angles) and returned as float32.
+    ``h' = 0`` when ``a' = b = 0``.  Computed in ``dtype`` (float64 by
+    default; float32 agrees with it to ~1e-4 on Sharma's pairs and is used
+    for whole images) and returned as float32.
     """
-    lab1 = np.asarray(lab1, dtype=np.float64)
-    lab2 = np.asarray(lab2, dtype=np.float64)
+    lab1 = np.asarray(lab1, dtype=dtype)
+    lab2 = np.asarray(lab2, dtype=dtype)
     L1, a1, b1 = lab1[..., 0], lab1[..., 1], lab1[..., 2]
     L2, a2, b2 = lab2[..., 0], lab2[..., 1], lab2[..., 2]
     c_bar = 0.5 * (np.hypot(a1, b1) + np.hypot(a2, b2))
@@ -179,5 +186,5 @@ def color_difference(lab1: np.ndarray, lab2: np.ndarray, floor: float = 0.3) -> 
     out = np.float32(1.5) * de76
     idx = np.nonzero(de76 >= floor)
     if idx[0].size:
-        out[idx] = delta_e2000(lab1[idx], lab2[idx])
+        out[idx] = delta_e2000(lab1[idx], lab2[idx], dtype=np.float32)
     return out

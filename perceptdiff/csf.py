@@ -30,14 +30,16 @@ __all__ = ["barten_pdiff", "SCIELAB_KERNELS", "FLIP_KERNELS", "kernel_sigmas_px"
 BARTEN_PEAK_CPD = 3.248
 
 
-def barten_pdiff(f: np.ndarray | float, luminance: np.ndarray | float) -> np.ndarray:
+def barten_pdiff(f: np.ndarray | float, luminance: np.ndarray | float,
+                 dtype: type = np.float64) -> np.ndarray:
     """Contrast sensitivity (1/threshold contrast) at ``f`` cpd and ``luminance`` cd/m².
 
     Barten's 1989 simplified CSF with the constants of Yee (2004) /
-    perceptualdiff's ``csf()``.  Vectorised over both arguments.
+    perceptualdiff's ``csf()``.  Vectorised over both arguments; computed in
+    ``dtype``.
     """
-    f = np.asarray(f, dtype=np.float64)
-    lum = np.asarray(luminance, dtype=np.float64)
+    f = np.asarray(f, dtype=dtype)
+    lum = np.asarray(luminance, dtype=dtype)
     a = 440.0 * (1.0 + 0.7 / lum) ** -0.2
     b = 0.3 * (1.0 + 100.0 / lum) ** 0.15
     return a * f * np.exp(-b * f) * np.sqrt(1.0 + 0.06 * np.exp(b * f))

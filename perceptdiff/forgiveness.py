@@ -22,6 +22,7 @@ its own in both images.
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 
 __all__ = ["premultiply", "forgive_box", "forgive_pixelmatch", "forgive"]
 
@@ -157,7 +158,24 @@ def _pack(p: np.ndarray) -> np.ndarray:
     return _pack(q)
 
 
-def forgive(a: np.ndarray, b: np.ndarray, mode: str, full: float) -> tuple[np.ndarray, np.ndarray]:
+def revoke_near_unexplained(differ: np.ndarray, explained: np.ndarray, radius: int = 1) -> np.ndarray:
+    """Withdraw forgiveness from explained pixels next to unexplained differences.
+
+    Genuine anti-aliasing or jitter is explained everywhere along an edge; a
+    recoloured glyph or line leaves unexplained pixels in its core, and its
+    edge pixels (which happen to fall inside the neighbour range) belong to
+    the same change.  Pixels within ``radius`` (Chebyshev) of an unexplained
+    difference are therefore not forgiven.
+    """
+    unexplained = differ & ~explained
+    if radius <= 0 or not unexplained.any() or not explained.any():
+        return explained
+    near = ndimage.maximum_filter(unexplained, size=2 * radius + 1, mode="constant")
+    return explained & ~near
+
+
+def forgive(a: np.ndarray, b: np.ndarray, mode: str, full: float,
+            revoke_radius: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Apply a forgiveness rule to encoded straight RGBA ``a``, ``b``.
 
     Returns ``(b_forgiven, mask)``: ``b`` with explained pixels replaced by
@@ -171,6 +189,8 @@ def forgive(a: np.ndarray, b: np.ndarray, mode: str, full: float) -> tuple[np.nd
         mask = forgive_pixelmatch(a, b, full)
     else:
         raise ValueError(f"unknown anti-aliasing mode {mode!r}")
+    if mask.any():
+        mask = revoke_near_unexplained(np.any(a != b, axis=-1), mask, revoke_radius)
     if mask.any():
         b = b.copy()
         b[mask] = a[mask]

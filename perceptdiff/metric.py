@@ -35,8 +35,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from . import csf, filters
-from .color import (SRGB_TO_XYZ, XYZ_TO_OPP, color_difference, decode, srgb_to_linear,
-                    xyz_to_lab)
+from .color import SRGB_TO_XYZ, WHITE_XYZ, XYZ_TO_OPP, delta_e2000, lab_f, srgb_to_linear
 from .errors import OptionError
 from .forgiveness import forgive
 from .image import Image
@@ -65,7 +64,7 @@ _WINDOW_SIGMA = 1.5   # SSIM window (Wang et al. 2004)
 
 _M_OPP = (XYZ_TO_OPP @ SRGB_TO_XYZ).astype(np.float32)          # linear RGB -> O1O2O3
 _M_OPP_INV = np.linalg.inv(XYZ_TO_OPP @ SRGB_TO_XYZ).astype(np.float32)
-_M_XYZ = SRGB_TO_XYZ.astype(np.float32)
+_M_XYZ_N = (SRGB_TO_XYZ / WHITE_XYZ[:, None]).astype(np.float32)   # linear RGB -> XYZ/white
 _Y_ROW = SRGB_TO_XYZ[1].astype(np.float32)
 
 
@@ -163,69 +162,123 @@ def _support_box(mask: np.ndarray, ppd: float, levels: int, csf_name: str) -> tu
     return (int(y0), int(min(h, rows[-1] + r + 1)), int(x0), int(min(w, cols[-1] + r + 1)))
 
 
-def _composites(pixels: np.ndarray, backgrounds: list[np.ndarray | None]) -> list[np.ndarray]:
-    rgb, alpha = decode(pixels)
-    out = []
-    for bg in backgrounds:
-        if bg is None:
-            out.append(rgb)
-        else:
-            a = alpha[..., None]
-            out.append(rgb * a + bg * (1 - a))
-    return out
+def _linear_planes(pixels: np.ndarray, bg: np.ndarray | None) -> np.ndarray:
+    """``(3, H, W)`` linear RGB planes, composited over ``bg`` (linear RGB) if given."""
+    lut_px = pixels if pixels.dtype != np.float32 else None
+    h, w = pixels.shape[:2]
+    planes = np.empty((3, h, w), dtype=np.float32)
+    if lut_px is not None:
+        from .color import _lut
+        lut = _lut(256 if pixels.dtype == np.uint8 else 65536)
+        for c in range(3):
+            np.take(lut, pixels[..., c], out=planes[c])
+    else:
+        for c in range(3):
+            planes[c] = srgb_to_linear(np.clip(pixels[..., c], 0.0, 1.0))
+    if bg is not None:
+        full = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}.get(pixels.dtype, 1.0)
+        a = pixels[..., 3].astype(np.float32) * np.float32(1.0 / full)
+        for c in range(3):
+            planes[c] *= a
+            planes[c] += np.float32(bg[c]) * (1 - a)
+    return planes
 
 
-def _planes(rgb: np.ndarray, m: np.ndarray) -> list[np.ndarray]:
-    flat = rgb.reshape(-1, 3) @ m.T
-    return [np.ascontiguousarray(flat[:, i].reshape(rgb.shape[:2])) for i in range(3)]
+def _mix(m: np.ndarray, planes: np.ndarray) -> np.ndarray:
+    """Apply a 3×3 matrix to ``(3, H, W)`` planes."""
+    return (m @ planes.reshape(3, -1)).reshape(planes.shape)
+
+
+def _lab_f_planes(rgb: np.ndarray, ppd: float, kernels: Mapping[str, Any]) -> np.ndarray:
+    """CSF-filtered image as CIELAB ``f(X/Xn), f(Y/Yn), f(Z/Zn)`` planes (S-CIELAB)."""
+    opp = _mix(_M_OPP, rgb)
+    for i, ch in enumerate(("O1", "O2", "O3")):
+        opp[i] = filters.sum_of_gaussians(opp[i], csf.kernel_sigmas_px(kernels[ch], ppd))
+    lin = _mix(_M_OPP_INV, opp)
+    np.clip(lin, 0.0, 1.0, out=lin)
+    xyz = _mix(_M_XYZ_N, lin)
+    return lab_f(xyz)
+
+
+def _lab_from_f(f: np.ndarray, idx: tuple[np.ndarray, ...]) -> np.ndarray:
+    fx, fy, fz = f[0][idx], f[1][idx], f[2][idx]
+    return np.stack([116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)], axis=-1)
 
 
 def colour_term(rgb_a: np.ndarray, rgb_b: np.ndarray, ppd: float, csf_name: str,
                 color_jnd: float) -> np.ndarray:
-    """S-CIELAB colour difference in JND units (ΔE00 / ``color_jnd``)."""
+    """S-CIELAB colour difference in JND units (ΔE00 / ``color_jnd``).
+
+    ``rgb_a``, ``rgb_b``: ``(3, H, W)`` linear RGB planes.  ΔE00 is evaluated
+    where ΔE76 ≥ 0.3; elsewhere ``1.5·ΔE76`` bounds it (:func:`color_difference`).
+    """
     kernels = csf.SCIELAB_KERNELS if csf_name == "scielab" else csf.FLIP_KERNELS
-    labs = []
-    for rgb in (rgb_a, rgb_b):
-        opp = _planes(rgb, _M_OPP)
-        filt = [filters.sum_of_gaussians(p, csf.kernel_sigmas_px(kernels[ch], ppd))
-                for p, ch in zip(opp, ("O1", "O2", "O3"))]
-        stacked = np.stack(filt, axis=-1)
-        lin = np.clip(stacked.reshape(-1, 3) @ _M_OPP_INV.T, 0.0, 1.0)
-        xyz = (lin @ _M_XYZ.T).reshape(stacked.shape)
-        labs.append(xyz_to_lab(xyz))
-    de = color_difference(labs[0], labs[1])
+    fa, fb = _parallel(lambda rgb: _lab_f_planes(rgb, ppd, kernels), (rgb_a, rgb_b))
+    df = fa - fb
+    dy = df[1]
+    dl = 116 * dy
+    da = 500 * (df[0] - dy)
+    db = 200 * (dy - df[2])
+    de = np.sqrt(dl * dl + da * da + db * db)
+    out = np.float32(1.5) * de
+    idx = np.nonzero(de >= np.float32(0.3))
+    if idx[0].size:
+        out[idx] = delta_e2000(_lab_from_f(fa, idx), _lab_from_f(fb, idx), dtype=np.float32)
     if color_jnd != 1.0:
-        de /= np.float32(color_jnd)
-    return de
+        out /= np.float32(color_jnd)
+    return out
+
+
+def _moments(la: np.ndarray, lb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Local variance of the difference, of each image, and the local mean (SSIM window)."""
+    d = la - lb
+    mu_d = filters.local_mean(d)
+    var_d = filters.local_mean(d * d)
+    var_d -= mu_d * mu_d
+    ca = np.float32(la.mean())
+    a0, b0 = la - ca, lb - ca
+
+    def var_of(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        mu = filters.local_mean(x)
+        v = filters.local_mean(x * x)
+        v -= mu * mu
+        return mu, v
+
+    (mu_a, var_a), (mu_b, var_b) = _parallel(var_of, (a0, b0))
+    mu = 0.5 * (mu_a + mu_b) + ca
+    return var_d, var_a, var_b, mu
 
 
 def structure_terms(lum_a: np.ndarray, lum_b: np.ndarray, ppd: float, levels: int,
                     k_s: float) -> list[tuple[int, np.ndarray]]:
     """Per-level structure visibility ``J_s`` (at each level's resolution)."""
-    pyr_a = filters.gaussian_pyramid(lum_a, levels)
-    pyr_b = filters.gaussian_pyramid(lum_b, levels)
+    pyr_a, pyr_b = _parallel(lambda x: filters.gaussian_pyramid(x, levels), (lum_a, lum_b))
     out = []
     for s, (la, lb) in enumerate(zip(pyr_a, pyr_b)):
-        d = la - lb
-        mu_d = filters.local_mean(d)
-        var_d = filters.local_mean(d * d)
-        var_d -= mu_d * mu_d
-        if not np.any(var_d > 0):
+        if not np.any(la != lb):
             continue
-        ca = np.float32(la.mean())
-        a0, b0 = la - ca, lb - ca
-        mu_a0, mu_b0 = filters.local_mean(a0), filters.local_mean(b0)
-        var_a = filters.local_mean(a0 * a0) - mu_a0 * mu_a0
-        var_b = filters.local_mean(b0 * b0) - mu_b0 * mu_b0
-        mu = np.maximum(0.5 * (mu_a0 + mu_b0) + ca, np.float32(1e-3))
+        var_d, var_a, var_b, mu = _moments(la, lb)
+        np.maximum(mu, np.float32(1e-3), out=mu)
         f_s = _FREQ_FACTOR * ppd / 2 ** s
-        sens = (np.float32(k_s) * csf.barten_pdiff(f_s, mu).astype(np.float32))
-        # r/T = r·k_S·S: Weber contrasts in threshold units.
-        r_d = np.sqrt(np.maximum(var_d, 0)) / mu * sens
-        r_m = np.sqrt(np.maximum(np.minimum(var_a, var_b), 0)) / mu * sens
+        # Threshold units: r/T = r·k_S·S(f_s, μ).
+        gain = (np.float32(k_s) * csf.barten_pdiff(f_s, mu, dtype=np.float32)) / mu
+        r_d = np.sqrt(np.maximum(var_d, 0)) * gain
+        r_m = np.sqrt(np.maximum(np.minimum(var_a, var_b), 0)) * gain
         elevation = np.minimum(np.float32(_MASK_CAP), (1 + r_m * r_m) ** np.float32(_MASK_SLOPE / 2))
         out.append((s, (r_d / elevation).astype(np.float32)))
     return out
+
+
+_POOL: Any = None
+
+
+def _parallel(fn: Any, items: tuple[Any, Any]) -> list[Any]:
+    """Run ``fn`` on two items in two threads (numpy and scipy release the GIL in their loops)."""
+    global _POOL
+    if _POOL is None:
+        from concurrent.futures import ThreadPoolExecutor
+        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="perceptdiff")
+    return list(_POOL.map(fn, items))
 
 
 def visibility_map(pa: np.ndarray, pb: np.ndarray, ppd: float, metric_options: Mapping[str, Any],
@@ -246,21 +299,28 @@ def visibility_map(pa: np.ndarray, pb: np.ndarray, ppd: float, metric_options: M
         bgs = [srgb_to_linear(np.asarray(background, np.float32) / 255)]
     else:
         bgs = [np.ones(3, np.float32), np.zeros(3, np.float32)]
-    comp_a, comp_b = _composites(pa, bgs), _composites(pb, bgs)
     l_white = metric_options["white_luminance"]
     l_black = metric_options["black_luminance"]
+    y_row = np.float32(l_white - l_black) * _Y_ROW
     best: np.ndarray | None = None
-    for ra, rb in zip(comp_a, comp_b):
-        j4 = colour_term(ra, rb, ppd, metric_options["csf"], metric_options["color_jnd"]) ** 4
-        lum_a = np.float32(l_black) + np.float32(l_white - l_black) * (ra @ _Y_ROW)
-        lum_b = np.float32(l_black) + np.float32(l_white - l_black) * (rb @ _Y_ROW)
+    for bg in bgs:
+        ra, rb = _parallel(lambda p: _linear_planes(p, bg), (pa, pb))
+        j = colour_term(ra, rb, ppd, metric_options["csf"], metric_options["color_jnd"])
+        j *= j
+        j *= j
+        lum_a = np.float32(l_black) + np.tensordot(y_row, ra, axes=1)
+        lum_b = np.float32(l_black) + np.tensordot(y_row, rb, axes=1)
+        del ra, rb
         for s, js in structure_terms(lum_a, lum_b, ppd, levels, metric_options["k_s"]):
             up = js if s == 0 else filters.upsample_to(js, (h, w), 2 ** s, align="sample")
-            j4 += up ** 4
-        j = np.sqrt(np.sqrt(j4))
+            up *= up
+            up *= up
+            j += up
+        np.sqrt(j, out=j)
+        np.sqrt(j, out=j)
         best = j if best is None else np.maximum(best, j)
     assert best is not None
-    return best.astype(np.float32)
+    return best.astype(np.float32, copy=False)
 
 
 METRIC = PerceptdiffMetric()

@@ -34,7 +34,8 @@ class VerdictRule:
 
     ``kind == "regions"``: FAIL if an 8-connected region of pixels above the
     JND threshold has a peak of at least ``strong_jnd`` times the threshold,
-    or covers at least ``min_area_deg2`` square degrees (see
+    or covers at least ``min_area_deg2`` square degrees; visible pixels within
+    about ``2·cluster_deg`` degrees of each other form one region (see
     :mod:`perceptdiff.verdict`).  ``kind == "pixels"``: FAIL if more than
     ``max_pixels`` pixels are above the threshold (or more than ``max_ratio``
     of the frame).
@@ -45,6 +46,7 @@ class VerdictRule:
     min_area_deg2: float = 0.025
     max_pixels: int | None = None
     max_ratio: float | None = None
+    cluster_deg: float = 0.05
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,8 +1,11 @@
 """The verdict rule: from a visibility map (JND units) to PASS / FAIL.
 
 Default rule (``VerdictRule(kind="regions")``), after the science brief §7.8:
-label the 8-connected regions of pixels whose visibility exceeds the JND
-threshold; the images FAIL when a region
+group the pixels whose visibility exceeds the JND threshold into regions —
+8-connected after a dilation by ``cluster_deg`` (0.05°, 2 px at 40 ppd), so
+that visible pixels at most about 0.1° apart belong to one region (the glyph
+fragments of a recoloured text block are seen as one change, as the eye
+pools them) — and FAIL when a region
 
 * peaks at or above ``strong_jnd`` × threshold (4 JND: a difference four
   times the detection threshold is seen however small it is), or
@@ -65,6 +68,27 @@ def _p999(crop: np.ndarray, total: int) -> float:
     return float(np.partition(flat, k)[k])
 
 
+def cluster_radius(ppd: float, cluster_deg: float) -> int:
+    """Dilation radius (px) that merges visible pixels up to ~2·cluster_deg apart."""
+    return max(0, int(round(cluster_deg * ppd)))
+
+
+def label_regions(visible: np.ndarray, radius: int) -> tuple[np.ndarray, int]:
+    """Label visible pixels by 8-connected components of the mask dilated by ``radius``.
+
+    Returns labels that are 0 outside ``visible`` (dilation only links pixels,
+    it adds none) and the number of regions.
+    """
+    if radius <= 0:
+        return ndimage.label(visible, structure=_EIGHT)
+    y, x = np.ogrid[-radius:radius + 1, -radius:radius + 1]
+    disk = (x * x + y * y) <= radius * radius
+    grown = ndimage.binary_dilation(visible, structure=disk)
+    labels, n = ndimage.label(grown, structure=_EIGHT)
+    labels[~visible] = 0
+    return labels, n
+
+
 def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd: float,
            jnd_threshold: float, rule: VerdictRule,
            forgiven: np.ndarray | None = None) -> Decision:
@@ -98,10 +122,12 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
     regions: list[Region] = []
     region_count = 0
     if n_visible:
-        labels, region_count = ndimage.label(visible, structure=_EIGHT)
-        index = np.arange(1, region_count + 1)
-        sizes = np.bincount(labels.ravel(), minlength=region_count + 1)[1:]
-        peaks = np.asarray(ndimage.maximum(jnd, labels, index), dtype=np.float64).reshape(-1)
+        labels, region_count = label_regions(visible, cluster_radius(ppd, rule.cluster_deg))
+        lab_v = labels[visible]
+        sizes = np.bincount(lab_v, minlength=region_count + 1)[1:]
+        peaks = np.zeros(region_count + 1, dtype=np.float64)
+        np.maximum.at(peaks, lab_v, jnd[visible].astype(np.float64))
+        peaks = peaks[1:]
         slices = ndimage.find_objects(labels)
     else:
         sizes = np.zeros(0, dtype=np.int64)
