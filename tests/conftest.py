@@ -1,0 +1,82 @@
+"""Shared test helpers.
+
+Fixtures
+--------
+``peer_suites``
+    Path of ``<repo>/../shared/peer-suites`` (the peers' public test images,
+    present only in the project's CI checkout); skips the test otherwise.
+``fixtures_dir``
+    Path of the repository's ``fixtures/`` folder (the demo image pairs).
+``png``
+    ``png(name, array) -> Path``: writes an image array as a PNG into the
+    test's ``tmp_path``.
+
+Plain functions (``from conftest import rgba, with_noise, write_png``)
+---------------------------------------------------------------------
+``rgba(h, w, color, alpha)``
+    A flat ``(h, w, 4)`` uint8 image.
+``with_noise(arr, seed)``
+    ``arr`` plus -1/0/+1 in every colour channel (clipped): noise nobody sees.
+``write_png(path, arr)``
+    Save ``(h, w)``, ``(h, w, 3)`` or ``(h, w, 4)`` uint8 as PNG.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image as PILImage
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "fixtures"
+PEER_SUITES = REPO.parent / "shared" / "peer-suites"
+
+
+def rgba(h: int, w: int, color: Sequence[int] = (255, 255, 255), alpha: int = 255) -> np.ndarray:
+    """A flat ``(h, w, 4)`` uint8 RGBA image of ``color`` with ``alpha``."""
+    out = np.empty((h, w, 4), dtype=np.uint8)
+    out[..., :3] = np.asarray(color, dtype=np.uint8)
+    out[..., 3] = alpha
+    return out
+
+
+def with_noise(arr: np.ndarray, seed: int = 0) -> np.ndarray:
+    """``arr`` with -1, 0 or +1 added to each colour code (alpha untouched)."""
+    rng = np.random.default_rng(seed)
+    out = arr.astype(np.int16)
+    out[..., :3] += rng.integers(-1, 2, size=out[..., :3].shape, dtype=np.int16)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def write_png(path: Path | str, arr: np.ndarray) -> Path:
+    """Save a uint8 array (grey, RGB or RGBA) as a PNG; returns the path."""
+    path = Path(path)
+    PILImage.fromarray(np.ascontiguousarray(arr)).save(path, format="PNG")
+    return path
+
+
+@pytest.fixture
+def peer_suites() -> Path:
+    """``<repo>/../shared/peer-suites``, or skip when it is not there."""
+    if not PEER_SUITES.is_dir():
+        pytest.skip("../shared/peer-suites not found (only present in the project's CI checkout)")
+    return PEER_SUITES
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    """The repository's ``fixtures/`` folder."""
+    return FIXTURES
+
+
+@pytest.fixture
+def png(tmp_path: Path) -> Callable[[str, np.ndarray], Path]:
+    """``png(name, array)`` writes ``array`` to ``tmp_path / name`` as PNG."""
+
+    def _write(name: str, arr: np.ndarray) -> Path:
+        return write_png(tmp_path / name, arr)
+
+    return _write
