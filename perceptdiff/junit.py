@@ -1,0 +1,132 @@
+"""JUnit XML of a folder comparison: one test case per image pair.
+
+CI systems (GitLab, Jenkins, GitHub test reporters, Azure) read this format
+and list every pair as a test.  The layout::
+
+    <testsuites name="perceptdiff" tests=".." failures=".." errors=".." skipped=".." time="..">
+      <testsuite name="perceptdiff" ...>
+        <properties><property name="expected_dir" value="..."/>...</properties>
+        <testcase classname="perceptdiff.charts" name="line.png" file="charts/line.png" time="0.031">
+          <failure type="visible-difference" message="2 visible regions ...">...</failure>
+        </testcase>
+      </testsuite>
+    </testsuites>
+
+``classname`` is ``perceptdiff`` followed by the pair's folder with ``/``
+turned into ``.`` (so tools that group by package show the folder tree);
+``name`` is the file name.  ``fail`` and ``missing`` pairs carry a
+``<failure>``, ``error`` pairs an ``<error>``, and ``new`` pairs (no baseline
+yet, which does not fail the run) are ``<skipped>``.  Characters XML 1.0
+cannot hold are replaced by U+FFFD.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import time
+import xml.etree.ElementTree as ET
+from typing import Any, Mapping, Sequence
+
+from .fileio import atomic_write_bytes
+
+__all__ = ["junit_xml", "write_junit"]
+
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _clean(text: Any) -> str:
+    return _INVALID_XML.sub("\ufffd", str(text))
+
+
+def _details(row: Mapping[str, Any]) -> str:
+    lines = []
+    res = row.get("result") or {}
+    for key in ("expected", "actual"):
+        if row.get(key):
+            lines.append(f"{key}: {row[key]}")
+    if res:
+        lines.append(f"verdict: {res.get('verdict')} ({res.get('reason')})")
+        for key in ("peak_jnd", "p999_jnd", "visible_pixels", "visible_ratio", "region_count"):
+            if res.get(key) is not None:
+                lines.append(f"{key}: {res[key]}")
+    if row.get("diff"):
+        lines.append(f"diff image: {row['diff']}")
+    for note in row.get("notes") or ():
+        lines.append(f"note: {note}")
+    if row.get("accept"):
+        lines.append(f"accept the new image: {row['accept']}")
+    return "\n".join(lines)
+
+
+def junit_xml(rows: Sequence[Mapping[str, Any]], *, name: str = "perceptdiff",
+              properties: Mapping[str, Any] | None = None, wall_s: float | None = None) -> bytes:
+    """JUnit XML (UTF-8 bytes) of batch rows (the ``pairs`` of the JSON summary).
+
+    Parameters
+    ----------
+    rows : sequence of mappings
+        Each with ``path``, ``status`` and optionally ``result``, ``error``,
+        ``expected``, ``actual``, ``diff``, ``accept``, ``notes``, ``seconds``.
+    name : str
+        Name of the test suite and prefix of the class names.
+    properties : mapping, optional
+        ``<property>`` elements of the suite.
+    wall_s : float, optional
+        Elapsed time of the run (defaults to the sum of the pairs' times).
+    """
+    counts = {"failures": 0, "errors": 0, "skipped": 0}
+    cases = []
+    total_time = 0.0
+    for row in rows:
+        path = str(row["path"]).rstrip("/")
+        folder, _, base = path.rpartition("/")
+        classname = name + ("." + folder.replace("/", ".") if folder else "")
+        seconds = float(row.get("seconds") or 0.0)
+        total_time += seconds
+        case = ET.Element("testcase", {"classname": _clean(classname), "name": _clean(base or path),
+                                       "file": _clean(row["path"]), "time": f"{seconds:.3f}"})
+        status = row["status"]
+        res = row.get("result") or {}
+        if status == "fail":
+            counts["failures"] += 1
+            el = ET.SubElement(case, "failure", {"type": "visible-difference",
+                                                 "message": _clean(res.get("reason", "visible difference"))})
+            el.text = _clean(_details(row))
+        elif status == "missing":
+            counts["failures"] += 1
+            el = ET.SubElement(case, "failure", {"type": "missing",
+                                                 "message": "only in the expected folder: no new image"})
+            el.text = _clean(_details(row))
+        elif status == "error":
+            counts["errors"] += 1
+            el = ET.SubElement(case, "error", {"type": "error", "message": _clean(row.get("error") or "error")})
+            el.text = _clean(_details(row))
+        elif status == "new":
+            counts["skipped"] += 1
+            ET.SubElement(case, "skipped", {"message": "new image: no baseline to compare with"})
+            out = ET.SubElement(case, "system-out")
+            out.text = _clean(_details(row))
+        else:
+            out = ET.SubElement(case, "system-out")
+            out.text = _clean(f"{status}: {res.get('reason', '')}")
+        cases.append(case)
+    wall = total_time if wall_s is None else float(wall_s)
+    attrs = {"name": _clean(name), "tests": str(len(cases)), "failures": str(counts["failures"]),
+             "errors": str(counts["errors"]), "skipped": str(counts["skipped"]), "time": f"{wall:.3f}"}
+    root = ET.Element("testsuites", attrs)
+    suite = ET.SubElement(root, "testsuite", {
+        **attrs, "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S"), "hostname": _clean(socket.gethostname())})
+    if properties:
+        props = ET.SubElement(suite, "properties")
+        for k, v in properties.items():
+            ET.SubElement(props, "property", {"name": _clean(k), "value": _clean(v)})
+    suite.extend(cases)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def write_junit(rows: Sequence[Mapping[str, Any]], path: str | os.PathLike[str], **kwargs: Any) -> None:
+    """Write :func:`junit_xml` to ``path`` atomically."""
+    atomic_write_bytes(path, junit_xml(rows, **kwargs))

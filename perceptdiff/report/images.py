@@ -1,0 +1,115 @@
+"""Per-pair pictures of a report: copies a browser can show.
+
+PNG, JPEG, GIF, WebP and BMP files are copied byte for byte (browsers
+display them as they are); other formats (TIFF) are decoded by
+:mod:`perceptdiff.loading` and re-encoded as 8-bit PNG for display only.
+Files go into the report's private staging folder (see
+:mod:`perceptdiff.report.folder`), so they are written plainly: the folder
+swap at the end is the atomic step.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ImageLoadError, PerceptdiffError
+from ..image import Image
+
+__all__ = ["BROWSER_EXTENSIONS", "pair_folder", "stage_image", "encode_png", "heatmap_png"]
+
+#: File extensions every current browser displays natively.
+BROWSER_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"})
+
+
+def pair_folder(index: int) -> str:
+    """Report-relative folder of the ``index``-th pair (``pairs/0007``)."""
+    return f"pairs/{index:04d}"
+
+
+def encode_png(image: Image) -> bytes:
+    """Encode an :class:`~perceptdiff.image.Image` as an 8-bit RGBA PNG (for display).
+
+    16-bit codes are rounded to 8 bits (``v / 257``) and float codes in [0, 1]
+    scaled by 255; the sRGB encoding is kept.
+    """
+    from PIL import Image as PILImage
+
+    px = image.pixels
+    if px.dtype == np.uint8:
+        arr = px
+    elif px.dtype == np.uint16:
+        arr = np.round(px.astype(np.float32) / 257.0).astype(np.uint8)
+    else:
+        arr = np.round(np.clip(px.astype(np.float32), 0.0, 1.0) * 255.0).astype(np.uint8)
+    buf = io.BytesIO()
+    PILImage.fromarray(np.ascontiguousarray(arr), "RGBA").save(buf, "PNG", compress_level=6)
+    return buf.getvalue()
+
+
+def stage_image(src: str | os.PathLike[str], staging: Path, rel_stem: str) -> str:
+    """Put a browser-viewable copy of ``src`` in the report.
+
+    Parameters
+    ----------
+    src : path
+        The image file to show.
+    staging : Path
+        The report's staging folder.
+    rel_stem : str
+        Report-relative name without extension (``pairs/0007/actual``).
+
+    Returns
+    -------
+    str
+        Report-relative path of the copy (``pairs/0007/actual.png``).
+
+    Raises
+    ------
+    perceptdiff.errors.PerceptdiffError
+        ``src`` cannot be read or decoded, or the copy cannot be written.
+    """
+    ext = Path(src).suffix.lower()
+    rel = rel_stem + (ext if ext in BROWSER_EXTENSIONS else ".png")
+    dest = staging.joinpath(*rel.split("/"))
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if ext in BROWSER_EXTENSIONS:
+            shutil.copyfile(src, dest)
+        else:
+            from ..loading import load_image
+
+            dest.write_bytes(encode_png(load_image(os.fspath(src))))
+    except ImageLoadError:
+        raise
+    except OSError as exc:
+        raise PerceptdiffError(f"{src}: cannot copy into the report ({exc.strerror or exc})") from None
+    return rel
+
+
+def heatmap_png(result: Any) -> bytes | None:
+    """The report's diff picture: the visibility heatmap over the faded expected image.
+
+    Drawn by :func:`perceptdiff.diffimage.paint_overlay` at 1:1 in the compared
+    frame, without the legend strip and region outlines of ``--diff`` images:
+    the page draws the region boxes itself, from the result's numbers, so
+    they can be toggled and highlighted.  None when the images were not
+    compared (sizes differ) or not decoded (identical files).
+    """
+    from ..diffimage import flatten, paint_overlay
+    from ..diffimage import encode_png as encode_rgb
+
+    exp, jnd = result.expected_image, result.jnd_map
+    if exp is None or jnd is None or exp.pixels.shape[:2] != jnd.shape:
+        return None
+    threshold = float(result.options.get("jnd_threshold", 1.0) or 1.0)
+    forgiven = result.forgiven_mask
+    if forgiven is not None and not forgiven.any():
+        forgiven = None
+    rgb = paint_overlay(flatten(exp), jnd, threshold, forgiven, result.options.get("ignore") or ())
+    return encode_rgb(np.ascontiguousarray(rgb))
