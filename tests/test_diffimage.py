@@ -1,0 +1,312 @@
+"""Diff images (perceptdiff.diffimage): colours at known pixels, layout, files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image as PILImage
+
+import perceptdiff
+from perceptdiff import diffimage as di
+from perceptdiff.errors import PerceptdiffError
+from perceptdiff.image import Image
+from perceptdiff.result import ComparisonResult, MapStore, Region
+
+from conftest import rgba, with_noise, write_png
+
+H, W = 300, 400  # >= 256 on the longer side: drawn 1:1, no enlargement
+
+
+def make_result(exp: np.ndarray, act: np.ndarray | None = None, *, jnd: np.ndarray | None = None,
+                forgiven: np.ndarray | None = None, regions: tuple[Region, ...] = (),
+                threshold: float = 1.0, ignore: tuple[tuple[int, int, int, int], ...] = (),
+                verdict: str = "fail", compared: bool = True) -> ComparisonResult:
+    """A ComparisonResult built by hand around a given visibility map."""
+    a = Image.from_pixels(exp)
+    b = Image.from_pixels(exp if act is None else act)
+    shape = (a.height, a.width)
+    if jnd is None and compared:
+        jnd = np.zeros(shape, np.float32)
+    return ComparisonResult(
+        verdict=verdict, reason="synthetic result for a test", metric="test", metric_version="0",
+        expected_size=a.size, actual_size=b.size, compared_size=a.size if compared else None,
+        pixels_per_degree=40.0, peak_jnd=None if jnd is None else float(jnd.max()),
+        p999_jnd=None, visible_pixels=0, visible_area_deg2=0.0, visible_ratio=0.0,
+        regions=regions, region_count=len(regions), forgiven_pixels=0,
+        options={"jnd_threshold": threshold, "ignore": [list(r) for r in ignore]},
+        timings={}, expected_image=a, actual_image=b,
+        _jnd=None if jnd is None else MapStore(shape, jnd.astype(np.float32)),
+        _forgiven=None if forgiven is None else MapStore(shape, forgiven, dtype=bool),
+    )
+
+
+def region(x: int, y: int, w: int, h: int, failing: bool) -> Region:
+    return Region(x=x, y=y, width=w, height=h, pixels=w * h, area_deg2=w * h / 1600.0,
+                  peak_jnd=5.0, failing=failing)
+
+
+def px(img: np.ndarray, x: int, y: int) -> tuple[int, ...]:
+    return tuple(int(v) for v in img[y, x, :3])
+
+
+def close(a: tuple[int, ...], b: tuple[int, ...], tol: int = 2) -> bool:
+    return all(abs(int(p) - int(q)) <= tol for p, q in zip(a, b))
+
+
+@pytest.fixture
+def scene() -> np.ndarray:
+    """Mid-grey page with a dark-blue block (so background grey varies)."""
+    img = rgba(H, W, (128, 128, 128))
+    img[50:150, 50:200, :3] = (20, 40, 120)
+    return img
+
+
+# ------------------------------------------------------------- colours ---
+
+def test_untouched_area_is_faded_grey(scene: np.ndarray) -> None:
+    out = di.render_diff(make_result(scene))
+    bg = px(out, 300, 250)      # grey 128 page
+    dark = px(out, 100, 100)    # dark-blue block
+    assert bg[0] == bg[1] == bg[2] and dark[0] == dark[1] == dark[2]
+    # faded: 30 % of the contrast kept, towards white
+    assert 255 - 0.3 * 255 - 1 <= dark[0] < bg[0] < 255
+    assert bg[0] == round(255 - 0.3 * (255 - 128))
+
+
+def test_strength_colours_at_known_pixels(scene: np.ndarray) -> None:
+    jnd = np.zeros((H, W), np.float32)
+    jnd[200, 10] = 0.3    # below the faint level: not drawn
+    jnd[200, 20] = 0.75   # sub-threshold: faint gold wash
+    jnd[200, 30] = 1.0    # at threshold: gold
+    jnd[200, 40] = 4.0    # strong: red-orange
+    jnd[200, 50] = 40.0   # very strong: magenta end of the ramp
+    out = di.render_diff(make_result(scene, jnd=jnd))
+    grey = px(out, 300, 250)
+    assert px(out, 10, 200) == grey
+    faint = px(out, 20, 200)
+    assert faint != grey and faint[0] > faint[2] and faint[2] < grey[2]
+    assert close(px(out, 30, 200), di.RAMP[0][1])
+    strong = px(out, 40, 200)
+    assert close(strong, di.RAMP[2][1])
+    assert strong[0] > 200 and strong[1] < 100 and strong[2] < 60  # red-ish
+    assert close(px(out, 50, 200), di.RAMP[-1][1])
+
+
+def test_ramp_is_ordered_by_lightness() -> None:
+    ratios = np.geomspace(1.0, 32.0, 50).astype(np.float32)
+    cols = di.ramp_colors(ratios)
+    luma = cols @ np.array([0.2126, 0.7152, 0.0722], np.float32)
+    assert np.all(np.diff(luma) <= 1e-3)
+    assert luma[0] - luma[-1] > 80
+
+
+def test_threshold_scales_the_ramp(scene: np.ndarray) -> None:
+    jnd = np.zeros((H, W), np.float32)
+    jnd[200, 20] = 1.5    # under a threshold of 2: faint only
+    jnd[200, 30] = 2.0    # at the threshold: gold
+    out = di.render_diff(make_result(scene, jnd=jnd, threshold=2.0))
+    assert not close(px(out, 20, 200), di.RAMP[0][1], tol=20)
+    assert close(px(out, 30, 200), di.RAMP[0][1])
+
+
+def test_forgiven_pixels_have_the_muted_colour(scene: np.ndarray) -> None:
+    forgiven = np.zeros((H, W), bool)
+    forgiven[220, 60:70] = True
+    jnd = np.zeros((H, W), np.float32)
+    jnd[220, 65] = 5.0  # a visible difference wins over forgiveness
+    out = di.render_diff(make_result(scene, jnd=jnd, forgiven=forgiven))
+    teal = px(out, 61, 220)
+    assert teal[2] > teal[0] and teal[1] > teal[0]          # blue-green
+    grey = px(out, 300, 250)[0]
+    expect = tuple(round(grey + (c - grey) * di.FORGIVEN_ALPHA) for c in di.FORGIVEN_COLOR)
+    assert close(teal, expect)
+    assert close(px(out, 65, 220), tuple(np.rint(di.ramp_colors(np.array([5.0]))[0])))
+
+
+def test_region_outlines_outside_the_box(scene: np.ndarray) -> None:
+    regions = (region(100, 200, 20, 10, True), region(300, 60, 10, 10, False))
+    out = di.render_diff(make_result(scene, regions=regions))
+    red, orange = di.FAILING_BOX_COLOR, di.REGION_BOX_COLOR
+    # failing: 2 px ring just outside (x-1 and x-2), box interior untouched
+    assert px(out, 99, 205) == red and px(out, 98, 205) == red
+    assert px(out, 97, 205) != red and px(out, 100, 205) != red
+    assert px(out, 110, 199) == red and px(out, 110, 210) == red
+    # passing region: 1 px orange ring
+    assert px(out, 299, 65) == orange and px(out, 298, 65) != orange
+    assert px(out, 310, 65) == orange and px(out, 305, 65) != orange
+
+
+def test_region_at_the_edge_is_framed_inside_the_frame(scene: np.ndarray) -> None:
+    out = di.render_diff(make_result(scene, regions=(region(0, 0, 8, 8, True),)))
+    assert px(out, 0, 4) == di.FAILING_BOX_COLOR and px(out, 4, 0) == di.FAILING_BOX_COLOR
+    assert px(out, 9, 4) == di.FAILING_BOX_COLOR
+
+
+def test_ignored_rectangles_are_hatched(scene: np.ndarray) -> None:
+    out = di.render_diff(make_result(scene, ignore=((250, 180, 60, 60),)))
+    block = out[180:240, 250:310, :3].reshape(-1, 3)
+    hatched = np.all(block == np.array(di._HATCH, np.uint8), axis=1)
+    assert 0.1 < hatched.mean() < 0.3
+    outside = out[250:290, 330:390, :3].reshape(-1, 3)
+    assert not np.all(outside == np.array(di._HATCH, np.uint8), axis=1).any()
+
+
+def test_transparency_shows_a_checkerboard() -> None:
+    img = rgba(H, W, (255, 255, 255), alpha=0)
+    out = di.render_diff(make_result(img))
+    levels = np.unique(out[:H, :W, 0])
+    assert len(levels) == 2  # two faded checker greys
+
+
+@pytest.mark.parametrize("dtype", [np.uint16, np.float32])
+def test_16_bit_and_float_images(dtype: Any, scene: np.ndarray) -> None:
+    scale = 65535 / 255 if dtype == np.uint16 else 1 / 255
+    deep = (scene.astype(np.float64) * scale)
+    deep = np.rint(deep).astype(dtype) if dtype == np.uint16 else deep.astype(dtype)
+    ref = di.render_diff(make_result(scene))
+    out = di.render_diff(make_result(deep))
+    assert np.array_equal(ref, out)
+
+
+# -------------------------------------------------------------- layout ---
+
+def test_overlay_and_sidebyside_sizes(scene: np.ndarray) -> None:
+    res = make_result(scene, regions=(region(60, 60, 20, 20, True),))
+    over = di.render_diff(res)
+    assert over.dtype == np.uint8 and over.ndim == 3 and over.shape[2] == 3
+    assert over.shape[1] == W and over.shape[0] > H + 20           # legend below
+    sbs = di.render_diff(res, style="sidebyside")
+    assert sbs.shape[1] == 3 * W + 2 * 3                           # 3 px separators
+    assert sbs.shape[0] > over.shape[0]                            # plus a label row
+    # the third panel is the overlay itself
+    label_h = sbs.shape[0] - over.shape[0]
+    assert np.array_equal(sbs[label_h:label_h + H, 2 * W + 6:], over[:H])
+    # the first panel shows the expected image in colour
+    assert px(sbs, 100, label_h + 100) == (20, 40, 120)
+
+
+def test_small_images_are_enlarged() -> None:
+    img = rgba(24, 32, (200, 200, 200))
+    jnd = np.zeros((24, 32), np.float32)
+    jnd[5, 7] = 10.0
+    out = di.render_diff(make_result(img, jnd=jnd))
+    k = di.zoom_factor(32, 24)
+    assert k == 8
+    block = out[5 * k:6 * k, 7 * k:8 * k, :3].reshape(-1, 3)
+    assert (block == block[0]).all() and tuple(block[0]) != px(out, 0, 0)
+    assert out.shape[1] == max(32 * k, 360)  # the legend keeps a legible width
+
+
+def test_size_mismatch_shows_both_images() -> None:
+    a = rgba(40, 60, (255, 0, 0))
+    b = rgba(50, 80, (0, 0, 255))
+    res = ComparisonResult(
+        verdict="fail", reason="size differs: 60x40 vs 80x50", metric="test", metric_version="0",
+        expected_size=(60, 40), actual_size=(80, 50), compared_size=None, pixels_per_degree=40.0,
+        peak_jnd=None, p999_jnd=None, visible_pixels=0, visible_area_deg2=0.0, visible_ratio=0.0,
+        regions=(), region_count=0, forgiven_pixels=0, options={"jnd_threshold": 1.0}, timings={},
+        expected_image=Image.from_pixels(a), actual_image=Image.from_pixels(b))
+    assert res.jnd_map is None
+    out = di.render_diff(res)
+    for style in di.STYLES:  # both styles draw the same picture here
+        assert np.array_equal(di.render_diff(res, style), out)
+    k = min(di.zoom_factor(60, 40), di.zoom_factor(80, 50))
+    assert k == 3
+    flat = out[..., :3].reshape(-1, 3)
+    assert (np.all(flat == (255, 0, 0), axis=1)).sum() == 40 * 60 * k * k
+    assert (np.all(flat == (0, 0, 255), axis=1)).sum() == 50 * 80 * k * k
+
+
+def test_legend_shows_the_ramp(scene: np.ndarray) -> None:
+    out = di.render_diff(make_result(scene))
+    legend = out[H:].reshape(-1, 3)
+    for _, col in (di.RAMP[0], di.RAMP[-1]):
+        assert np.all(np.abs(legend.astype(int) - col) <= 2, axis=1).any()
+
+
+def test_text_falls_back_to_ascii_for_missing_glyphs() -> None:
+    font = di._font(11)
+    text = di._printable(font, "0.8 deg\u00b2 \u2265 40 px")
+    assert text.isascii() and "deg" in text
+
+
+def test_unknown_style_and_mismatched_map(scene: np.ndarray) -> None:
+    res = make_result(scene)
+    with pytest.raises(PerceptdiffError, match="style"):
+        di.render_diff(res, style="collage")
+    bad = ComparisonResult(**{**res.__dict__, "_jnd": MapStore((10, 10), None)})
+    with pytest.raises(PerceptdiffError, match="does not match"):
+        di.render_diff(bad)
+
+
+# ------------------------------------------------- through compare() ---
+
+def test_compare_result_marks_the_change(png: Any) -> None:
+    base = rgba(256, 256, (250, 250, 250))
+    base[40:80, 40:200, :3] = (30, 30, 30)
+    changed = base.copy()
+    changed[150:170, 150:170, :3] = (220, 30, 30)   # a red square appears
+    res = perceptdiff.compare(png("a.png", base), png("b.png", with_noise(changed, 3)))
+    assert res.verdict == "fail"
+    out = di.render_diff(res)
+    centre = px(out, 160, 160)
+    assert res.jnd_map[160, 160] >= 4
+    assert centre[0] >= 140 and centre[1] < 100 and max(centre) - min(centre) > 80  # red-magenta
+    far = px(out, 230, 30)
+    assert far[0] == far[1] == far[2]                                      # untouched: grey
+    failing = [r for r in res.regions if r.failing]
+    assert failing
+    r = failing[0]
+    assert px(out, max(r.x - 1, 0), r.y + r.height // 2) == di.FAILING_BOX_COLOR
+
+
+def test_identical_files_still_draw(png: Any) -> None:
+    p = png("same.png", rgba(20, 30, (10, 200, 10)))
+    res = perceptdiff.compare(p, p)
+    assert res.verdict == "identical"
+    out = di.render_diff(res)
+    assert out.ndim == 3 and out.shape[1] >= 30
+
+
+# --------------------------------------------------------------- files ---
+
+def test_write_diff_is_atomic_and_creates_folders(tmp_path: Path, scene: np.ndarray) -> None:
+    res = make_result(scene, jnd=np.full((H, W), 2.0, np.float32))
+    dest = tmp_path / "deep" / "er" / "diff.png"
+    di.write_diff(res, dest)
+    assert sorted(os.listdir(dest.parent)) == ["diff.png"]   # no temporary file left
+    with PILImage.open(dest) as im:
+        assert im.format == "PNG"
+        assert np.array_equal(np.asarray(im.convert("RGB")), di.render_diff(res))
+    di.write_diff(res, dest, style="sidebyside")               # overwrites in place
+    assert sorted(os.listdir(dest.parent)) == ["diff.png"]
+    with PILImage.open(dest) as im:
+        assert im.size[0] == 3 * W + 6
+
+
+def test_write_diff_unwritable_paths(tmp_path: Path, scene: np.ndarray) -> None:
+    res = make_result(scene)
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("not a folder")
+    with pytest.raises(PerceptdiffError, match="file.txt"):
+        di.write_diff(res, blocker / "diff.png")
+    with pytest.raises(PerceptdiffError, match="folder"):
+        di.write_diff(res, tmp_path)
+    assert sorted(os.listdir(tmp_path)) == ["file.txt"]
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="needs POSIX permissions and a non-root user (root writes anywhere)")
+def test_write_diff_read_only_folder(tmp_path: Path, scene: np.ndarray) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        with pytest.raises(PerceptdiffError, match="cannot write"):
+            di.write_diff(make_result(scene), ro / "diff.png")
+    finally:
+        ro.chmod(0o700)
