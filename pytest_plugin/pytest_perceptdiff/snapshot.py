@@ -1,0 +1,234 @@
+"""The ``image_snapshot`` fixture: compare an image with a stored baseline.
+
+>>> def test_chart(image_snapshot):                      # doctest: +SKIP
+...     image_snapshot.assert_match(render_chart())
+...     assert render_legend() == image_snapshot(name="legend")
+
+Baseline flow, per snapshot, under the update mode in force
+(``--perceptdiff-update``):
+
+=============  =====================  ==========================  ==============
+baseline       ``missing`` (default)  ``changed``                 ``all``
+=============  =====================  ==========================  ==============
+absent         written, test passes   written, test passes        written
+looks same     pass, untouched        pass, untouched             rewritten unless
+                                                                  pixels identical
+visibly        FAIL + artifacts       rewritten, test passes      rewritten
+different
+=============  =====================  ==========================  ==============
+
+``none`` (the default in CI) never writes: an absent baseline fails and the
+new image is saved in the results folder for review.  Baselines are written
+atomically (temporary file + rename), so an interrupted run leaves the old
+file whole.  The actual image is stored as its decoded pixels in a lossless
+PNG (16-bit stays 16-bit), not as the caller's bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from perceptdiff.result import ComparisonResult
+
+    from .state import TestContext
+
+__all__ = ["ImageSnapshot", "SnapshotFailure"]
+
+
+@dataclass(frozen=True)
+class SnapshotFailure:
+    """Why a snapshot did not match: a headline and explanation lines."""
+
+    headline: str
+    lines: tuple[str, ...] = ()
+    result: "ComparisonResult | None" = field(default=None, compare=False)
+
+    def message(self) -> str:
+        return self.headline + "".join("\n  " + line for line in self.lines)
+
+
+class ImageSnapshot:
+    """Compares images with the running test's baselines.
+
+    Use :meth:`assert_match`, or ``assert image == image_snapshot`` (pytest
+    then explains a mismatch).  ``image_snapshot(name="legend", **options)``
+    gives a view with a name and options for the ``==`` form.
+
+    Notes
+    -----
+    ``numpy_array == image_snapshot`` works (the class opts out of numpy's
+    element-wise comparison); a PIL image must be on the right:
+    ``image_snapshot == pil_image``, since ``PIL.Image.__eq__`` answers False
+    to any other type instead of deferring.
+    """
+
+    # Make numpy return NotImplemented from ``array == snapshot`` so that
+    # Python asks ``snapshot.__eq__(array)`` instead.
+    __array_ufunc__ = None
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, context: "TestContext", name: str | None = None,
+                 options: dict[str, Any] | None = None) -> None:
+        self._ctx = context
+        self._name = name
+        self._options = dict(options or {})
+        self.last_failure: SnapshotFailure | None = None
+        self.last_result: ComparisonResult | None = None
+        self.last_path: Path | None = None
+
+    def __call__(self, name: str | None = None, **options: Any) -> "ImageSnapshot":
+        """A view of this fixture with a snapshot name and options (for ``==``)."""
+        return ImageSnapshot(self._ctx, name, {**self._options, **options})
+
+    def __repr__(self) -> str:
+        if self.last_path is not None:
+            return f"image_snapshot({self.last_path.name!r})"
+        return f"image_snapshot({self._name!r})" if self._name else "image_snapshot"
+
+    @property
+    def folder(self) -> Path:
+        """The folder holding this test module's baselines."""
+        return self._ctx.snapshot_folder
+
+    def assert_match(self, image: Any, name: str | None = None, **options: Any) -> "ComparisonResult | None":
+        """Assert that ``image`` matches this test's baseline ``name``.
+
+        Parameters
+        ----------
+        image
+            A path, encoded bytes, PIL image, numpy array,
+            :class:`perceptdiff.Image` or matplotlib figure.
+        name : str, optional
+            The snapshot's name within the test; unnamed snapshots are
+            numbered in call order (``test_x.png``, ``test_x--2.png`` ...).
+        **options
+            Options of :func:`perceptdiff.compare` (and ``dpi`` for figures,
+            ``diff_style`` for the diff image); they override the flags, ini
+            keys and ``@pytest.mark.perceptdiff``.
+
+        Returns
+        -------
+        ComparisonResult or None
+            The comparison, or None when the baseline was just written.
+
+        Raises
+        ------
+        AssertionError
+            The image differs visibly (or the baseline is missing and the
+            update mode does not write it).
+        """
+        __tracebackhide__ = True
+        failure = self._check(image, name if name is not None else self._name,
+                              {**self._options, **options})
+        if failure is not None:
+            raise AssertionError(failure.message())
+        return self.last_result
+
+    def __eq__(self, other: object) -> bool:
+        return self._check(other, self._name, self._options) is None
+
+    # -- the flow ----------------------------------------------------------
+    def _check(self, image: Any, name: str | None, options: dict[str, Any]) -> SnapshotFailure | None:
+        __tracebackhide__ = True
+        from perceptdiff.engine import compare
+        from perceptdiff.errors import ImageLoadError
+        from perceptdiff.loading import load_image
+        from perceptdiff.testing import describe_result, format_files, to_image, write_artifacts
+
+        ctx = self._ctx
+        settings = ctx.settings
+        self.last_failure = self.last_result = None
+        opts = ctx.compare_options(options)
+        dpi = opts.pop("dpi", None)
+        diff_style = opts.pop("diff_style", "overlay")
+        baseline = ctx.claim_snapshot(name)
+        self.last_path = baseline
+        actual = to_image(image, dpi=dpi)
+        label = baseline.stem
+        shown = _shown(baseline)
+        accept = f'pytest --perceptdiff-update=changed "{ctx.nodeid}"'
+
+        if not baseline.exists():
+            if settings.writes_missing and _write_baseline(baseline, actual, overwrite=False):
+                ctx.record("new", label=label, baseline=baseline,
+                           summary=f"new baseline {actual.width}x{actual.height} written")
+                return None
+            if not baseline.exists():
+                files, problems = write_artifacts(ctx.artifact_base(None, stem=label), actual=actual)
+                why = (f"CI mode ({settings.ci_source})" if settings.ci and not settings.update_explicit
+                       else f"update mode {settings.update!r}")
+                lines = [f"{why}: baselines are not written",
+                         f"baseline: {shown}",
+                         *("new image for review: " + _shown(p) for p in files.values()),
+                         *problems,
+                         "to accept it: review it and copy it to the baseline path, or run "
+                         f'pytest --perceptdiff-update=missing "{ctx.nodeid}" outside CI']
+                ctx.record("missing", label=label, baseline=baseline, files=files,
+                           summary="no baseline; new image saved for review")
+                return self._fail(SnapshotFailure(f"no baseline for snapshot {label}", tuple(lines)))
+
+        try:
+            expected = load_image(baseline)
+        except ImageLoadError as exc:
+            if settings.update in ("changed", "all"):
+                _write_baseline(baseline, actual, overwrite=True)
+                ctx.record("updated", label=label, baseline=baseline,
+                           summary=f"unreadable baseline replaced ({exc.reason})")
+                return None
+            from perceptdiff.errors import BaselineError
+
+            raise BaselineError(f"baseline {shown} cannot be read: {exc.reason} "
+                                "(--perceptdiff-update=changed replaces it)") from None
+
+        result = compare(expected, actual, **opts)
+        self.last_result = result
+        if result.passed:
+            if settings.update == "all" and result.verdict != "identical":
+                _write_baseline(baseline, actual, overwrite=True)
+                ctx.record("updated", label=label, baseline=baseline,
+                           summary=f"rewritten (was {result.summary()})")
+            return None
+        if settings.update in ("changed", "all"):
+            _write_baseline(baseline, actual, overwrite=True)
+            ctx.record("updated", label=label, baseline=baseline,
+                       summary=f"rewritten: {result.summary()}")
+            return None
+
+        files, problems = write_artifacts(ctx.artifact_base(None, stem=label), expected=expected,
+                                          actual=actual, result=result, diff_style=diff_style)
+        details = describe_result(result)
+        # Most useful first: pytest shortens the explanation of a failed ``==``.
+        lines = [details[0], *format_files(files, problems), f"baseline: {shown}", *details[1:],
+                 f"to accept the new image: {accept}"]
+        ctx.record("failed", label=label, baseline=baseline, files=files, summary=result.summary())
+        return self._fail(SnapshotFailure(f"image differs visibly from snapshot {label}",
+                                          tuple(lines), result))
+
+    def _fail(self, failure: SnapshotFailure) -> SnapshotFailure:
+        self.last_failure = failure
+        return failure
+
+
+def _shown(path: Path) -> str:
+    from .state import display_path
+
+    return display_path(path)
+
+
+def _write_baseline(path: Path, image: Any, *, overwrite: bool) -> bool:
+    """Write a baseline atomically; False if ``overwrite`` is off and it appeared meanwhile."""
+    from perceptdiff.errors import BaselineError, PerceptdiffError
+    from perceptdiff.fileio import atomic_write_bytes
+    from perceptdiff.testing import encode_png
+
+    data = encode_png(image)
+    try:
+        atomic_write_bytes(path, data, overwrite=overwrite)
+    except PerceptdiffError as exc:
+        if not overwrite and path.exists():
+            return False  # another process wrote it first; compare against that
+        raise BaselineError(f"cannot write baseline: {exc}") from None
+    return True

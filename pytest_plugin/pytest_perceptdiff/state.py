@@ -1,0 +1,259 @@
+"""Per-test and per-session bookkeeping.
+
+A :class:`TestContext` belongs to one test item: it resolves option layers,
+hands out snapshot paths (refusing duplicates and collisions), chooses
+artifact paths and records events ("failed", "new", "updated", "missing").
+The events travel to the terminal summary on the report object
+(``report.perceptdiff``), which pytest-xdist serialises from the worker to
+the controller, so the controller sees every worker's results.
+
+The :class:`SessionState` (one per pytest run, in ``config.stash``) gathers
+those reports, counts what prune needs to judge whether the whole suite ran,
+and holds the prune outcome for the summary.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pytest
+
+from . import naming
+from .settings import Settings, merge_layers
+
+__all__ = ["TestContext", "SessionState", "test_context", "STATE_KEY", "CONTEXT_KEY"]
+
+#: Event kinds, in the order the summary lists them.
+EVENT_KINDS = ("failed", "missing", "new", "updated")
+
+
+class TestContext:
+    """What the plugin knows about one running test."""
+
+    __test__ = False  # not a test class
+
+    def __init__(self, item: pytest.Item, state: "SessionState") -> None:
+        self.item = item
+        self.state = state
+        self.settings: Settings = state.settings
+        self.nodeid: str = item.nodeid
+        self.module_path = Path(item.path)
+        self.rootdir = Path(item.config.rootpath)
+        self.events: list[dict[str, Any]] = []
+        self.used: list[str] = []
+        self._snapshot_stems: dict[str, str] = {}
+        self._unnamed = 0
+        self._artifact_stems: set[str] = set()
+        self._images = 0
+        self._marker: dict[str, Any] | None = None
+
+    # -- options ---------------------------------------------------------
+    def marker_options(self) -> dict[str, Any]:
+        """Options of ``@pytest.mark.perceptdiff`` (the closest marker wins per key)."""
+        if self._marker is None:
+            marks = list(self.item.iter_markers("perceptdiff"))  # closest first
+            merged: dict[str, Any] = {}
+            for mark in reversed(marks):
+                if mark.args:
+                    raise TypeError(
+                        "@pytest.mark.perceptdiff takes keyword options only, "
+                        f"got positional {mark.args!r}")
+                merged = merge_layers(merged, mark.kwargs)
+            self._marker = merged
+        return dict(self._marker)
+
+    def compare_options(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        """Options in force: ini < command line < marker < keyword arguments."""
+        ini, cli = self.settings.compare_layers()
+        return merge_layers(ini, cli, self.marker_options(), dict(kwargs))
+
+    # -- paths -----------------------------------------------------------
+    @property
+    def snapshot_folder(self) -> Path:
+        return naming.module_folder(self.settings.snapshot_dir, self.module_path, self.rootdir)
+
+    @property
+    def results_folder(self) -> Path:
+        module, _ = naming.split_nodeid(self.nodeid)
+        module = module[:-3] if module.endswith(".py") else module
+        parts = [naming.safe_name(p, fallback="_") for p in module.split("/") if p]
+        return self.settings.results_dir.joinpath(*parts, naming.test_stem(self.nodeid))
+
+    def claim_snapshot(self, name: str | None) -> Path:
+        """The baseline path of this test's next snapshot.
+
+        Raises
+        ------
+        perceptdiff.errors.BaselineError
+            The name was used before in this test, or this test's file names
+            collide with another test's.
+        """
+        from perceptdiff.errors import BaselineError
+
+        if name is None:
+            self._unnamed += 1
+            stem = naming.snapshot_stem(self.nodeid, None, self._unnamed)
+            label = f"#{self._unnamed}"
+        else:
+            if not isinstance(name, str) or not name:
+                raise BaselineError(f"snapshot name must be a non-empty string, got {name!r}")
+            stem = naming.snapshot_stem(self.nodeid, name, 0)
+            label = repr(name)
+        key = stem.lower()  # case-insensitive file systems
+        if key in self._snapshot_stems:
+            raise BaselineError(
+                f"snapshot {label} of {self.nodeid} maps to the same file ({stem}.png) as "
+                f"snapshot {self._snapshot_stems[key]}: give each snapshot of a test its own name")
+        others = self.state.colliding_tests(self.item)
+        if others:
+            raise BaselineError(
+                f"{self.nodeid} and {others[0]} map to the same snapshot file name "
+                f"{naming.test_stem(self.nodeid)!r} (file names keep only A-Z a-z 0-9 . _ - and "
+                "ignore case): rename one of the tests or give distinct parametrize ids")
+        self._snapshot_stems[key] = label
+        folder = self.snapshot_folder
+        path = naming.ensure_inside(folder / f"{stem}.png", folder)
+        self.used.append(str(path))
+        return path
+
+    def artifact_base(self, name: str | None, *, stem: str | None = None) -> Path:
+        """A path prefix, unique within this test, for failure artifacts."""
+        if stem is None:
+            if name is None:
+                self._images += 1
+                stem = f"images-{self._images}"
+            else:
+                stem = naming.safe_name(name, max_length=60)
+        base, n = stem, 1
+        while stem.lower() in self._artifact_stems:
+            n += 1
+            stem = f"{base}-{n}"
+        self._artifact_stems.add(stem.lower())
+        folder = self.results_folder
+        return naming.ensure_inside(folder / stem, self.settings.results_dir)
+
+    # -- events ----------------------------------------------------------
+    def record(self, kind: str, *, label: str, summary: str, files: Mapping[str, Path] | None = None,
+               baseline: Path | None = None) -> None:
+        """Note something the summary should list."""
+        self.events.append({
+            "kind": kind, "nodeid": self.nodeid, "label": label, "summary": summary,
+            "baseline": str(baseline) if baseline is not None else None,
+            "files": {k: str(v) for k, v in (files or {}).items()},
+        })
+
+    def drain(self) -> dict[str, Any] | None:
+        """Events and used baselines since the last call (for a report)."""
+        if not self.events and not self.used:
+            return None
+        payload = {"events": self.events, "used": self.used}
+        self.events, self.used = [], []
+        return payload
+
+
+STATE_KEY = pytest.StashKey["SessionState"]()
+CONTEXT_KEY = pytest.StashKey[TestContext]()
+
+
+def test_context(item: pytest.Item) -> TestContext:
+    """The item's context, created on first use."""
+    ctx = item.stash.get(CONTEXT_KEY, None)
+    if ctx is None:
+        ctx = TestContext(item, item.config.stash[STATE_KEY])
+        item.stash[CONTEXT_KEY] = ctx
+    return ctx
+
+
+test_context.__test__ = False  # type: ignore[attr-defined]
+
+
+@dataclass
+class PruneOutcome:
+    """What prune found (and did)."""
+
+    unused: list[Path] = field(default_factory=list)
+    temp_files: list[Path] = field(default_factory=list)
+    protected: int = 0
+    deleted: bool = False
+    skipped: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+class SessionState:
+    """Everything gathered during one pytest run (on the controller: from all workers)."""
+
+    def __init__(self, config: pytest.Config, settings: Settings) -> None:
+        self.config = config
+        self.settings = settings
+        self.events: list[dict[str, Any]] = []
+        self.used: set[str] = set()
+        self.outcomes: dict[str, str] = {}
+        self.finished: set[str] = set()
+        self.collected: list[str] | None = None
+        self.deselected = 0
+        self.collection_errors = 0
+        self.prune: PruneOutcome | None = None
+        self.manifest_files: list[str] = []
+        self._module_stems: dict[Path, dict[str, list[str]]] = {}
+
+    @property
+    def is_worker(self) -> bool:
+        return hasattr(self.config, "workerinput")
+
+    # -- collisions --------------------------------------------------------
+    def colliding_tests(self, item: pytest.Item) -> list[str]:
+        """Other collected tests of the same module whose file stem equals this one's."""
+        path = Path(item.path)
+        table = self._module_stems.get(path)
+        if table is None:
+            table = {}
+            for other in getattr(item.session, "items", None) or ():
+                if Path(other.path) == path:
+                    table.setdefault(naming.test_stem(other.nodeid).lower(), []).append(other.nodeid)
+            self._module_stems[path] = table
+        same = table.get(naming.test_stem(item.nodeid).lower(), [])
+        return [n for n in same if n != item.nodeid]
+
+    # -- reports -----------------------------------------------------------
+    def add_report(self, report: pytest.TestReport) -> None:
+        nodeid = report.nodeid
+        payload = getattr(report, "perceptdiff", None)
+        if payload:
+            self.events.extend(payload.get("events", ()))
+            self.used.update(payload.get("used", ()))
+        if report.failed:
+            self.outcomes[nodeid] = "failed"
+        elif report.skipped and self.outcomes.get(nodeid) != "failed":
+            self.outcomes[nodeid] = "skipped"
+        else:
+            self.outcomes.setdefault(nodeid, "passed")
+        if report.when == "teardown":
+            self.finished.add(nodeid)
+
+    def events_of(self, kind: str) -> list[dict[str, Any]]:
+        return [e for e in self.events if e.get("kind") == kind]
+
+    def worker_output(self) -> dict[str, Any]:
+        return {"deselected": self.deselected, "collection_errors": self.collection_errors}
+
+    def merge_worker_output(self, data: Mapping[str, Any]) -> None:
+        # Every worker collects the whole suite, so counts are the same on
+        # each; keep the largest rather than summing.
+        self.deselected = max(self.deselected, int(data.get("deselected", 0)))
+        self.collection_errors = max(self.collection_errors, int(data.get("collection_errors", 0)))
+
+    def files_written(self) -> Iterable[str]:
+        for e in self.events:
+            yield from e.get("files", {}).values()
+
+
+def display_path(path: str | os.PathLike[str], start: Path | None = None) -> str:
+    """A path relative to ``start`` (default: the working directory) when it is inside."""
+    try:
+        rel = os.path.relpath(path, start)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel

@@ -1,0 +1,123 @@
+"""The terminal summary section and the results manifest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+from .state import SessionState, display_path
+
+__all__ = ["write_summary", "write_manifest", "clean_previous_results", "MANIFEST"]
+
+#: The file, in the results folder, listing what the last run wrote there.
+MANIFEST = "perceptdiff-results.json"
+
+_TITLES = {
+    "failed": "visibly different image(s)",
+    "missing": "missing baselines (not written: review the new images)",
+    "new": "new baselines written (review and commit them)",
+    "updated": "baselines rewritten",
+}
+
+
+def write_summary(tr: Any, state: SessionState) -> None:
+    """The ``perceptdiff`` section of the terminal summary (nothing if idle)."""
+    groups = [(k, state.events_of(k)) for k in ("failed", "missing", "new", "updated")]
+    prune = state.prune
+    if not any(events for _, events in groups) and prune is None:
+        return
+    tr.write_sep("=", "perceptdiff")
+    for kind, events in groups:
+        if not events:
+            continue
+        tr.write_line(f"{len(events)} {_TITLES[kind]}:", bold=True,
+                      red=kind in ("failed", "missing"), yellow=kind in ("new", "updated"))
+        for e in events:
+            where = display_path(e["baseline"]) if e.get("baseline") else e.get("label", "")
+            tr.write_line(f"  {e['nodeid']}  {where}")
+            if kind in ("failed", "updated") and e.get("summary"):
+                tr.write_line(f"      {e['summary']}")
+            for label, path in e.get("files", {}).items():
+                tr.write_line(f"      {label}: {display_path(path)}")
+    if prune is not None:
+        if prune.skipped:
+            tr.write_line(f"prune skipped: {prune.skipped}; run the whole suite to find unused "
+                          "baselines", yellow=True)
+        else:
+            verb = "deleted" if prune.deleted else "found"
+            tr.write_line(f"prune: {len(prune.unused)} unused baseline(s) {verb}"
+                          + (f", {len(prune.temp_files)} leftover temporary file(s)"
+                             if prune.temp_files else "")
+                          + (f" ({prune.protected} kept: their test did not pass)"
+                             if prune.protected else ""), bold=True)
+            for path in [*prune.unused, *prune.temp_files]:
+                tr.write_line(f"  {display_path(path)}")
+            if (prune.unused or prune.temp_files) and not prune.deleted:
+                tr.write_line("  (add --perceptdiff-update=missing to delete them)")
+            for err in prune.errors:
+                tr.write_line(f"  not deleted: {err}", red=True)
+    results = state.settings.results_dir
+    if state.events_of("failed") or state.events_of("missing"):
+        tr.write_line(f"artifacts: {display_path(results)}")
+
+
+def write_manifest(state: SessionState) -> None:
+    """Record what this run wrote in the results folder (and a JSON summary for CI)."""
+    from perceptdiff.errors import PerceptdiffError
+    from perceptdiff.fileio import atomic_write_bytes
+
+    results = state.settings.results_dir
+    files = sorted({f for f in state.files_written() if _inside(Path(f), results)})
+    path = results / MANIFEST
+    if not files and not path.exists():
+        return
+    data = {
+        "version": 1,
+        "files": [str(Path(f).relative_to(results)) for f in files],
+        "events": state.events,
+    }
+    try:
+        atomic_write_bytes(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
+    except PerceptdiffError:
+        pass  # the summary already lists everything; a read-only folder is no failure
+
+
+def clean_previous_results(results: Path) -> None:
+    """Delete the files the previous run listed in its manifest (nothing else)."""
+    path = results / MANIFEST
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        names = [str(n) for n in data.get("files", [])]
+    except (OSError, ValueError, AttributeError):
+        return
+    folders = set()
+    for name in names:
+        target = results / name
+        if not _inside(target, results) or not target.is_file():
+            continue
+        try:
+            target.unlink()
+        except OSError:
+            continue
+        folders.update(p for p in target.parents if _inside(p, results) and p != results)
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
