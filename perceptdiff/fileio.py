@@ -8,12 +8,35 @@ POSIX and Windows within one file system).
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from .errors import PerceptdiffError
 
 __all__ = ["atomic_write_bytes"]
+
+
+def _umask() -> int:
+    """The process's file-creation mask (read without changing it where possible)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _file_mode(dest: Path) -> int:
+    """Mode for ``dest``: an existing file's own, else what ``open()`` would give."""
+    try:
+        return stat.S_IMODE(os.stat(dest).st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, overwrite: bool = True) -> Path:
@@ -32,6 +55,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, overwrite: 
         raise PerceptdiffError(f"{dest}: cannot write ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "wb") as fh:
+            if hasattr(os, "fchmod"):  # mkstemp makes 0600 files; give the usual mode
+                os.fchmod(fh.fileno(), _file_mode(dest))
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

@@ -310,3 +310,15 @@ def test_write_diff_read_only_folder(tmp_path: Path, scene: np.ndarray) -> None:
             di.write_diff(make_result(scene), ro / "diff.png")
     finally:
         ro.chmod(0o700)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_written_diff_has_the_usual_file_mode(tmp_path: Path, scene: np.ndarray) -> None:
+    # mkstemp creates 0600 files; a diff image must be readable like any other file.
+    mask = os.umask(0o022)
+    try:
+        dest = tmp_path / "diff.png"
+        di.write_diff(make_result(scene), dest)
+        assert dest.stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(mask)
