@@ -351,13 +351,8 @@ def _pixels_rgba(
     im = _to_basic_mode(im, icc, notes)
     if icc and im.mode in ("L", "LA", "RGB", "RGBA"):
         im = _icc_pil(im, icc, notes)
-    if im.mode == "RGBA":
-        return np.asarray(im)
-    if im.mode == "LA":
-        return _expand_channels(np.asarray(im))
-    if im.mode in ("L", "RGB") and "transparency" not in im.info:
-        return _expand_channels(np.asarray(im)[..., None] if im.mode == "L" else np.asarray(im))
-    return np.asarray(im.convert("RGBA"))
+    # Pillow's own conversion is about twice as fast as filling alpha in numpy.
+    return np.asarray(im if im.mode == "RGBA" else im.convert("RGBA"))
 
 
 def _to_basic_mode(im: PILImage.Image, icc: bytes | None, notes: list[str]) -> PILImage.Image:
