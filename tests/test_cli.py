@@ -1,0 +1,371 @@
+"""The ``perceptdiff`` command through a real subprocess.
+
+Exit status as diff(1): 0 same to the eye, 1 visibly different, 2 trouble.
+Every kind of trouble must give exactly one line on stderr that names the
+file (or option) and the reason, and never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image as PILImage
+
+import perceptdiff
+
+from conftest import REPO, rgba, write_png
+
+TIMEOUT = 120
+
+
+def run(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m perceptdiff ARGS`` on this checkout; text output captured."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env.pop("PYTHONWARNINGS", None)
+    return subprocess.run(
+        [sys.executable, "-m", "perceptdiff", *(str(a) for a in args)],
+        capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd, env=env,
+    )
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess[str], *needles: str) -> str:
+    """Exit 2, one stderr line naming each of ``needles``, no traceback."""
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    line = lines[0]
+    assert line.startswith("perceptdiff: error: "), line
+    for needle in needles:
+        assert needle in line, (needle, line)
+    return line
+
+
+# --------------------------------------------------------------- inputs ---
+
+@pytest.fixture(scope="module")
+def ui(fixtures_dir: Path) -> tuple[Path, Path]:
+    """The visibly different demo pair."""
+    return fixtures_dir / "ui-expected.png", fixtures_dir / "ui-actual.png"
+
+
+@pytest.fixture(scope="module")
+def chart(fixtures_dir: Path) -> tuple[Path, Path]:
+    """The demo pair that differs only invisibly."""
+    return fixtures_dir / "chart-expected.png", fixtures_dir / "chart-actual.png"
+
+
+@pytest.fixture(scope="module")
+def small_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """64x48 images: a dark square turns red in the actual one (FAIL)."""
+    d = tmp_path_factory.mktemp("small")
+    a = rgba(48, 64, (245, 245, 245))
+    a[8:24, 8:24, :3] = (30, 30, 30)
+    b = a.copy()
+    b[8:24, 8:24, :3] = (200, 30, 30)
+    return write_png(d / "a.png", a), write_png(d / "b.png", b)
+
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory: pytest.TempPathFactory, fixtures_dir: Path) -> dict[str, Path]:
+    """Files no image loader should accept."""
+    d = tmp_path_factory.mktemp("bad")
+    good = (fixtures_dir / "ui-expected.png").read_bytes()
+    files = {
+        "empty": d / "empty.png",
+        "text": d / "notes.png",
+        "truncated": d / "truncated.png",
+        "bomb": d / "bomb.png",
+        "folder": d / "a-folder",
+    }
+    files["empty"].write_bytes(b"")
+    files["text"].write_text("this is not an image\n")
+    files["truncated"].write_bytes(good[: len(good) // 3])
+    files["bomb"].write_bytes(_flat_png(14000, 14000))
+    files["folder"].mkdir()
+    return files
+
+
+def _flat_png(width: int, height: int) -> bytes:
+    """A 1-bit all-black greyscale PNG: declares width*height pixels, a few KiB on disk."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    row = b"\x00" * (1 + (width + 7) // 8)  # filter byte "None" + packed bits
+    idat = zlib.compress(row * height, 9)
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+# -------------------------------------------------------------- verdicts ---
+
+def test_invisible_pair_exits_0(chart: tuple[Path, Path]) -> None:
+    proc = run(*chart)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("PASS") and proc.stderr == ""
+
+
+def test_visible_pair_exits_1(ui: tuple[Path, Path]) -> None:
+    proc = run(*ui)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    first = proc.stdout.splitlines()[0]
+    assert first.startswith("FAIL") and proc.stderr == ""
+    assert "480x320" in proc.stdout
+
+
+def test_identical_files_exit_0(ui: tuple[Path, Path], tmp_path: Path) -> None:
+    copy = tmp_path / "copy.png"
+    copy.write_bytes(ui[0].read_bytes())
+    for pair in ((ui[0], ui[0]), (ui[0], copy)):
+        proc = run(*pair)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert proc.stdout.startswith("IDENTICAL")
+
+
+def test_identical_pixels_in_different_files_exit_0(tmp_path: Path) -> None:
+    img = rgba(30, 40, (10, 120, 200))
+    a = write_png(tmp_path / "a.png", img)
+    PILImage.fromarray(img[..., :3]).save(tmp_path / "b.bmp")   # same pixels, other format
+    proc = run(a, tmp_path / "b.bmp")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_quiet_prints_nothing(ui: tuple[Path, Path], chart: tuple[Path, Path]) -> None:
+    for pair, code in ((ui, 1), (chart, 0)):
+        proc = run(*pair, "-q")
+        assert proc.returncode == code
+        assert proc.stdout == "" and proc.stderr == ""
+
+
+def test_version() -> None:
+    proc = run("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"perceptdiff {perceptdiff.__version__}"
+
+
+def test_verbose_lists_regions(ui: tuple[Path, Path]) -> None:
+    proc = run(*ui, "-v")
+    assert proc.returncode == 1
+    assert "FAIL region at x=" in proc.stdout and "time decode" in proc.stdout
+
+
+# ------------------------------------------------------------------ JSON ---
+
+RESULT_KEYS = {
+    "schema_version", "verdict", "passed", "reason", "metric", "metric_version", "expected",
+    "actual", "compared_size", "pixels_per_degree", "peak_jnd", "p999_jnd", "visible_pixels",
+    "visible_area_deg2", "visible_ratio", "region_count", "regions", "forgiven_pixels",
+    "options", "timings", "notes", "details",
+}
+
+
+def test_json_prints_one_object_with_every_field(ui: tuple[Path, Path]) -> None:
+    proc = run(*ui, "--json")
+    assert proc.returncode == 1 and proc.stderr == ""
+    data = json.loads(proc.stdout)             # the whole of stdout is one JSON object
+    assert RESULT_KEYS <= set(data)
+    assert data["verdict"] == "fail" and data["passed"] is False
+    assert data["expected"] == {"source": str(ui[0]), "width": 480, "height": 320}
+    assert data["actual"]["width"] == 480 and data["actual"]["height"] == 320
+    assert data["peak_jnd"] >= 4 and data["p999_jnd"] <= data["peak_jnd"]
+    assert data["visible_pixels"] > 0 and data["visible_area_deg2"] > 0
+    assert data["region_count"] == len(data["regions"]) >= 1
+    assert {"x", "y", "width", "height", "pixels", "area_deg2", "peak_jnd", "failing"} \
+        <= set(data["regions"][0])
+    assert any(r["failing"] for r in data["regions"])
+    assert data["forgiven_pixels"] >= 0
+    assert data["options"]["jnd_threshold"] == 1.0 and data["options"]["metric"] == "perceptdiff"
+    assert data["metric_version"]
+    assert {"decode", "compare", "total"} <= set(data["timings"])
+
+
+def test_json_for_a_pass(chart: tuple[Path, Path]) -> None:
+    proc = run(*chart, "--json")
+    data = json.loads(proc.stdout)
+    assert proc.returncode == 0
+    assert data["verdict"] == "pass" and data["passed"] is True
+    assert data["visible_pixels"] == 0 and data["regions"] == []
+    assert data["forgiven_pixels"] > 0
+
+
+def test_json_to_file(ui: tuple[Path, Path], tmp_path: Path) -> None:
+    dest = tmp_path / "out" / "result.json"
+    proc = run(*ui, f"--json={dest}")
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("FAIL")                   # human text still on stdout
+    data = json.loads(dest.read_text())
+    assert RESULT_KEYS <= set(data) and data["verdict"] == "fail"
+    assert os.listdir(dest.parent) == ["result.json"]
+
+
+# ------------------------------------------------------------ diff image ---
+
+def test_diff_writes_a_png(ui: tuple[Path, Path], tmp_path: Path) -> None:
+    dest = tmp_path / "new" / "diff.png"
+    proc = run(*ui, "--diff", dest)
+    assert proc.returncode == 1 and proc.stderr == ""
+    with PILImage.open(dest) as im:
+        assert im.format == "PNG"
+        assert im.size[0] == 480 and im.size[1] > 320           # legend strip below
+        pixels = np.asarray(im.convert("RGB"))
+    # the changed Save button label is painted in the ramp, not faded grey
+    label = pixels[272:286, 398:425].reshape(-1, 3).astype(int)
+    assert (label.max(axis=1) - label.min(axis=1) > 80).mean() > 0.5
+    assert os.listdir(dest.parent) == ["diff.png"]
+
+
+def test_diff_style_sidebyside(ui: tuple[Path, Path], tmp_path: Path) -> None:
+    dest = tmp_path / "sbs.png"
+    proc = run(*ui, "--diff", dest, "--diff-style", "sidebyside")
+    assert proc.returncode == 1
+    with PILImage.open(dest) as im:
+        assert im.size[0] == 3 * 480 + 2 * 3 and im.size[1] > 320
+
+
+def test_diff_for_identical_files(ui: tuple[Path, Path], tmp_path: Path) -> None:
+    dest = tmp_path / "same.png"
+    proc = run(ui[0], ui[0], "--diff", dest)
+    assert proc.returncode == 0, proc.stderr
+    with PILImage.open(dest) as im:
+        assert im.format == "PNG"
+
+
+# ------------------------------------------------------- sizes, ignoring ---
+
+def test_different_sizes_exit_1_naming_both(tmp_path: Path) -> None:
+    a = write_png(tmp_path / "a.png", rgba(30, 40, (200, 200, 200)))
+    b = write_png(tmp_path / "b.png", rgba(36, 50, (200, 200, 200)))
+    proc = run(a, b)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    first = proc.stdout.splitlines()[0]
+    assert "40x30" in first and "50x36" in first
+    data = json.loads(run(a, b, "--json").stdout)
+    assert data["compared_size"] is None and data["verdict"] == "fail"
+    diff = tmp_path / "sizes-diff.png"
+    assert run(a, b, "--diff", diff, "-q").returncode == 1
+    assert diff.stat().st_size > 0
+
+
+def test_resize_and_pad_compare_different_sizes(tmp_path: Path) -> None:
+    a = write_png(tmp_path / "a.png", rgba(30, 40, (200, 200, 200)))
+    b = write_png(tmp_path / "b.png", rgba(60, 80, (200, 200, 200)))
+    resized = json.loads(run(a, b, "--resize", "--json").stdout)
+    assert resized["compared_size"] == [40, 30] and resized["verdict"] != "fail"
+    padded = run(a, b, "--pad", "--json")
+    data = json.loads(padded.stdout)
+    assert data["compared_size"] == [80, 60]
+    assert padded.returncode == 1   # the padding is transparent where b is grey: visible
+
+
+def test_ignore_over_the_changes_passes(ui: tuple[Path, Path]) -> None:
+    data = json.loads(run(*ui, "--json").stdout)
+    boxes = [f"{r['x']},{r['y']},{r['width']},{r['height']}" for r in data["regions"]]
+    assert len(boxes) == 2                      # the badge and the Save label
+    args: list[object] = [*ui]
+    for box in boxes:
+        args += ["--ignore", box]
+    proc = run(*args)
+    assert proc.returncode == 0, proc.stdout
+    assert proc.stdout.startswith("PASS")
+    assert run(*ui, "--ignore", boxes[0], "-q").returncode == 1   # the other change remains
+
+
+def test_ppd_changes_the_geometry(small_pair: tuple[Path, Path]) -> None:
+    data = json.loads(run(*small_pair, "--ppd", "95", "--json").stdout)
+    assert data["pixels_per_degree"] == 95.0
+    data = json.loads(run(*small_pair, "--viewing", "retina", "--json").stdout)
+    assert data["pixels_per_degree"] == 67.0
+
+
+# ------------------------------------------------------------- bad input ---
+
+def test_missing_file(small_pair: tuple[Path, Path], tmp_path: Path) -> None:
+    missing = tmp_path / "nope.png"
+    assert_one_line_error(run(missing, small_pair[1]), str(missing), "no such file")
+    assert_one_line_error(run(small_pair[0], missing), str(missing), "no such file")
+
+
+def test_folder_against_file(small_pair: tuple[Path, Path], bad_files: dict[str, Path]) -> None:
+    folder = bad_files["folder"]
+    assert_one_line_error(run(folder, small_pair[1]), str(folder), "directory")
+    assert_one_line_error(run(small_pair[0], folder), str(folder), "directory")
+
+
+@pytest.mark.parametrize("kind, reason", [
+    ("empty", "empty"),
+    ("text", "not an image"),
+    ("truncated", "truncated"),
+    ("bomb", "pixels"),
+])
+def test_unloadable_files(kind: str, reason: str, small_pair: tuple[Path, Path],
+                          bad_files: dict[str, Path]) -> None:
+    path = bad_files[kind]
+    line = assert_one_line_error(run(path, small_pair[1]), str(path))
+    assert reason in line.lower()
+    assert_one_line_error(run(small_pair[0], path), str(path))
+
+
+def test_decompression_bomb_is_small_on_disk_and_named(bad_files: dict[str, Path],
+                                                       small_pair: tuple[Path, Path]) -> None:
+    assert bad_files["bomb"].stat().st_size < 100_000
+    line = assert_one_line_error(run(bad_files["bomb"], small_pair[1]), "196000000")
+    assert "limit" in line
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="needs POSIX permissions and a non-root user (root can read anything)")
+def test_unreadable_file(small_pair: tuple[Path, Path], tmp_path: Path) -> None:
+    locked = tmp_path / "locked.png"
+    locked.write_bytes(small_pair[0].read_bytes())
+    locked.chmod(0)
+    try:
+        line = assert_one_line_error(run(locked, small_pair[1]), str(locked))
+        assert "permission" in line.lower()
+    finally:
+        locked.chmod(0o600)
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--ppd", "-1"], "ppd"),
+    (["--ppd", "abc"], "--ppd"),
+    (["--max-ratio", "2"], "max_ratio"),
+    (["--max-pixels", "-3"], "max_pixels"),
+    (["--jnd-threshold", "0"], "jnd_threshold"),
+    (["--ignore", "1,2,3"], "1,2,3"),
+    (["--ignore", "0,0,-5,5"], "0,0,-5,5"),
+    (["--background", "nonsense"], "nonsense"),
+    (["--resize", "--pad"], "--pad"),
+    (["--fov", "30"], "--fov"),
+    (["--metric", "psnr"], "--metric"),
+    (["--diff-style", "collage"], "--diff-style"),
+    (["--report", "out"], "--report"),
+    (["--no-such-option"], "--no-such-option"),
+])
+def test_bad_option_values(args: list[str], needle: str, small_pair: tuple[Path, Path]) -> None:
+    assert_one_line_error(run(*small_pair, *args), needle)
+
+
+def test_missing_arguments() -> None:
+    assert_one_line_error(run(), "required")
+    assert_one_line_error(run("only-one.png"), "ACTUAL")
+
+
+def test_unwritable_outputs(small_pair: tuple[Path, Path], tmp_path: Path) -> None:
+    blocker = tmp_path / "plain-file"
+    blocker.write_text("a file, not a folder")
+    bad = blocker / "diff.png"
+    assert_one_line_error(run(*small_pair, "--diff", bad), str(bad))
+    assert_one_line_error(run(*small_pair, "--diff", tmp_path), str(tmp_path), "folder")
+    bad_json = blocker / "result.json"
+    assert_one_line_error(run(*small_pair, f"--json={bad_json}"), str(bad_json))
+    assert sorted(os.listdir(tmp_path)) == ["plain-file"]      # nothing left behind
