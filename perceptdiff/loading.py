@@ -48,7 +48,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image as PILImage
-from PIL import ImageCms, ImageFile
+from PIL import ImageCms, ImageFile, UnidentifiedImageError
 
 from .errors import ImageLoadError, ImageTooLargeError, PerceptdiffError
 from .image import Image
@@ -61,6 +61,9 @@ FLOAT_CLIP_TOLERANCE = 0.05
 
 _EXIF_ORIENTATION = 0x0112
 _RELATIVE = ImageCms.Intent.RELATIVE_COLORIMETRIC
+#: LittleCMS cmsFLAGS_NOCACHE: without its one-pixel cache a transform may be
+#: shared between threads.
+_CMS_NOCACHE: Any = getattr(getattr(ImageCms, "Flags", None), "NOCACHE", 0x0040)
 
 # Magic numbers of the formats the loader promises, to tell "truncated PNG"
 # from "not an image" when Pillow cannot identify the data.
@@ -286,8 +289,8 @@ def _note_frames(im: PILImage.Image, notes: list[str]) -> None:
         frames = int(getattr(im, "n_frames", 1))
     except Exception:  # noqa: BLE001 - a later frame may be broken; the first is what we use
         notes.append("used the first frame (the frame count could not be read)")
-        return
-    if im.tell() != 0:  # pragma: no cover - Pillow restores frame 0 after counting
+        frames = 0
+    if im.tell() != 0:
         im.seek(0)
     if frames > 1:
         fmt = im.format or "image"
@@ -348,6 +351,8 @@ def _pixels_rgba(
         return _expand_channels(_icc_wide(wide, icc, notes) if icc else wide)
 
     # -- 8 bits: Pillow conversions and LittleCMS ---------------------------
+    if any(";16" in (_tile_rawmode(t) or "") for t in tiles):
+        notes.append(f"16-bit {mode} data decoded at 8 bits by Pillow")
     im = _to_basic_mode(im, icc, notes)
     if icc and im.mode in ("L", "LA", "RGB", "RGBA"):
         im = _icc_pil(im, icc, notes)
@@ -403,7 +408,7 @@ def _key_alpha(samples: np.ndarray, key: Sequence[int], full: int) -> np.ndarray
     return np.concatenate([samples, alpha[..., None]], axis=-1)
 
 
-_RAW16 = re.compile(r"(RGB|RGBA|RGBa|LA);16([BLN])")
+_RAW16 = re.compile(r"(RGB|RGBX|RGBA|RGBa|LA);16([BLN])")
 
 
 def _recover_16bit(
@@ -415,7 +420,8 @@ def _recover_16bit(
     """Full 16-bit samples of a PNG/TIFF that Pillow decoded at 8 bits.
 
     Pillow unpacks 16-bit RGB(A) and grey+alpha rows into 8-bit modes by
-    keeping the high byte.  Its unpackers for the opposite byte order keep the
+    keeping the high byte (TIFF RGB with an unspecified fourth sample,
+    ``RGBX;16``, too).  Its unpackers for the opposite byte order keep the
     *low* byte, and the row filters (PNG) and strip layout (TIFF) depend only
     on the bits per pixel, which both rawmodes share; so a second decode with
     the swapped rawmode yields the low bytes and ``hi * 256 + lo`` the
@@ -432,21 +438,23 @@ def _recover_16bit(
     if order == "N":
         order = "L" if sys.byteorder == "little" else "B"
     if reopen is None:
-        notes.append(f"16-bit {base} data decoded at 8 bits by Pillow")
-        return None
+        return None  # a Pillow image from the caller: the 8-bit path notes the loss
     swapped = "B" if order == "L" else "L"
-    if base == "LA":
-        raw = _decode_rawmode(reopen, tiles, "RGBA").astype(np.uint16)
-        first, second = (0, 1) if order == "B" else (1, 0)
-        grey = raw[..., 2 * 0 + first] << 8 | raw[..., 2 * 0 + second]
-        alpha = raw[..., 2 + first] << 8 | raw[..., 2 + second]
-        return np.stack([grey, alpha], axis=-1)
-    if base == "RGBa":
-        hi = _decode_rawmode(reopen, tiles, f"RGBA;16{order}")
-        lo = _decode_rawmode(reopen, tiles, f"RGBA;16{swapped}")
-    else:
-        hi = np.asarray(im)
-        lo = _decode_rawmode(reopen, tiles, f"{base};16{swapped}")
+    try:
+        if base == "LA":
+            raw = _decode_rawmode(reopen, tiles, "RGBA").astype(np.uint16)
+            hi_byte, lo_byte = (0, 1) if order == "B" else (1, 0)
+            grey = raw[..., hi_byte] << 8 | raw[..., lo_byte]
+            alpha = raw[..., 2 + hi_byte] << 8 | raw[..., 2 + lo_byte]
+            return np.stack([grey, alpha], axis=-1)
+        if base == "RGBa":
+            hi = _decode_rawmode(reopen, tiles, f"RGBA;16{order}")
+            lo = _decode_rawmode(reopen, tiles, f"RGBA;16{swapped}")
+        else:
+            hi = np.asarray(im)
+            lo = _decode_rawmode(reopen, tiles, f"{base};16{swapped}")
+    except Exception:  # noqa: BLE001 - keep Pillow's 8 bits (the caller notes it)
+        return None
     samples = hi.astype(np.uint16) << 8
     samples |= lo
     if base == "RGBa":
@@ -469,13 +477,18 @@ def _tile_rawmode(tile: Any) -> str | None:
 
 
 def _with_rawmode(tile: Any, rawmode: str) -> Any:
-    args = tile.args
+    """``tile`` with its rawmode replaced (a named tuple since Pillow 11, a plain one before)."""
+    codec, extents, offset, args = tile[:4]
     new_args = rawmode if isinstance(args, str) else (rawmode, *args[1:])
-    return tile._replace(args=new_args)
+    if hasattr(tile, "_replace"):
+        return tile._replace(args=new_args)
+    return (codec, extents, offset, new_args, *tile[4:])
 
 
 def _decode_rawmode(reopen: Callable[[], PILImage.Image], tiles: list[Any], rawmode: str) -> np.ndarray:
     im = reopen()
+    if not isinstance(im, ImageFile.ImageFile):
+        raise TypeError("not a file-backed image")
     im.tile = [_with_rawmode(t, rawmode) for t in tiles]
     im.load()
     return np.asarray(im)
@@ -644,12 +657,12 @@ def _behaves_as_srgb(profile: ImageCms.ImageCmsProfile, space: str) -> bool:
             codes = np.arange(0, 256, 15, dtype=np.uint8)  # 18 levels, includes 0 and 255
             grid = np.stack(np.meshgrid(codes, codes, codes, indexing="ij"), axis=-1)
             src = grid.reshape(len(codes) ** 2, len(codes), 3)
-            out = np.asarray(ImageCms.applyTransform(
+            out = np.asarray(_apply(
                 PILImage.fromarray(np.ascontiguousarray(src)), _transform(profile, "RGB", "RGB")))
             return bool(np.abs(out.astype(np.int16) - src).max() <= 1)
         if space == "GRAY":
             ramp = np.arange(256, dtype=np.uint8)[None, :]
-            out = np.asarray(ImageCms.applyTransform(
+            out = np.asarray(_apply(
                 PILImage.fromarray(ramp), _transform(profile, "L", "RGB")))
             return bool(np.abs(out.astype(np.int16) - ramp[..., None]).max() <= 1)
     except Exception:  # noqa: BLE001
@@ -660,7 +673,9 @@ def _behaves_as_srgb(profile: ImageCms.ImageCmsProfile, space: str) -> bool:
 @functools.lru_cache(maxsize=64)
 def _transform(profile: ImageCms.ImageCmsProfile, in_mode: str, out_mode: str) -> Any:
     """A LittleCMS transform from ``profile`` to sRGB (profiles hash by identity)."""
-    return ImageCms.buildTransform(profile, _srgb(), in_mode, out_mode, renderingIntent=_RELATIVE)
+    return ImageCms.buildTransform(
+        profile, _srgb(), in_mode, out_mode, renderingIntent=_RELATIVE, flags=_CMS_NOCACHE
+    )
 
 
 def _icc_space(data: bytes) -> str | None:
@@ -685,6 +700,13 @@ def _usable_profile(data: bytes, wanted: str, image_kind: str, notes: list[str])
     return parsed
 
 
+def _apply(im: PILImage.Image, transform: Any) -> PILImage.Image:
+    out = ImageCms.applyTransform(im, transform)
+    if out is None:  # pragma: no cover - only with inPlace=True
+        raise ValueError("LittleCMS returned no image")
+    return out
+
+
 def _converted_note(parsed: _Profile, extra: str = "") -> str:
     return f"converted from ICC profile '{parsed.description}' to sRGB{extra}"
 
@@ -698,12 +720,12 @@ def _icc_pil(im: PILImage.Image, icc: bytes, notes: list[str]) -> PILImage.Image
     try:
         if im.mode == "LA":
             grey_im, alpha = im.split()
-            rgb = ImageCms.applyTransform(grey_im, _transform(parsed.profile, "L", "RGB"))
+            rgb = _apply(grey_im, _transform(parsed.profile, "L", "RGB"))
             rgb.putalpha(alpha)
             converted = rgb
         else:
             out_mode = "RGB" if im.mode == "L" else im.mode
-            converted = ImageCms.applyTransform(im, _transform(parsed.profile, im.mode, out_mode))
+            converted = _apply(im, _transform(parsed.profile, im.mode, out_mode))
     except Exception as exc:  # noqa: BLE001
         notes.append(
             f"could not convert from ICC profile '{parsed.description}' ({_one_line(str(exc))}); "
@@ -711,14 +733,14 @@ def _icc_pil(im: PILImage.Image, icc: bytes, notes: list[str]) -> PILImage.Image
         )
         return im
     notes.append(_converted_note(parsed))
-    return converted  # type: ignore[no-any-return]
+    return converted
 
 
 def _icc_cmyk(im: PILImage.Image, icc: bytes, notes: list[str]) -> PILImage.Image:
     parsed = _parse_profile(bytes(icc))
     assert parsed is not None and parsed.space == "CMYK"
     try:
-        converted = ImageCms.applyTransform(im, _transform(parsed.profile, "CMYK", "RGB"))
+        converted = _apply(im, _transform(parsed.profile, "CMYK", "RGB"))
     except Exception as exc:  # noqa: BLE001
         notes.append(
             f"could not convert from ICC profile '{parsed.description}' ({_one_line(str(exc))}); "
@@ -726,7 +748,7 @@ def _icc_cmyk(im: PILImage.Image, icc: bytes, notes: list[str]) -> PILImage.Imag
         )
         return im.convert("RGB")
     notes.append(_converted_note(parsed))
-    return converted  # type: ignore[no-any-return]
+    return converted
 
 
 #: Nodes per axis of the 3-D table used for 16-bit and float RGB data: codes
@@ -769,7 +791,7 @@ def _icc_convert_wide(samples: np.ndarray, profile: ImageCms.ImageCmsProfile, gr
     alpha = values[..., -1] if samples.shape[2] in (2, 4) else None
     if grey:
         ramp = PILImage.fromarray(np.arange(256, dtype=np.uint8)[None, :])
-        table = np.asarray(ImageCms.applyTransform(ramp, _transform(profile, "L", "RGB")))[0]
+        table = np.asarray(_apply(ramp, _transform(profile, "L", "RGB")))[0]
         table = table.astype(np.float32) / 255.0
         positions = values[..., 0] * 255.0
         nodes = np.arange(256, dtype=np.float32)
@@ -779,16 +801,19 @@ def _icc_convert_wide(samples: np.ndarray, profile: ImageCms.ImageCmsProfile, gr
         codes = np.linspace(0, 255, n).round().astype(np.uint8)
         grid = np.stack(np.meshgrid(codes, codes, codes, indexing="ij"), axis=-1)
         src = PILImage.fromarray(np.ascontiguousarray(grid.reshape(n * n, n, 3)))
-        table = np.asarray(ImageCms.applyTransform(src, _transform(profile, "RGB", "RGB")))
+        table = np.asarray(_apply(src, _transform(profile, "RGB", "RGB")))
         table = table.reshape(n * n * n, 3).astype(np.float32) / 255.0
         rgb = _trilinear(values[..., :3], table, n)
     out = np.empty(samples.shape[:2] + (4 if alpha is not None else 3,), np.float32)
     out[..., :3] = rgb
     if alpha is not None:
         out[..., 3] = alpha
+    result: np.ndarray
     if dtype == np.uint16:
-        return np.clip(np.rint(out * 65535.0), 0, 65535).astype(np.uint16)
-    return np.clip(out, 0.0, 1.0).astype(np.float32)
+        result = np.clip(np.rint(out * 65535.0), 0, 65535).astype(np.uint16)
+    else:
+        result = np.clip(out, 0.0, 1.0).astype(np.float32)
+    return result
 
 
 def _trilinear(rgb: np.ndarray, table: np.ndarray, n: int) -> np.ndarray:
@@ -857,7 +882,7 @@ def _failure_reason(exc: BaseException, data: bytes | None) -> str:
     message = _one_line(str(exc))
     lowered = message.lower()
     fmt = _sniff(data)
-    if isinstance(exc, PILImage.UnidentifiedImageError):
+    if isinstance(exc, UnidentifiedImageError):
         if fmt:
             return f"truncated or corrupt {fmt} data (Pillow cannot identify it)"
         return "not an image (unrecognised format)"

@@ -389,6 +389,24 @@ class TestHighPrecision:
         assert img.pixels.dtype == np.uint16
         np.testing.assert_array_equal(img.pixels, with_alpha(samples, 65535))
 
+    def test_16bit_tiff_with_unspecified_fourth_sample(self):
+        samples = RNG.integers(0, 65536, (5, 6, 4), dtype=np.uint16)
+        img = load_image(tiff_bytes(samples, photometric=2, extra_samples=0))
+        assert PILImage.open(io.BytesIO(tiff_bytes(samples, photometric=2, extra_samples=0))).mode == "RGB"
+        np.testing.assert_array_equal(img.pixels, with_alpha(samples[..., :3], 65535))
+
+    def test_16bit_cmyk_tiff_is_noted_as_8_bit(self):
+        samples = RNG.integers(0, 65536, (3, 4, 4), dtype=np.uint16)
+        img = load_image(tiff_bytes(samples, photometric=5))
+        assert img.pixels.dtype == np.uint8
+        assert "16-bit CMYK data decoded at 8 bits by Pillow" in img.notes
+
+    def test_pillow_image_of_a_48bit_png_says_it_is_8_bit(self):
+        samples = RNG.integers(0, 65536, (3, 4, 3), dtype=np.uint16)
+        img = load_image(PILImage.open(io.BytesIO(png_bytes(samples, 2, 16))))
+        np.testing.assert_array_equal(img.pixels[..., :3], samples >> 8)
+        assert "16-bit RGB data decoded at 8 bits by Pillow" in img.notes
+
     def test_16bit_rgba_tiff_unassociated(self):
         samples = RNG.integers(0, 65536, (5, 6, 4), dtype=np.uint16)
         img = load_image(tiff_bytes(samples, photometric=2, extra_samples=2))
