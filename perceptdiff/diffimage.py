@@ -9,8 +9,9 @@ Two styles:
     at the bottom with the verdict line.
 ``sidebyside``
     expected | actual | overlay in one picture, with thin separators, small
-    labels and the same legend.  Region outlines are drawn on all three panels
-    so the change is easy to find in the originals too.
+    labels and the same legend.  Failing regions are outlined on all three
+    panels so the change is easy to find in the originals too; regions that
+    pass are outlined on the overlay only.
 
 When the images were not compared because their sizes differ, both styles show
 expected | actual with a caption naming both sizes.
@@ -595,9 +596,10 @@ def render_diff(result: Any, style: str = "overlay") -> np.ndarray:
         body = overlay
     else:
         panels = []
+        failing = [r for r in result.regions if r.failing]
         for img_rgb in (rgb_exp, flatten(act, square)):
             p = np.ascontiguousarray(_zoom(img_rgb, k))
-            _draw_regions(p, result.regions, k, s)
+            _draw_regions(p, failing, k, s)  # originals: failing regions only, less clutter
             panels.append(p)
         panels.append(overlay)
         body = _hcat(panels, 3 * s, ("expected", "actual", "diff"), s)

@@ -183,10 +183,22 @@ def test_overlay_and_sidebyside_sizes(scene: np.ndarray) -> None:
     assert sbs.shape[1] == 3 * W + 2 * 3                           # 3 px separators
     assert sbs.shape[0] > over.shape[0]                            # plus a label row
     # the third panel is the overlay itself
-    label_h = sbs.shape[0] - over.shape[0]
+    label_h = int(np.argmax(np.all(sbs[:, 0] == (128, 128, 128), axis=1)))
     assert np.array_equal(sbs[label_h:label_h + H, 2 * W + 6:], over[:H])
     # the first panel shows the expected image in colour
     assert px(sbs, 100, label_h + 100) == (20, 40, 120)
+
+
+def test_sidebyside_outlines_only_failing_regions_on_the_originals(scene: np.ndarray) -> None:
+    res = make_result(scene, regions=(region(60, 60, 20, 20, True), region(300, 200, 10, 10, False)))
+    sbs = di.render_diff(res, style="sidebyside")
+    top = int(np.argmax(np.all(sbs[:, 0] == (128, 128, 128), axis=1)))  # below the label row
+    assert top > 0
+    for panel in range(3):
+        x0 = panel * (W + 3)
+        assert px(sbs, x0 + 59, top + 70) == di.FAILING_BOX_COLOR
+        has_orange = px(sbs, x0 + 299, top + 205) == di.REGION_BOX_COLOR
+        assert has_orange == (panel == 2)
 
 
 def test_small_images_are_enlarged() -> None:
