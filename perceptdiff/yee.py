@@ -696,6 +696,11 @@ class YeeMetric:
 
     name = "yee"
     version = "yee-2004/pdiff-2.1-compat 1"
+    #: perceptualdiff reads the stored codes and ignores embedded ICC profiles
+    #: (FreeImage does not apply them): a loader that converts profiles to sRGB
+    #: changes its pixel counts (fish2.png: 22728 -> 5149).  The engine should
+    #: decode without colour management for this metric.
+    color_managed = False
 
     def validate(self, metric_options: Mapping[str, Any]) -> dict[str, Any]:
         """Check perceptualdiff's options and fill in its defaults.
