@@ -649,17 +649,19 @@ def encode_png(pixels: np.ndarray) -> bytes:
 def write_diff(result: Any, path: str | os.PathLike[str], style: str = "overlay") -> None:
     """Render the diff image and write it as a PNG, atomically.
 
-    Missing parent folders are created.  The file is written whatever its
-    extension (it is always PNG).
+    Missing parent folders are created; an existing file is replaced.
 
     Raises
     ------
     perceptdiff.errors.PerceptdiffError
-        Unknown style, or the file cannot be written (the message names the
-        path and the reason).
+        Unknown style, a name not ending in ``.png`` (the picture is always
+        PNG; writing it under another extension would mislabel it), or the
+        file cannot be written (the message names the path and the reason).
     """
     dest = os.fspath(path)
     if os.path.isdir(dest):
         raise PerceptdiffError(f"{dest}: is a folder; give a file name for the diff image")
+    if not dest.lower().endswith(".png"):
+        raise PerceptdiffError(f"{dest}: the diff image is a PNG; give a file name ending in .png")
     data = encode_png(render_diff(result, style))
     atomic_write_bytes(dest, data)

@@ -366,6 +366,7 @@ def test_unwritable_outputs(small_pair: tuple[Path, Path], tmp_path: Path) -> No
     bad = blocker / "diff.png"
     assert_one_line_error(run(*small_pair, "--diff", bad), str(bad))
     assert_one_line_error(run(*small_pair, "--diff", tmp_path), str(tmp_path), "folder")
+    assert_one_line_error(run(*small_pair, "--diff", tmp_path / "d.jpg"), "d.jpg", ".png")
     bad_json = blocker / "result.json"
     assert_one_line_error(run(*small_pair, f"--json={bad_json}"), str(bad_json))
     assert sorted(os.listdir(tmp_path)) == ["plain-file"]      # nothing left behind

@@ -308,6 +308,10 @@ def test_write_diff_unwritable_paths(tmp_path: Path, scene: np.ndarray) -> None:
         di.write_diff(res, blocker / "diff.png")
     with pytest.raises(PerceptdiffError, match="folder"):
         di.write_diff(res, tmp_path)
+    with pytest.raises(PerceptdiffError, match=r"diff\.jpg: .*\.png"):
+        di.write_diff(res, tmp_path / "diff.jpg")
+    di.write_diff(res, tmp_path / "UPPER.PNG")
+    (tmp_path / "UPPER.PNG").unlink()
     assert sorted(os.listdir(tmp_path)) == ["file.txt"]
 
 
