@@ -232,15 +232,21 @@ def _open_formats() -> tuple[str, ...]:
 
 @contextlib.contextmanager
 def _strict_pillow() -> Iterator[list[warnings.WarningMessage]]:
-    """Refuse truncated data and record Pillow's warnings for notes."""
+    """Refuse truncated data and record Pillow's warnings for notes.
+
+    ``ImageFile.LOAD_TRUNCATED_IMAGES`` is only touched (and restored) when a
+    caller has switched it on, so the usual case changes no global state.
+    """
     previous = ImageFile.LOAD_TRUNCATED_IMAGES
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    if previous:
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             yield caught
     finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = previous
+        if previous:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 # ---------------------------------------------------------------------------
@@ -288,6 +294,8 @@ def _decode_pil(
 def _note_frames(im: PILImage.Image, notes: list[str]) -> None:
     try:
         frames = int(getattr(im, "n_frames", 1))
+    except PILImage.DecompressionBombError:
+        raise
     except Exception:  # noqa: BLE001 - a later frame may be broken; the first is what we use
         notes.append("used the first frame (the frame count could not be read)")
         frames = 0
@@ -297,6 +305,8 @@ def _note_frames(im: PILImage.Image, notes: list[str]) -> None:
         fmt = im.format or "image"
         if fmt == "TIFF":
             notes.append(f"used the first page of a {frames}-page TIFF")
+        elif fmt == "MPO":
+            notes.append(f"used the first of {frames} images of a multi-picture JPEG (MPO)")
         else:
             notes.append(f"used the first of {frames} frames of an animated {fmt}")
 

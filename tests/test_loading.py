@@ -568,6 +568,13 @@ class TestICC:
             assert np.abs(img.pixels[..., c] - expected).max() <= 2.0
         assert any("Grey gamma 1.8" in n for n in img.notes)
 
+    def test_grey_alpha_image_with_grey_profile(self):
+        la = np.stack([np.arange(0, 256, 17, dtype=np.uint8), np.arange(16, dtype=np.uint8) * 16], -1)[None]
+        img = load_image(encode(PILImage.fromarray(la, "LA"), "PNG", icc_profile=GREY_18))
+        expected = srgb_encode((la[..., 0] / 255.0) ** quantised_gamma(1.8)) * 255.0
+        assert np.abs(img.pixels[..., 1] - expected).max() <= 2.0
+        np.testing.assert_array_equal(img.pixels[..., 3], la[..., 1])
+
     def test_16bit_png_with_profile_is_converted_smoothly(self):
         codes = IN_GAMUT.astype(np.uint16) * 257 + 100
         img = load_image(png_bytes(codes, 2, 16, before_idat=[iccp_chunk(P3_LIKE)]))
@@ -613,6 +620,12 @@ class TestFrames:
         img = load_image(data)
         np.testing.assert_array_equal(img.pixels[..., :3], np.asarray(first))
         assert any(word in n and "first" in n for n in img.notes), img.notes
+
+    def test_multi_picture_jpeg(self):
+        first, second = frames(2)
+        img = load_image(encode(first, "MPO", save_all=True, append_images=[second], quality=95))
+        assert np.abs(img.pixels[..., :3].astype(int) - np.asarray(first)).max() <= 2
+        assert "used the first of 2 images of a multi-picture JPEG (MPO)" in img.notes
 
     def test_single_frame_gif_has_no_note(self):
         img = load_image(encode(frames(1)[0], "GIF"))
@@ -735,7 +748,7 @@ class TestBadInput:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # no warning escapes either
             for data in sources:
-                for _ in range(25):
+                for _ in range(60):
                     broken = bytearray(data)
                     for pos in rng.integers(0, len(data), 3):
                         broken[pos] = rng.integers(0, 256)
@@ -746,7 +759,7 @@ class TestBadInput:
                     except ImageLoadError as exc:
                         assert str(exc).startswith("<bytes>: ") and exc.reason
                         outcomes["error"] += 1
-        assert outcomes["error"] > 0
+        assert outcomes["error"] > 50 and outcomes["ok"] > 50, outcomes
 
     def test_eps_is_not_opened(self):
         with pytest.raises(ImageLoadError, match="not an image"):
