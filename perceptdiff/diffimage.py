@@ -224,10 +224,9 @@ def paint_levels(jnd: np.ndarray, threshold: float, forgiven: np.ndarray | None)
     np.clip(f, 0.0, np.float32(_FAINT_LEVELS - 1), out=f)
     faint = f.astype(np.uint16)
     faint += np.uint16(1)
+    base: np.ndarray | np.uint16 = np.uint16(0)
     if forgiven is not None:
         base = np.where(forgiven, np.uint16(_FORGIVEN_LEVEL), np.uint16(0))
-    else:
-        base = np.uint16(0)
     level = np.where(ratio >= np.float32(1.0), ramp,
                      np.where(ratio >= np.float32(FAINT_FROM), faint, base))
     return level.astype(np.uint16, copy=False)
