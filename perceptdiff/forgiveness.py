@@ -22,9 +22,18 @@ its own in both images.
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
-__all__ = ["premultiply", "forgive_box", "forgive_pixelmatch", "forgive"]
+from .filters import max3x3
+
+__all__ = ["premultiply", "pixels_differ", "forgive_box", "forgive_pixelmatch", "forgive"]
+
+
+def pixels_differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Boolean map of pixels whose RGBA differs (one comparison per pixel for integer data)."""
+    if a.dtype in (np.uint8, np.uint16) and a.flags.c_contiguous and b.flags.c_contiguous:
+        view = np.uint32 if a.dtype == np.uint8 else np.uint64
+        return a.view(view)[..., 0] != b.view(view)[..., 0]
+    return np.any(a != b, axis=-1)
 
 # Neighbour offsets (dy, dx) in pixelmatch's scan order: x outer, y inner.
 _OFFSETS = [(dy, dx) for dx in (-1, 0, 1) for dy in (-1, 0, 1) if (dy, dx) != (0, 0)]
@@ -59,18 +68,23 @@ def _range3(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
-def forgive_box(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def forgive_box(a: np.ndarray, b: np.ndarray, differ: np.ndarray | None = None) -> np.ndarray:
     """Boolean map of differing pixels explained by the two-way 3×3 range rule.
 
-    ``a`` and ``b`` are premultiplied RGBA of one dtype.
+    ``a`` and ``b`` are premultiplied RGBA of one dtype; ``differ`` their
+    difference mask if already known.
     """
-    differ = np.any(a != b, axis=-1)
+    if differ is None:
+        differ = pixels_differ(a, b)
     if not differ.any():
         return differ
     lo_a, hi_a = _range3(a)
     lo_b, hi_b = _range3(b)
-    inside = np.all((b >= lo_a) & (b <= hi_a) & (a >= lo_b) & (a <= hi_b), axis=-1)
-    return differ & inside
+    inside = differ.copy()
+    for c in range(a.shape[-1]):
+        ac, bc = a[..., c], b[..., c]
+        inside &= (bc >= lo_a[..., c]) & (bc <= hi_a[..., c]) & (ac >= lo_b[..., c]) & (ac <= hi_b[..., c])
+    return inside
 
 
 def _brightness_over_white(p: np.ndarray, full: float) -> np.ndarray:
@@ -137,7 +151,7 @@ def forgive_pixelmatch(a: np.ndarray, b: np.ndarray, full: float) -> np.ndarray:
     ``a`` and ``b`` are straight (not premultiplied) RGBA of one dtype, as
     pixelmatch reads them.
     """
-    differ = np.any(a != b, axis=-1)
+    differ = pixels_differ(a, b)
     if not differ.any():
         return differ
     packed_a = _pack(a)
@@ -170,27 +184,32 @@ def revoke_near_unexplained(differ: np.ndarray, explained: np.ndarray, radius: i
     unexplained = differ & ~explained
     if radius <= 0 or not unexplained.any() or not explained.any():
         return explained
-    near = ndimage.maximum_filter(unexplained, size=2 * radius + 1, mode="constant")
+    near = max3x3(unexplained, radius)
     return explained & ~near
 
 
 def forgive(a: np.ndarray, b: np.ndarray, mode: str, full: float,
-            revoke_radius: int = 1) -> tuple[np.ndarray, np.ndarray]:
+            revoke_radius: int = 1, differ: np.ndarray | None = None,
+            opaque: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Apply a forgiveness rule to encoded straight RGBA ``a``, ``b``.
 
     Returns ``(b_forgiven, mask)``: ``b`` with explained pixels replaced by
-    ``a``'s, and the boolean map of those pixels.
+    ``a``'s, and the boolean map of those pixels.  ``differ`` (the pixels
+    that differ) and ``opaque`` (both alphas at full scale, so premultiplying
+    changes nothing) save work when the caller knows them.
     """
+    if differ is None:
+        differ = pixels_differ(a, b)
     if mode == "off":
         return b, np.zeros(a.shape[:2], dtype=bool)
     if mode == "box":
-        mask = forgive_box(premultiply(a), premultiply(b))
+        mask = forgive_box(a, b, differ) if opaque else forgive_box(premultiply(a), premultiply(b), differ)
     elif mode == "pixelmatch":
         mask = forgive_pixelmatch(a, b, full)
     else:
         raise ValueError(f"unknown anti-aliasing mode {mode!r}")
     if mask.any():
-        mask = revoke_near_unexplained(np.any(a != b, axis=-1), mask, revoke_radius)
+        mask = revoke_near_unexplained(differ, mask, revoke_radius)
     if mask.any():
         b = b.copy()
         b[mask] = a[mask]

@@ -37,7 +37,7 @@ import numpy as np
 from . import csf, filters
 from .color import SRGB_TO_XYZ, WHITE_XYZ, XYZ_TO_OPP, delta_e2000, lab_f, srgb_to_linear
 from .errors import OptionError
-from .forgiveness import forgive
+from .forgiveness import forgive, pixels_differ
 from .image import Image
 from .metrics import MetricOutput, VerdictRule
 from .options import Options
@@ -117,10 +117,11 @@ class PerceptdiffMetric:
                 metric_options: Mapping[str, Any], ppd: float) -> MetricOutput:
         a, b = match_dtypes(expected, actual)
         pa, pb = a.pixels, b.pixels
-        pb, forgiven = forgive(pa, pb, options.antialiasing, a.full_scale)
+        opaque = a.opaque and b.opaque
+        touched = pixels_differ(pa, pb)
+        pb, forgiven = forgive(pa, pb, options.antialiasing, a.full_scale, differ=touched, opaque=opaque)
         h, w = pa.shape[:2]
-        differ = np.any(pa != pb, axis=-1)
-        touched = differ | forgiven
+        differ = touched & ~forgiven
         if not touched.any():
             return MetricOutput(jnd=np.zeros((0, 0), np.float32), offset=(0, 0))
         levels = _level_count(h, w, metric_options["levels"])
@@ -129,7 +130,7 @@ class PerceptdiffMetric:
         if not differ.any():
             return MetricOutput(jnd=np.zeros(fg.shape, np.float32), offset=(y0, x0), forgiven=fg)
         jnd = visibility_map(pa[y0:y1, x0:x1], pb[y0:y1, x0:x1], ppd, metric_options,
-                             background=options.background, levels=levels)
+                             background=options.background, levels=levels, opaque=opaque)
         return MetricOutput(jnd=jnd, offset=(y0, x0), forgiven=fg)
 
 
@@ -232,20 +233,15 @@ def colour_term(rgb_a: np.ndarray, rgb_b: np.ndarray, ppd: float, csf_name: str,
 def _moments(la: np.ndarray, lb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Local variance of the difference, of each image, and the local mean (SSIM window)."""
     d = la - lb
-    mu_d = filters.local_mean(d)
-    var_d = filters.local_mean(d * d)
-    var_d -= mu_d * mu_d
     ca = np.float32(la.mean())
     a0, b0 = la - ca, lb - ca
-
-    def var_of(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        mu = filters.local_mean(x)
-        v = filters.local_mean(x * x)
-        v -= mu * mu
-        return mu, v
-
-    (mu_a, var_a), (mu_b, var_b) = _parallel(var_of, (a0, b0))
-    mu = 0.5 * (mu_a + mu_b) + ca
+    # Five windowed sums: E[d], E[d²], E[a], E[a²], E[b²]; E[b] = E[a] − E[d].
+    mu_d, e_d2, mu_a, e_a2, e_b2 = _parallel_many(filters.local_mean, (d, d * d, a0, a0 * a0, b0 * b0))
+    var_d = e_d2 - mu_d * mu_d
+    var_a = e_a2 - mu_a * mu_a
+    mu_b = mu_a - mu_d
+    var_b = e_b2 - mu_b * mu_b
+    mu = mu_a - np.float32(0.5) * mu_d + ca
     return var_d, var_a, var_b, mu
 
 
@@ -281,8 +277,15 @@ def _parallel(fn: Any, items: tuple[Any, Any]) -> list[Any]:
     return list(_POOL.map(fn, items))
 
 
+def _parallel_many(fn: Any, items: tuple[Any, ...]) -> list[Any]:
+    """``[fn(x) for x in items]`` on the two-thread pool."""
+    _parallel(lambda x: None, (None, None))
+    return list(_POOL.map(fn, items))
+
+
 def visibility_map(pa: np.ndarray, pb: np.ndarray, ppd: float, metric_options: Mapping[str, Any],
-                   background: tuple[int, int, int] | None = None, levels: int | None = None) -> np.ndarray:
+                   background: tuple[int, int, int] | None = None, levels: int | None = None,
+                   opaque: bool | None = None) -> np.ndarray:
     """JND map of two same-shape encoded RGBA arrays (no forgiveness, no cropping).
 
     See the module docstring for the model.  ``metric_options`` as returned
@@ -292,7 +295,8 @@ def visibility_map(pa: np.ndarray, pb: np.ndarray, ppd: float, metric_options: M
     if levels is None:
         levels = _level_count(h, w, metric_options["levels"])
     full = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}.get(pa.dtype, 1.0)
-    opaque = bool(np.all(pa[..., 3] == full) and np.all(pb[..., 3] == full))
+    if opaque is None:
+        opaque = bool(np.all(pa[..., 3] == full) and np.all(pb[..., 3] == full))
     if opaque:
         bgs: list[np.ndarray | None] = [None]
     elif background is not None:

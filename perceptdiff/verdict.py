@@ -27,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
 from .metrics import VerdictRule
 from .result import Region
@@ -79,6 +78,8 @@ def label_regions(visible: np.ndarray, radius: int) -> tuple[np.ndarray, int]:
     Returns labels that are 0 outside ``visible`` (dilation only links pixels,
     it adds none) and the number of regions.
     """
+    from scipy import ndimage  # imported only when something is visible (it costs ~0.25 s)
+
     if radius <= 0:
         return ndimage.label(visible, structure=_EIGHT)
     y, x = np.ogrid[-radius:radius + 1, -radius:radius + 1]
@@ -128,6 +129,8 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
         peaks = np.zeros(region_count + 1, dtype=np.float64)
         np.maximum.at(peaks, lab_v, jnd[visible].astype(np.float64))
         peaks = peaks[1:]
+        from scipy import ndimage
+
         slices = ndimage.find_objects(labels)
     else:
         sizes = np.zeros(0, dtype=np.int64)
