@@ -575,6 +575,25 @@ def _cost(task: _Task) -> int:
     return total
 
 
+def _mp_context() -> Any:
+    """Start workers from a clean server process, not by forking this one.
+
+    A forked child inherits this process's thread pools without their
+    threads (the default metric keeps one), so work sent to them would never
+    run; ``forkserver`` forks workers from a helper process that has only
+    imported perceptdiff.  Where it is unavailable, ``spawn`` starts fresh
+    interpreters.
+    """
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["perceptdiff.batch", "perceptdiff.engine"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
 def _run_tasks(tasks: list[_Task], jobs: int, on_pair: Callable[[dict[str, Any]], None] | None
                ) -> list[dict[str, Any]]:
     rows: dict[int, dict[str, Any]] = {}
@@ -591,7 +610,7 @@ def _run_tasks(tasks: list[_Task], jobs: int, on_pair: Callable[[dict[str, Any]]
         # Largest files first: the long comparisons start early and the cores
         # finish together (longest-processing-time-first scheduling).
         order = sorted(tasks, key=_cost, reverse=True)
-        pool = ProcessPoolExecutor(max_workers=jobs)
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context())
         try:
             futures: dict[Future[dict[str, Any]], _Task] = {pool.submit(_run_task, t): t for t in order}
             for fut in as_completed(futures):

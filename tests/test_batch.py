@@ -1,0 +1,418 @@
+"""Folder comparison: pairing, statuses, exit codes, JSON summary, JUnit, report folder."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image as PILImage
+
+from conftest import REPO, rgba, with_noise, write_png
+from perceptdiff import batch
+from perceptdiff.errors import OptionError, PerceptdiffError
+from perceptdiff.report import MARKER, write_report
+
+H, W = 48, 64
+
+
+def textured(seed: int = 0) -> np.ndarray:
+    """A small picture with gradients and a block: something a metric can see changes in."""
+    y, x = np.mgrid[0:H, 0:W]
+    img = rgba(H, W, (240, 240, 240))
+    img[..., 0] = (x * 4 + seed * 7).astype(np.uint8)
+    img[..., 1] = (y * 5).astype(np.uint8)
+    img[10:30, 8:28, :3] = (30, 60, 160)
+    return img
+
+
+def visibly_changed(img: np.ndarray) -> np.ndarray:
+    out = img.copy()
+    out[20:40, 36:56, :3] = (200, 30, 30)
+    return out
+
+
+# Expected status of each relative path in the standard tree.
+STATUSES = {
+    "same.png": "identical",
+    "UPPER.PNG": "identical",
+    "noise.png": "pass",
+    "corrupt.png": "error",
+    "sub/visible.png": "fail",
+    "sub/deep/missing.png": "missing",
+    "sub/deep/new.png": "new",
+}
+
+
+def make_tree(root: Path, *, corrupt: bool = True) -> tuple[Path, Path]:
+    """exp/ and act/ under ``root`` with one pair of every status (and things to ignore)."""
+    exp, act = root / "exp", root / "act"
+    for side in (exp, act):
+        (side / "sub" / "deep").mkdir(parents=True)
+        (side / ".hidden").mkdir()
+    base = textured()
+    for side in (exp, act):
+        write_png(side / "same.png", base)
+        write_png(side / "UPPER.PNG", textured(1))
+        write_png(side / ".hidden" / "ignored.png", base)      # hidden folder: ignored
+        write_png(side / ".dot.png", base)                       # hidden file: ignored
+        (side / "notes.txt").write_text("not an image\n")        # not an image: ignored
+    write_png(exp / ".hidden" / "ignored.png", visibly_changed(base))
+    write_png(exp / "noise.png", textured(2))
+    write_png(act / "noise.png", with_noise(textured(2), seed=3))
+    write_png(exp / "sub" / "visible.png", base)
+    write_png(act / "sub" / "visible.png", visibly_changed(base))
+    write_png(exp / "sub" / "deep" / "missing.png", textured(3))
+    write_png(act / "sub" / "deep" / "new.png", textured(4))
+    if corrupt:
+        write_png(exp / "corrupt.png", base)
+        (act / "corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 20)
+    return exp, act
+
+
+def run_cli(*args: str | os.PathLike[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run([sys.executable, "-m", "perceptdiff", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def statuses(rows: list[dict]) -> dict[str, str]:
+    return {r["path"]: r["status"] for r in rows}
+
+
+# ---------------------------------------------------------------------------
+# Finding files
+# ---------------------------------------------------------------------------
+
+def test_find_images_walks_recursively_and_skips_hidden_and_non_images(tmp_path: Path) -> None:
+    exp, _ = make_tree(tmp_path)
+    files, problems = batch.find_images(exp)
+    assert set(files) == {"same.png", "UPPER.PNG", "noise.png", "corrupt.png", "sub/visible.png",
+                          "sub/deep/missing.png"}
+    assert files["sub/visible.png"] == os.path.join(str(exp), "sub", "visible.png")
+    assert problems == {}
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_find_images_follows_links_without_looping(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    (root / "a").mkdir(parents=True)
+    write_png(root / "a" / "x.png", textured())
+    os.symlink(root, root / "a" / "loop")              # a link back up: must not loop
+    os.symlink(root / "a" / "x.png", root / "link.png")  # a link to a file: followed
+    os.symlink(root / "a", root / "b")                 # a link to a sibling folder: walked
+    files, _ = batch.find_images(root)
+    assert set(files) == {"a/x.png", "link.png", "b/x.png"}
+
+
+def test_match_folders_pairs_by_relative_path(tmp_path: Path) -> None:
+    exp, act = make_tree(tmp_path)
+    specs = {s.path: s for s in batch.match_folders(exp, act)}
+    assert set(specs) == set(STATUSES)
+    assert specs["sub/deep/new.png"].expected is None and specs["sub/deep/new.png"].actual
+    assert specs["sub/deep/missing.png"].actual is None and specs["sub/deep/missing.png"].expected
+    assert [s.path for s in batch.match_folders(exp, act)] == sorted(
+        STATUSES, key=lambda p: p.split("/"))
+
+
+# ---------------------------------------------------------------------------
+# The command
+# ---------------------------------------------------------------------------
+
+def test_command_statuses_json_junit_and_exit_2_on_error(tmp_path: Path) -> None:
+    exp, act = make_tree(tmp_path)
+    proc = run_cli("exp", "act", "--json", "sum.json", "--junit", "out/junit.xml", "--jobs", "2",
+                   cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    # The listing names every pair that needs a look, and ends with the counts.
+    for path in ("corrupt.png", "sub/visible.png", "sub/deep/missing.png", "sub/deep/new.png"):
+        assert path in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1].startswith("7 pairs: 1 failed")
+
+    summary = json.loads((tmp_path / "sum.json").read_text())
+    assert summary["schema"] == "perceptdiff-batch" and summary["schema_version"] == 1
+    assert summary["expected_dir"] == "exp" and summary["actual_dir"] == "act"
+    assert summary["exit_code"] == 2
+    assert summary["counts"] == {"total": 7, "identical": 2, "pass": 1, "fail": 1, "new": 1,
+                                 "missing": 1, "error": 1}
+    assert statuses(summary["pairs"]) == STATUSES
+    assert [p["path"] for p in summary["pairs"]] == sorted(STATUSES, key=lambda p: p.split("/"))
+    assert set(summary["timings"]) == {"wall_s", "compare_s", "jobs"}
+    rows = {p["path"]: p for p in summary["pairs"]}
+    for row in rows.values():
+        assert set(row) == {"path", "status", "expected", "actual", "result", "error", "diff",
+                            "accept", "notes"}
+    assert rows["sub/visible.png"]["result"]["verdict"] == "fail"
+    assert rows["sub/visible.png"]["result"]["regions"]
+    assert rows["noise.png"]["result"]["verdict"] == "pass"
+    assert rows["corrupt.png"]["result"] is None and "act/corrupt.png" in rows["corrupt.png"]["error"]
+    assert rows["sub/deep/new.png"]["expected"] is None and rows["sub/deep/new.png"]["result"] is None
+    assert rows["same.png"]["accept"] is None
+    assert rows["sub/visible.png"]["accept"] == "cp -- act/sub/visible.png exp/sub/visible.png"
+    assert rows["sub/deep/new.png"]["accept"] == (
+        "mkdir -p -- exp/sub/deep && cp -- act/sub/deep/new.png exp/sub/deep/new.png")
+    assert rows["sub/deep/missing.png"]["accept"] == "rm -- exp/sub/deep/missing.png"
+
+    suite_root = ET.parse(tmp_path / "out" / "junit.xml").getroot()
+    cases = suite_root.findall("./testsuite/testcase")
+    assert len(suite_root.findall("./testsuite")) == 1
+    assert len(cases) == 7
+    by_file = {c.get("file"): c for c in cases}
+    assert by_file["sub/visible.png"].get("classname") == "perceptdiff.sub"
+    assert by_file["sub/visible.png"].get("name") == "visible.png"
+    assert by_file["sub/visible.png"].find("failure").get("type") == "visible-difference"
+    assert by_file["sub/deep/missing.png"].find("failure").get("type") == "missing"
+    assert by_file["corrupt.png"].find("error") is not None
+    assert by_file["sub/deep/new.png"].find("skipped") is not None
+    assert by_file["same.png"].find("failure") is None and by_file["noise.png"].find("failure") is None
+    suite = suite_root.find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == \
+        ("7", "2", "1", "1")
+
+
+def test_exit_1_on_fail_or_missing_and_0_when_only_new(tmp_path: Path) -> None:
+    exp, act = make_tree(tmp_path, corrupt=False)
+    assert run_cli(exp, act, "-q", cwd=tmp_path).returncode == 1
+    # Only identical, invisible and new pairs left: nothing fails.
+    os.remove(act / "sub" / "visible.png")
+    os.remove(exp / "sub" / "visible.png")
+    os.remove(exp / "sub" / "deep" / "missing.png")
+    proc = run_cli(exp, act, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "NEW" in proc.stdout and "1 new" in proc.stdout
+
+
+def test_quiet_prints_only_errors_and_json_to_stdout(tmp_path: Path) -> None:
+    make_tree(tmp_path)
+    proc = run_cli("exp", "act", "-q", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.strip() == ("perceptdiff: error: corrupt.png: act/corrupt.png: "
+                                   + proc.stderr.split("act/corrupt.png: ", 1)[1].strip())
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+    proc = run_cli("exp", "act", "--jobs", "1", "--json", cwd=tmp_path)
+    summary = json.loads(proc.stdout)  # stdout is the JSON alone
+    assert statuses(summary["pairs"]) == STATUSES
+    # Without a terminal, progress is one plain line per pair on stderr.
+    progress = [ln for ln in proc.stderr.splitlines() if ln.startswith("[")]
+    assert len(progress) == 7 and progress[-1].startswith("[7/7]")
+
+
+def test_bad_options_with_folders_are_one_line_exit_2(tmp_path: Path) -> None:
+    make_tree(tmp_path)
+    for args in (["--jobs", "0"], ["--report", "exp/report"], ["--ppd", "-3"]):
+        proc = run_cli("exp", "act", *args, cwd=tmp_path)
+        assert proc.returncode == 2, args
+        assert proc.stderr.startswith("perceptdiff: error:"), proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "exp" / "report").exists()
+
+
+def test_accept_commands_make_the_run_pass_even_with_awkward_names(tmp_path: Path) -> None:
+    exp, act = tmp_path / "my exp", tmp_path / "act"
+    name = "it's a \"chart\" $HOME.png"
+    for side in (exp, act):
+        (side / "new dir").mkdir(parents=True)
+    write_png(exp / name, textured())
+    write_png(act / name, visibly_changed(textured()))
+    write_png(act / "new dir" / name, textured(5))
+    write_png(exp / "gone.png", textured(6))
+    proc = run_cli("my exp", "act", "--json", "s.json", cwd=tmp_path)
+    assert proc.returncode == 1
+    rows = json.loads((tmp_path / "s.json").read_text())["pairs"]
+    assert statuses(rows) == {name: "fail", f"new dir/{name}": "new", "gone.png": "missing"}
+    script = "\n".join(r["accept"] for r in rows if r["accept"])
+    subprocess.run(["sh", "-e", "-c", script], cwd=tmp_path, check=True)
+    proc = run_cli("my exp", "act", "--json", "s.json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout
+    rows = json.loads((tmp_path / "s.json").read_text())["pairs"]
+    assert statuses(rows) == {name: "identical", f"new dir/{name}": "identical"}
+
+
+# ---------------------------------------------------------------------------
+# In-process API
+# ---------------------------------------------------------------------------
+
+def _comparable(rows: list[dict]) -> list[dict]:
+    out = []
+    for r in rows:
+        res = dict(r["result"] or {})
+        res.pop("timings", None)
+        out.append({**{k: r[k] for k in ("path", "status", "error", "accept")}, "result": res})
+    return out
+
+
+def test_jobs_1_and_jobs_2_give_the_same_results(tmp_path: Path) -> None:
+    exp, act = make_tree(tmp_path)
+    one = batch.compare_folders(exp, act, jobs=1)
+    two = batch.compare_folders(exp, act, jobs=2)
+    assert one.jobs == 1 and two.jobs == 2
+    assert _comparable(one.pairs) == _comparable(two.pairs)
+    assert statuses(one.pairs) == STATUSES
+    assert one.exit_code == two.exit_code == 2
+
+
+def test_options_apply_to_every_pair(tmp_path: Path) -> None:
+    exp, act = make_tree(tmp_path, corrupt=False)
+    # A huge threshold makes the visible change pass; the options are recorded.
+    result = batch.compare_folders(exp, act, jobs=1, options={"jnd_threshold": 1e5})
+    assert statuses(result.pairs)["sub/visible.png"] == "pass"
+    assert result.to_dict()["options"] == {"jnd_threshold": 1e5}
+    with pytest.raises(OptionError):
+        batch.compare_folders(exp, act, options={"jnd_threshold": -1})
+
+
+def test_diff_folder_gets_one_diff_image_per_non_identical_pair(tmp_path: Path) -> None:
+    exp, act = make_tree(tmp_path)
+    result = batch.compare_folders(exp, act, jobs=1, diff_dir=tmp_path / "diffs")
+    written = sorted(p.relative_to(tmp_path / "diffs").as_posix()
+                     for p in (tmp_path / "diffs").rglob("*") if p.is_file())
+    assert written == ["noise.png", "sub/visible.png"]
+    rows = {r["path"]: r for r in result.pairs}
+    assert rows["sub/visible.png"]["diff"] == str(tmp_path / "diffs" / "sub" / "visible.png")
+    assert rows["same.png"]["diff"] is None
+    with PILImage.open(tmp_path / "diffs" / "sub" / "visible.png") as im:
+        assert im.format == "PNG" and im.width >= W
+    # --diff must name a folder when comparing folders.
+    (tmp_path / "file.png").write_bytes(b"x")
+    with pytest.raises(OptionError):
+        batch.compare_folders(exp, act, diff_dir=tmp_path / "file.png")
+
+
+def test_report_folder_contents(tmp_path: Path) -> None:
+    exp, act = make_tree(tmp_path)
+    write_png(exp / "t.tiff", textured(7))
+    PILImage.fromarray(visibly_changed(textured(7))).save(act / "t.tiff")
+    result = batch.compare_folders(exp, act, jobs=2, report=tmp_path / "rep")
+    rep = tmp_path / "rep"
+    assert result.report == rep / "index.html"
+    assert {p.name for p in rep.iterdir()} == {"index.html", "data.js", "summary.json", "assets",
+                                              "pairs", MARKER}
+    assert (rep / "assets" / "report.js").is_file() and (rep / "assets" / "report.css").is_file()
+    html = (rep / "index.html").read_text()
+    assert 'src="data.js"' in html and 'src="assets/report.js"' in html
+    assert "http://" not in html and "https://" not in html  # nothing from the network
+    js = (rep / "data.js").read_text()
+    prefix = "window.PERCEPTDIFF_REPORT = "
+    data = json.loads(js[js.index(prefix) + len(prefix):].rstrip().rstrip(";"))
+    assert data["counts"]["total"] == 8
+    pairs = {p["name"]: p for p in data["pairs"]}
+    # Every picture the page refers to is in the report.
+    for p in pairs.values():
+        for kind, rel in p["images"].items():
+            if kind != "diff_framed":
+                assert (rep / rel).is_file(), (p["name"], rel)
+    vis = pairs["sub/visible.png"]
+    assert set(vis["images"]) == {"expected", "actual", "diff", "diff_framed"}
+    with PILImage.open(rep / vis["images"]["diff"]) as im:  # the heatmap is in the compared frame
+        assert im.size == (W, H)
+    assert pairs["same.png"]["images"]["expected"] == pairs["same.png"]["images"]["actual"]
+    assert set(pairs["sub/deep/new.png"]["images"]) == {"actual"}
+    assert set(pairs["sub/deep/missing.png"]["images"]) == {"expected"}
+    assert pairs["t.tiff"]["images"]["actual"].endswith(".png")  # browsers do not show TIFF
+    assert pairs["sub/visible.png"]["accept"].startswith("cp -- ")
+    summary = json.loads((rep / "summary.json").read_text())
+    assert summary["schema"] == "perceptdiff-batch" and summary["counts"] == data["counts"]
+
+
+def test_report_replaces_its_own_folder_and_nothing_else(tmp_path: Path) -> None:
+    exp, act = make_tree(tmp_path)
+    rep = tmp_path / "rep"
+    batch.compare_folders(exp, act, jobs=1, report=rep)
+    # A second run with fewer pairs replaces the report whole: no stale pictures.
+    shutil.rmtree(exp / "sub")
+    shutil.rmtree(act / "sub")
+    batch.compare_folders(exp, act, jobs=1, report=rep)
+    assert len(list((rep / "pairs").iterdir())) <= 4
+    assert not any(p.name.startswith(".rep.") for p in tmp_path.iterdir())  # no staging left over
+    # A folder with other content is never overwritten.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "keep.txt").write_text("mine")
+    with pytest.raises(PerceptdiffError, match="not overwritten"):
+        batch.compare_folders(exp, act, jobs=1, report=other)
+    assert [p.name for p in other.iterdir()] == ["keep.txt"]
+    # A report folder inside the compared actual folder is not compared itself.
+    result = batch.compare_folders(exp, act, jobs=1, report=act / "report")
+    assert all(not r["path"].startswith("report/") for r in result.pairs)
+
+
+def test_write_report_for_other_callers(tmp_path: Path) -> None:
+    import perceptdiff
+
+    a, b = write_png(tmp_path / "a.png", textured()), write_png(tmp_path / "b.png", visibly_changed(textured()))
+    res = perceptdiff.compare(a, b)
+    entries = [
+        {"name": "tests/test_ui.py::test_button", "status": res.verdict, "expected": a, "actual": b,
+         "comparison": res, "accept": "pytest --perceptdiff-update"},
+        {"name": "tests/test_ui.py::test_new", "status": "new", "actual": b},
+        {"name": "tests/test_ui.py::test_diff_file", "status": "fail", "expected": a, "actual": b,
+         "diff": a, "result": res.to_dict()},
+    ]
+    index = write_report(entries, tmp_path / "rep", title="UI <snapshots>")
+    assert index == tmp_path / "rep" / "index.html"
+    assert "UI &lt;snapshots&gt;" in index.read_text()
+    js = (tmp_path / "rep" / "data.js").read_text()
+    data = json.loads(js[js.index("= ") + 2:].rstrip().rstrip(";"))
+    first, new, given = data["pairs"]
+    assert first["images"]["diff_framed"] is True and first["result"]["verdict"] == "fail"
+    assert set(new["images"]) == {"actual"}
+    assert "diff_framed" not in given["images"] and "diff" in given["images"]
+    summary = json.loads((tmp_path / "rep" / "summary.json").read_text())
+    assert summary["counts"]["fail"] == 2 and summary["pairs"][0]["path"] == "tests/test_ui.py::test_button"
+    with pytest.raises(OptionError):
+        write_report([{"name": "x", "status": "weird"}], tmp_path / "rep2")
+
+
+# ---------------------------------------------------------------------------
+# Progress and JUnit details
+# ---------------------------------------------------------------------------
+
+def test_progress_bar_on_a_terminal_and_lines_elsewhere() -> None:
+    row = {"path": "a.png", "status": "fail", "result": {"reason": "visible"}}
+    ok = {"path": "b.png", "status": "identical", "result": {"reason": "same"}}
+    tty = io.StringIO()
+    p = batch.Progress(tty, tty=True)
+    p.start(2)
+    p.update(row)
+    p.update(ok)
+    p.close()
+    out = tty.getvalue()
+    assert "FAIL      a.png: visible\n" in out
+    assert "\r\x1b[K[" in out and "2/2 100%" in out and out.endswith("\n")
+    assert "b.png" not in out  # passing pairs only move the bar
+
+    log = io.StringIO()
+    p = batch.Progress(log, tty=False)
+    p.start(2)
+    p.update(row)
+    p.update(ok)
+    p.close()
+    assert log.getvalue() == "[1/2] FAIL      a.png\n[2/2] IDENTICAL b.png\n"
+
+    quiet = io.StringIO()
+    p = batch.Progress(quiet, quiet=True, tty=True)
+    p.start(1)
+    p.update(row)
+    p.close()
+    assert quiet.getvalue() == ""
+
+
+def test_junit_escapes_and_strips_what_xml_cannot_hold() -> None:
+    from perceptdiff.junit import junit_xml
+
+    rows = [{"path": "a&b/<x>\x01.png", "status": "error", "error": "bad \x02 byte & <tag>"}]
+    root = ET.fromstring(junit_xml(rows))
+    case = root.find("./testsuite/testcase")
+    assert case.get("name") == "<x>\ufffd.png" and case.get("classname") == "perceptdiff.a&b"
+    assert case.find("error").get("message") == "bad \ufffd byte & <tag>"

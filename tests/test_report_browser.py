@@ -1,0 +1,278 @@
+"""The HTML report in a real headless browser (Debian's chromium).
+
+Two ways in:
+
+* Playwright for Python driving ``/usr/bin/chromium`` (never a downloaded
+  browser): the page loads with no console error, no failed request and no
+  uncaught exception; filters, sorting, pair selection, the four views
+  (side by side, slider, flicker, diff with region boxes) and the accept
+  block work.
+* chromium's own ``--dump-dom`` and ``--screenshot`` (no Python package
+  needed): the script ran and built the table, and the page renders.
+
+Both skip with the reason when chromium (or Playwright) is absent; CI installs
+them with ``.ci/install-browser``.  Screenshots are kept in
+``tests/artifacts/`` (or ``$PERCEPTDIFF_ARTIFACTS``) and their paths printed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image as PILImage
+
+from conftest import REPO
+from test_batch import make_tree, textured, write_png
+from perceptdiff import batch
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def find_chromium() -> str | None:
+    for name in CHROMIUM_NAMES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+
+
+CHROMIUM = find_chromium()
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium not installed (CI installs it: .ci/install-browser)")
+
+
+def artifacts_dir() -> Path:
+    d = Path(os.environ.get("PERCEPTDIFF_ARTIFACTS", REPO / "tests" / "artifacts"))
+    d.mkdir(parents=True, exist_ok=True)
+    ignore = d / ".gitignore"
+    if d == REPO / "tests" / "artifacts" and not ignore.exists():
+        ignore.write_text("*\n")  # keeps screenshots out of git without touching the root .gitignore
+    return d
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A report with a pair of every status; returns its index.html."""
+    root = tmp_path_factory.mktemp("browser")
+    exp, act = make_tree(root)
+    # A second failing pair, to check sorting and stepping between pairs.
+    img = textured(9)
+    write_png(exp / "sub" / "b.png", img)
+    changed = img.copy()
+    changed[2:12, 2:20, :3] = 0
+    write_png(act / "sub" / "b.png", changed)
+    result = batch.compare_folders(exp, act, jobs=1, report=root / "report")
+    assert result.report is not None
+    return result.report
+
+
+def chromium_flags(profile: str) -> list[str]:
+    return ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", "--no-default-browser-check", "--hide-scrollbars",
+            f"--user-data-dir={profile}"]
+
+
+# ---------------------------------------------------------------------------
+# chromium alone
+# ---------------------------------------------------------------------------
+
+@needs_chromium
+def test_dump_dom_shows_the_script_built_the_table(report: Path) -> None:
+    with tempfile.TemporaryDirectory() as profile:
+        proc = subprocess.run([CHROMIUM, *chromium_flags(profile), "--virtual-time-budget=3000",
+                               "--dump-dom", report.as_uri()],
+                              capture_output=True, text=True, timeout=120)
+    dom = proc.stdout
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert 'data-ready="true"' in dom, "report.js did not finish (see the browser's stderr)"
+    # The default filter shows the pairs that need review: fail x2, missing, new, error.
+    assert dom.count('class="row s-') == 5
+    for status in ("fail", "missing", "new", "error"):
+        assert f'class="row s-{status}"' in dom
+    # The worst pair (the error) is selected and described.
+    assert "<h2>corrupt.png</h2>" in dom and "truncated or corrupt" in dom
+
+
+@needs_chromium
+def test_screenshot_renders_the_page(report: Path) -> None:
+    out = artifacts_dir() / "report-chromium.png"
+    if out.exists():
+        out.unlink()
+    with tempfile.TemporaryDirectory() as profile:
+        proc = subprocess.run([CHROMIUM, *chromium_flags(profile), "--window-size=1280,800",
+                               "--virtual-time-budget=3000", f"--screenshot={out}", report.as_uri()],
+                              capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and out.is_file(), proc.stderr[-2000:]
+    print(f"screenshot: {out}")
+    with PILImage.open(out) as im:
+        assert im.size == (1280, 800)
+        px = np.asarray(im.convert("RGB"), dtype=np.int16)
+    # Not a blank page: the badges' colours are there (FAIL red).
+    red = (px[..., 0] > 170) & (px[..., 1] < 80) & (px[..., 2] < 80)
+    assert red.sum() > 200
+
+
+# ---------------------------------------------------------------------------
+# Playwright
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("chromium not installed (CI installs it: .ci/install-browser)")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright for Python not installed (pip install playwright; "
+                                      "CI installs it: .ci/install-browser)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+class PageWatch:
+    """Console errors, uncaught exceptions and failed requests of a page."""
+
+    def __init__(self, page) -> None:
+        self.problems: list[str] = []
+        page.on("console", lambda m: self.problems.append(f"console.{m.type}: {m.text}")
+                if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: self.problems.append(f"uncaught: {e}"))
+        page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url}"))
+
+
+def open_report(browser, report: Path, fragment: str = ""):
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    watch = PageWatch(page)
+    page.goto(report.as_uri() + fragment)
+    page.wait_for_selector("html[data-ready=true]", timeout=10000)
+    page.wait_for_load_state("load")
+    return page, watch
+
+
+def visible_panes(page) -> list[str]:
+    return page.eval_on_selector_all(
+        ".pane", "els => els.filter(e => !e.hidden && e.offsetParent !== null).map(e => e.id)")
+
+
+def test_page_loads_cleanly_and_lists_pairs(browser, report: Path) -> None:
+    page, watch = open_report(browser, report)
+    try:
+        rows = page.locator("#pairs tbody tr")
+        assert rows.count() == 5  # needs review: 2 fail, missing, new, error
+        assert page.locator("#filters button[aria-pressed=true]").inner_text().startswith("Needs review")
+        # Worst first: the error, then the failures (highest peak first).
+        statuses = [c.split()[-1] for c in rows.evaluate_all("rs => rs.map(r => r.className)")]
+        assert statuses == ["s-error", "s-fail", "s-fail", "s-missing", "s-new"]
+        # The first pair is selected and shown.
+        assert page.locator("#detail h2").inner_text() == "corrupt.png"
+        page.click("#filters button[data-filter=all]")
+        assert rows.count() == 8
+        page.click("#filters button[data-filter=passed]")
+        assert rows.count() == 3
+        assert set(rows.evaluate_all("rs => rs.map(r => r.dataset.name)")) == {"same.png", "UPPER.PNG", "noise.png"}
+        page.click("#filters button[data-filter=all]")
+        page.fill("#search", "deep/")
+        assert set(rows.evaluate_all("rs => rs.map(r => r.dataset.name)")) == {
+            "sub/deep/new.png", "sub/deep/missing.png"}
+        page.fill("#search", "")
+        # Sorting by path, then reversed.
+        page.click("#pairs th[data-sort=path] button")
+        names = rows.evaluate_all("rs => rs.map(r => r.dataset.name)")
+        assert names == sorted(names, key=str.lower)
+        page.click("#pairs th[data-sort=path] button")
+        assert rows.evaluate_all("rs => rs.map(r => r.dataset.name)") == names[::-1]
+        assert page.get_attribute("#pairs th[data-sort=path]", "aria-sort") == "descending"
+        page.wait_for_timeout(200)
+        assert watch.problems == []
+    finally:
+        page.close()
+
+
+def test_views_switch_and_a_screenshot_is_kept(browser, report: Path) -> None:
+    page, watch = open_report(browser, report, "#sub%2Fvisible.png")
+    try:
+        assert page.locator("#detail h2").inner_text() == "sub/visible.png"
+        assert page.get_attribute("#pairs tr[data-name='sub/visible.png']", "aria-selected") == "true"
+        assert visible_panes(page) == ["pane-side"]
+        assert page.locator("#pane-side img").count() == 3  # expected, actual, diff
+        # Every picture loaded (none broken).
+        page.wait_for_function("Array.from(document.images).every(i => i.complete)")
+        broken = page.eval_on_selector_all("#viewer img", "is => is.filter(i => !i.naturalWidth).length")
+        assert broken == 0
+
+        page.click("#tab-slider")
+        assert visible_panes(page) == ["pane-slider"]
+        assert page.get_attribute("#tab-slider", "aria-selected") == "true"
+        page.fill("#pane-slider input[type=range]", "20")
+        assert "inset(0px 0px 0px 20%)" in page.eval_on_selector("#pane-slider img.over", "e => getComputedStyle(e).clipPath")
+
+        page.click("#tab-flicker")
+        assert visible_panes(page) == ["pane-flicker"]
+        first = page.get_attribute("#flicker-img", "src")
+        page.wait_for_function(f"document.getElementById('flicker-img').getAttribute('src') !== {first!r}",
+                               timeout=3000)  # flips by itself
+        page.click("#flicker-play")  # pause, then flip by hand
+        label = page.inner_text("#flicker-label")
+        page.keyboard.press("f")
+        assert page.inner_text("#flicker-label") != label
+
+        page.keyboard.press("4")
+        assert visible_panes(page) == ["pane-diff"]
+        boxes = page.locator("#diff-stage .box")
+        regions = page.locator("table.regions tbody tr")
+        assert boxes.count() == regions.count() >= 1
+        assert boxes.first.is_visible()
+        page.keyboard.press("b")
+        assert not boxes.first.is_visible()
+        page.keyboard.press("b")
+        # A box sits inside the heatmap.
+        stage = page.locator("#diff-stage img").bounding_box()
+        box = boxes.first.bounding_box()
+        assert stage and box
+        assert stage["x"] - 1 <= box["x"] and box["x"] + box["width"] <= stage["x"] + stage["width"] + 1
+
+        page.select_option("#zoom", "2")
+        natural = page.eval_on_selector("#diff-stage img", "i => [i.naturalWidth, i.getBoundingClientRect().width]")
+        assert natural[1] == pytest.approx(2 * natural[0], abs=1)
+        page.select_option("#zoom", "fit")
+
+        assert page.inner_text("#accept-cmd").startswith("cp -- ")
+        out = artifacts_dir() / "report.png"
+        page.screenshot(path=str(out), full_page=False)
+        print(f"screenshot: {out}")
+        assert watch.problems == []
+    finally:
+        page.close()
+
+
+def test_keyboard_steps_through_pairs_and_single_sided_pairs_show_one_image(browser, report: Path) -> None:
+    page, watch = open_report(browser, report)
+    try:
+        order = page.locator("#pairs tbody tr").evaluate_all("rs => rs.map(r => r.dataset.name)")
+        page.keyboard.press("j")
+        assert page.locator("#detail h2").inner_text() == order[1]
+        page.keyboard.press("k")
+        assert page.locator("#detail h2").inner_text() == order[0]
+        page.click("#pairs tr[data-name='sub/deep/new.png']")
+        assert page.url.endswith("#sub%2Fdeep%2Fnew.png")
+        assert page.is_disabled("#tab-slider") and page.is_disabled("#tab-flicker")
+        assert page.locator("#pane-side img").count() == 1
+        assert "no expected image" in page.inner_text("#pane-side")
+        assert page.inner_text("#accept-cmd").startswith("mkdir -p -- ")
+        # The accept-all block gathers every command (2 fail, new, missing).
+        assert page.inner_text("#accept-count") == "4"
+        page.click("#accept-all summary")
+        assert page.inner_text("#accept-all-cmds").count("\n") == 3
+        page.click("#pairs tr[data-name='corrupt.png']")
+        assert page.locator("#viewer").count() == 0  # nothing to show but the message
+        assert "corrupt" in page.inner_text("#detail .reason")
+        assert watch.problems == []
+    finally:
+        page.close()
