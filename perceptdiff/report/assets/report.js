@@ -154,8 +154,7 @@
         el("td", {}, [el("span", { className: "badge s-" + p.status, text: STATUS_WORD[p.status] })]),
         el("td", { className: "path", title: p.name }, [el("span", { text: p.name })]),
         el("td", { className: "num", text: fmt(r.peak_jnd, 2) }),
-        el("td", { className: "num", text: fmt(r.visible_pixels) }),
-        el("td", { className: "num", text: fmt(r.region_count) })
+        el("td", { className: "num", text: fmt(r.visible_pixels) })
       ]);
       tbody.appendChild(tr);
     });
