@@ -115,6 +115,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
     ctx = item.stash.get(CONTEXT_KEY, None)
     payload = ctx.drain() if ctx is not None else None
+    if payload and report.passed:
+        # A failure the test expected (``pytest.raises(AssertionError)``) is no failure.
+        payload["events"] = [e for e in payload["events"] if e["kind"] not in ("failed", "missing")]
     if payload:
         # Travels with the report from an xdist worker to the controller.
         report.perceptdiff = payload
@@ -124,7 +127,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def _attach_html(config: pytest.Config, report: Any, payload: dict[str, Any]) -> None:
     """Add the failure images to pytest-html's report (when --html is in use)."""
-    if not config.pluginmanager.hasplugin("html") or not config.getoption("htmlpath", None):
+    if (not report.failed or not config.pluginmanager.hasplugin("html")
+            or not config.getoption("htmlpath", None)):
         return
     try:
         from pytest_html import extras

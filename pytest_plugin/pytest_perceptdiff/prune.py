@@ -22,6 +22,7 @@ Only the xdist controller (or a run without xdist) prunes; deletion needs
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Iterable
 
@@ -78,14 +79,15 @@ def find_unused(state: SessionState, session: pytest.Session, exitstatus: int) -
 
     modules: dict[Path, list[str]] = {}
     for nodeid in state.collected or ():
-        module, _ = naming.split_nodeid(nodeid)
-        modules.setdefault((rootdir / module).resolve(), []).append(nodeid)
+        module_rel, _ = naming.split_nodeid(nodeid)
+        # As pytest's item.path: absolute, symbolic links not resolved.
+        modules.setdefault(Path(os.path.abspath(rootdir / module_rel)), []).append(nodeid)
     own_folders = {naming.module_folder(settings.snapshot_dir, m, rootdir).resolve() for m in modules}
 
     candidates: list[Path] = []
     for module, nodeids in sorted(modules.items()):
         folder = naming.module_folder(settings.snapshot_dir, module, rootdir)
-        if module in narrowed:
+        if module.resolve() in narrowed:
             continue
         keep = {naming.test_stem(n).lower() for n in nodeids if state.outcomes.get(n) != "passed"}
         for path in _files(folder):

@@ -144,6 +144,7 @@ class ImageSnapshot:
         opts = ctx.compare_options(options)
         dpi = opts.pop("dpi", None)
         diff_style = opts.pop("diff_style", "overlay")
+        _validate(opts)  # before a baseline is written, not only when one is compared
         baseline = ctx.claim_snapshot(name)
         self.last_path = baseline
         actual = to_image(image, dpi=dpi)
@@ -210,6 +211,15 @@ class ImageSnapshot:
     def _fail(self, failure: SnapshotFailure) -> SnapshotFailure:
         self.last_failure = failure
         return failure
+
+
+def _validate(options: dict[str, Any]) -> None:
+    """Raise OptionError now for options :func:`perceptdiff.compare` would reject."""
+    from perceptdiff.metrics import get_metric
+    from perceptdiff.options import Options
+
+    opts = Options.from_kwargs(**options)
+    get_metric(opts.metric).validate(opts.metric_options)
 
 
 def _shown(path: Path) -> str:

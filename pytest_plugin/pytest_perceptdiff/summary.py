@@ -92,7 +92,7 @@ def clean_previous_results(results: Path) -> None:
         names = [str(n) for n in data.get("files", [])]
     except (OSError, ValueError, AttributeError):
         return
-    folders = set()
+    folders: set[Path] = set()
     for name in names:
         target = results / name
         if not _inside(target, results) or not target.is_file():

@@ -1,0 +1,306 @@
+"""Unit tests of the pytest plugin's building blocks and perceptdiff.testing.
+
+Safe file names, snapshot paths, option layering, CI detection, the lossless
+PNG writer, and assert_images_similar called directly (outside a pytester run).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from perceptdiff import Image, load_image
+from perceptdiff.errors import BaselineError, PerceptdiffError
+from perceptdiff.testing import (
+    assert_images_similar,
+    describe_result,
+    encode_png,
+    figure_to_png,
+    to_image,
+)
+from pytest_perceptdiff import naming
+from pytest_perceptdiff.settings import ci_from_environment, merge_layers
+
+
+def scene(kind: str = "base") -> np.ndarray:
+    """64x64 RGB test picture: gradients, a dark square; variants for tests."""
+    y, x = np.mgrid[0:64, 0:64]
+    img = np.empty((64, 64, 3), np.uint8)
+    img[..., 0] = x * 4
+    img[..., 1] = y * 4
+    img[..., 2] = 128
+    img[20:40, 20:40] = 30
+    if kind == "noise":  # +-1 code values: nobody sees them
+        rng = np.random.default_rng(1)
+        img = np.clip(img.astype(np.int16) + rng.integers(-1, 2, img.shape), 0, 255).astype(np.uint8)
+    elif kind == "visible":  # an 8x8 red square: everybody sees it
+        img[5:13, 40:48] = (255, 0, 0)
+    return img
+
+
+# -- safe names ----------------------------------------------------------------
+
+NASTY = [
+    "../../etc/passwd", "..", ".", "...", "/abs/path", "C:\\Windows\\system32", "a\\b",
+    ".hidden", "CON", "con.txt", "nul", "LPT1", "com9.png", "", "   ", "a" * 400,
+    "ünïcødé ✓", "a::b", "semi;colon|pipe*?<>\"'", "tab\tnew\nline", "trailing. ",
+    "x--y---z", "-leading-dash", "__dunder__", "\x00nul\x00", "emoji 🎨", "a/../../b",
+]
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_safe_name_is_portable(text):
+    s = naming.safe_name(text)
+    assert s, "never empty"
+    assert re.fullmatch(r"[A-Za-z0-9._-]+", s)
+    assert not s.startswith((".", "-")), "no hidden files, no option-like names"
+    assert not s.endswith((".", " ")), "Windows strips trailing dots and spaces"
+    assert "--" not in s, "'--' is reserved as the snapshot-name separator"
+    assert ".." not in s
+    assert s.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL", "LPT1", "COM9"}
+    assert len(s) <= naming.MAX_STEM
+
+
+def test_safe_name_keeps_plain_names_and_is_deterministic():
+    assert naming.safe_name("test_plot") == "test_plot"
+    assert naming.safe_name("TestDialog.test_ok") == "TestDialog.test_ok"
+    assert naming.safe_name("test_x[a b]") == naming.safe_name("test_x[a b]") == "test_x_a_b"
+
+
+def test_long_names_differing_at_the_end_get_different_hash_suffixes():
+    a = naming.safe_name("test_" + "x" * 300 + "1")
+    b = naming.safe_name("test_" + "x" * 300 + "2")
+    assert a != b and len(a) == len(b) == naming.MAX_STEM
+    assert re.search(r"-[0-9a-f]{8}$", a)
+
+
+def test_random_names_are_always_safe():
+    rng = np.random.default_rng(7)
+    alphabet = list("abcAB01._-/\\:*?\"<>| \t[]()ü€🎨") + [".."]
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet, size=int(rng.integers(0, 40))))
+        s = naming.safe_name(text)
+        assert re.fullmatch(r"[A-Za-z0-9._-]+", s) and not s.startswith(".") and "--" not in s
+
+
+def test_snapshot_stems_and_owner():
+    nodeid = "tests/test_ui.py::TestDialog::test_ok[dark-../../x]"
+    stem = naming.test_stem(nodeid)
+    assert stem == "TestDialog.test_ok_dark-._._x"
+    assert naming.snapshot_stem(nodeid, None, 1) == stem
+    assert naming.snapshot_stem(nodeid, None, 2) == stem + "--2"
+    assert naming.snapshot_stem(nodeid, "../legend--big", 0) == stem + "--legend-big"
+    for name in (None, "logo", "a--b--c"):
+        assert naming.stem_owner(naming.snapshot_stem(nodeid, name, 3)) == stem
+
+
+def test_split_nodeid_only_splits_the_module():
+    assert naming.split_nodeid("t/test_a.py::test_b[x::y]") == ("t/test_a.py", "test_b[x::y]")
+
+
+def test_module_folder_relative_and_absolute(tmp_path):
+    root = tmp_path / "proj"
+    module = root / "tests" / "ui" / "test_dialog.py"
+    rel = naming.module_folder("__snapshots__", module, root)
+    assert rel == root / "tests" / "ui" / "__snapshots__" / "test_dialog"
+    absolute = naming.module_folder("{rootdir}/baselines", module, root)
+    assert absolute == root / "baselines" / "tests" / "ui" / "test_dialog"
+    outside = naming.module_folder(str(tmp_path / "b"), tmp_path / "elsewhere" / "test_x.py", root)
+    assert outside.parent.name.startswith("outside-") and outside.name == "test_x"
+
+
+def test_ensure_inside_rejects_escapes(tmp_path):
+    folder = tmp_path / "snaps"
+    folder.mkdir()
+    assert naming.ensure_inside(folder / "a.png", folder) == folder / "a.png"
+    with pytest.raises(BaselineError):
+        naming.ensure_inside(folder / ".." / "a.png", folder)
+    (tmp_path / "elsewhere").mkdir()
+    os.symlink(tmp_path / "elsewhere", folder / "link")
+    with pytest.raises(BaselineError):
+        naming.ensure_inside(folder / "link" / "a.png", folder)
+
+
+# -- settings --------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [
+    ("", False), ("0", False), ("false", False), ("False", False), ("no", False), ("off", False),
+    ("1", True), ("true", True), ("yes", True), ("github-actions", True), (" TRUE ", True),
+])
+def test_ci_detection(value, expected):
+    assert ci_from_environment({"CI": value}) is expected
+
+
+def test_ci_detection_without_variable():
+    assert ci_from_environment({}) is False
+
+
+def test_merge_layers_later_wins_and_groups_replace_each_other():
+    ini = {"ppd": 60.0, "max_pixels": 10, "jnd_threshold": 2.0}
+    cli = {"max_ratio": 0.01}
+    marker = {"viewing": "phone"}
+    kwargs = {"jnd_threshold": 1.5}
+    merged = merge_layers(ini, cli, marker, kwargs)
+    assert merged == {"viewing": "phone", "max_ratio": 0.01, "jnd_threshold": 1.5}
+
+
+# -- lossless PNG ----------------------------------------------------------------
+
+def _png_header(data: bytes) -> tuple[int, int, int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    length, kind = struct.unpack(">I4s", data[8:16])
+    assert kind == b"IHDR"
+    w, h, depth, ctype = struct.unpack(">IIBB", data[16:26])
+    assert zlib.crc32(data[12:16 + length]) & 0xFFFFFFFF == struct.unpack(">I", data[16 + length:20 + length])[0]
+    return w, h, depth, ctype
+
+
+@pytest.mark.parametrize("opaque", [True, False])
+def test_encode_png_keeps_16_bits(opaque):
+    rng = np.random.default_rng(3)
+    px = rng.integers(0, 65536, (9, 13, 4), dtype=np.uint16)
+    if opaque:
+        px[..., 3] = 65535
+    data = encode_png(Image.from_pixels(px))
+    assert _png_header(data) == (13, 9, 16, 2 if opaque else 6)
+    back = load_image(data)
+    assert back.pixels.dtype == np.uint16
+    np.testing.assert_array_equal(back.pixels, px)
+
+
+def test_encode_png_8_bit_round_trip():
+    rng = np.random.default_rng(4)
+    px = rng.integers(0, 256, (7, 5, 4), dtype=np.uint8)
+    data = encode_png(Image.from_pixels(px))
+    assert _png_header(data)[2:] == (8, 6)
+    np.testing.assert_array_equal(load_image(data).pixels, px)
+    opaque = px.copy()
+    opaque[..., 3] = 255
+    assert _png_header(encode_png(Image.from_pixels(opaque)))[2:] == (8, 2)
+
+
+def test_encode_png_float_stored_at_16_bits_within_half_a_step():
+    rng = np.random.default_rng(5)
+    px = rng.random((6, 6, 4)).astype(np.float32)
+    back = load_image(encode_png(Image.from_pixels(px)))
+    assert back.pixels.dtype == np.uint16
+    assert np.abs(back.pixels / 65535.0 - px).max() <= 0.5 / 65535 + 1e-7
+
+
+# -- assert_images_similar outside pytester ---------------------------------------
+
+def test_assert_images_similar_passes_invisible_noise(tmp_path):
+    result = assert_images_similar(scene("noise"), scene(), results_dir=tmp_path)
+    assert result.passed and result.verdict == "pass"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_assert_images_similar_failure_message_and_artifacts(tmp_path):
+    with pytest.raises(AssertionError) as info:
+        assert_images_similar(scene("visible"), scene(), name="red square", results_dir=tmp_path)
+    msg = str(info.value)
+    assert msg.startswith("images differ visibly: FAIL")
+    assert re.search(r"peak [\d.]+ JND", msg) and "px visibly different" in msg
+    assert re.search(r"region 1: x=\d+ y=\d+ \d+x\d+", msg)
+    for label in ("expected", "actual", "diff"):
+        path = tmp_path / f"red_square.{label}.png"
+        assert path.is_file()
+        assert path.name in msg
+    np.testing.assert_array_equal(load_image(tmp_path / "red_square.actual.png").pixels[..., :3],
+                                  scene("visible"))
+    np.testing.assert_array_equal(load_image(tmp_path / "red_square.expected.png").pixels[..., :3],
+                                  scene())
+
+
+def test_assert_images_similar_accepts_every_input_kind(tmp_path):
+    from PIL import Image as PILImage
+
+    arr = scene()
+    path = tmp_path / "a.png"
+    PILImage.fromarray(arr).save(path)
+    for obj in (arr, path, str(path), path.read_bytes(), PILImage.fromarray(arr), load_image(arr)):
+        assert assert_images_similar(obj, arr).verdict == "identical"
+
+
+def test_bad_input_raises_perceptdiff_error_not_assertion(tmp_path):
+    with pytest.raises(PerceptdiffError):
+        assert_images_similar(tmp_path / "missing.png", scene())
+    with pytest.raises(PerceptdiffError):
+        assert_images_similar(scene(), scene(), ppd=-3)
+
+
+def test_size_mismatch_is_a_failure_naming_both_sizes(tmp_path):
+    with pytest.raises(AssertionError, match="size differs: 64x64 vs 32x32"):
+        assert_images_similar(scene()[:32, :32], scene(), name="sizes", results_dir=tmp_path)
+    # Not compared, so no diff picture; both inputs are saved for review.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sizes.actual.png", "sizes.expected.png"]
+
+
+def test_describe_result_counts_hidden_regions():
+    import perceptdiff
+
+    img = scene()
+    other = img.copy()
+    for i in range(8):  # eight separate, visible dots
+        other[4 + 7 * i: 7 + 7 * i, 2:5] = (255, 255, 0)
+    result = perceptdiff.compare(img, other)
+    lines = describe_result(result, max_regions=2)
+    assert sum(line.startswith("region ") for line in lines) == min(2, len(result.regions))
+    if result.region_count > 2:
+        assert any(line.startswith(f"... and {result.region_count - 2} more") for line in lines)
+
+
+def test_matplotlib_figure_renders_deterministically():
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(1.6, 1.2))
+    ax.plot([0, 1, 2], [0, 1, 0])
+    try:
+        a = figure_to_png(fig)
+        b = figure_to_png(fig)
+        assert a == b and b"Software" not in a and b"Matplotlib" not in a
+        img = to_image(fig)
+        assert img.size == (160, 120) and img.source == "<Figure>"
+        assert to_image(fig, dpi=50).size == (80, 60)
+        assert_images_similar(fig, img)
+    finally:
+        plt.close(fig)
+
+
+def test_plugin_import_stays_light():
+    """pytest loads the plugin in every run: it must not pull in numpy or the metric."""
+    code = ("import sys, pytest_perceptdiff.plugin; "
+            "heavy = [m for m in ('numpy', 'scipy', 'PIL', 'perceptdiff') if m in sys.modules]; "
+            "print(heavy); sys.exit(1 if heavy else 0)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_assert_images_similar_importable_from_plugin():
+    from pytest_perceptdiff import assert_images_similar as a
+    from pytest_perceptdiff.plugin import assert_images_similar as b
+
+    assert a is b is assert_images_similar
+
+
+def test_writes_are_atomic_temp_names_match_prune_pattern(tmp_path, monkeypatch):
+    """Prune recognises leftovers of atomic_write_bytes by their name."""
+    from perceptdiff import fileio
+    from pytest_perceptdiff.prune import _is_temp
+
+    seen = []
+    real = os.replace
+    monkeypatch.setattr(os, "replace", lambda src, dst: (seen.append(Path(src)), real(src, dst)))
+    fileio.atomic_write_bytes(tmp_path / "x.png", b"data")
+    assert seen and _is_temp(seen[0])
+    assert not _is_temp(tmp_path / "x.png")
