@@ -96,6 +96,9 @@ SUMMARY_SCHEMA = "perceptdiff-batch"
 #: ``schema_version`` field of the JSON summary.
 SUMMARY_SCHEMA_VERSION = 1
 
+#: Below this many pairs to compare, the default is to compare in this process.
+SMALL_BATCH = 8
+
 #: Statuses that make the exit status 1.
 FAILING = frozenset({"fail", "missing"})
 
@@ -466,8 +469,9 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
     options : mapping, optional
         Keyword options of :func:`perceptdiff.compare`, the same for every pair.
     jobs : int, optional
-        Worker processes (default: every core this process may use); 1
-        compares in this process.
+        Worker processes (default: every core this process may use, or 1 when
+        fewer than :data:`SMALL_BATCH` pairs are to be compared); 1 compares
+        in this process.
     report : path, optional
         Write the HTML review report to this folder (see :mod:`perceptdiff.report`).
     diff_dir : path, optional
@@ -541,6 +545,9 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
             for i, s in enumerate(specs, 1)
         ]
         n_jobs = min(jobs or default_jobs(), max(1, len(tasks)))
+        n_compared = sum(1 for t in tasks if t.spec.expected and t.spec.actual)
+        if jobs is None and n_compared < SMALL_BATCH:
+            n_jobs = 1  # starting worker processes would cost more than it saves
         if on_start is not None:
             on_start(len(tasks))
         rows = _run_tasks(tasks, n_jobs, on_pair)
@@ -573,6 +580,13 @@ def _cost(task: _Task) -> int:
             except OSError:
                 pass
     return total
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent, which cancels the run and cleans up."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _mp_context() -> Any:
@@ -610,7 +624,8 @@ def _run_tasks(tasks: list[_Task], jobs: int, on_pair: Callable[[dict[str, Any]]
         # Largest files first: the long comparisons start early and the cores
         # finish together (longest-processing-time-first scheduling).
         order = sorted(tasks, key=_cost, reverse=True)
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context())
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context(),
+                                   initializer=_worker_init)
         try:
             futures: dict[Future[dict[str, Any]], _Task] = {pool.submit(_run_task, t): t for t in order}
             for fut in as_completed(futures):
@@ -622,7 +637,9 @@ def _run_tasks(tasks: list[_Task], jobs: int, on_pair: Callable[[dict[str, Any]]
                     row["error"] = "the worker process died (out of memory?)"
                 done(task, row)
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+            # Let the pairs in progress finish (queued ones are dropped) so no
+            # worker writes into the report's staging folder after it is removed.
+            pool.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
     return [rows[t.index] for t in tasks]
@@ -659,8 +676,10 @@ def _fmt_duration(seconds: float) -> str:
 class Progress:
     """Progress of a batch on a stream (stderr).
 
-    On a terminal: one line redrawn in place (bar, count/total, ETA), with
-    failing, new, missing and error pairs printed above it as they finish.
+    On a terminal: one line redrawn in place (bar, count/total, problems so
+    far, ETA); with ``echo_notable`` (when the final listing does not go to the
+    terminal) failing, new, missing and error pairs are also printed above it
+    as they finish.
     Elsewhere (CI logs): one plain line per finished pair; past
     :attr:`LINES_LIMIT` pairs only the notable ones, plus a count every 5 %.
     Quiet: nothing.
@@ -668,12 +687,15 @@ class Progress:
 
     LINES_LIMIT = 500
 
-    def __init__(self, stream: TextIO, *, quiet: bool = False, tty: bool | None = None) -> None:
+    def __init__(self, stream: TextIO, *, quiet: bool = False, tty: bool | None = None,
+                 echo_notable: bool = True) -> None:
         self.stream = stream
         self.quiet = quiet
         self.tty = stream.isatty() if tty is None else tty
+        self.echo_notable = echo_notable
         self.total = 0
         self.done = 0
+        self.problems = 0
         self.t0 = time.perf_counter()
         self._last_draw = 0.0
         self._drawn = False
@@ -687,11 +709,13 @@ class Progress:
 
     def update(self, row: Mapping[str, Any]) -> None:
         self.done += 1
+        st = row["status"]
+        if st in FAILING or st == "error":
+            self.problems += 1
         if self.quiet:
             return
-        st = row["status"]
         if self.tty:
-            if st in _NOTABLE:
+            if st in _NOTABLE and self.echo_notable:
                 self._clear()
                 self.stream.write(f"{_WORDS[st]:<9} {row['path']}: {_reason(row)}\n")
             self._draw(force=st in _NOTABLE or self.done == self.total)
@@ -724,7 +748,8 @@ class Progress:
         else:
             eta = "ETA --:--"
         bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\r\x1b[K[{bar}] {self.done}/{self.total} {100 * frac:3.0f}% {eta}")
+        bad = f" {self.problems} not passing" if self.problems else ""
+        self.stream.write(f"\r\x1b[K[{bar}] {self.done}/{self.total} {100 * frac:3.0f}%{bad} {eta}")
         self._drawn = True
         self.stream.flush()
 
@@ -769,6 +794,13 @@ def _write_json_file(path: str, obj: Any) -> None:
     atomic_write_bytes(path, text.encode("utf-8", "backslashreplace"))
 
 
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def run_cli(args: Any, kw: Mapping[str, Any]) -> int:
     """The folder form of the ``perceptdiff`` command; returns the exit status.
 
@@ -783,7 +815,8 @@ def run_cli(args: Any, kw: Mapping[str, Any]) -> int:
     quiet = bool(getattr(args, "quiet", False))
     verbose = bool(getattr(args, "verbose", False))
     json_to = getattr(args, "json", None)
-    progress = Progress(sys.stderr, quiet=quiet)
+    listing = sys.stderr if json_to == "-" else sys.stdout
+    progress = Progress(sys.stderr, quiet=quiet, echo_notable=not _isatty(listing))
     try:
         result = compare_folders(
             args.expected, args.actual, options=kw, jobs=getattr(args, "jobs", None),
@@ -810,7 +843,6 @@ def run_cli(args: Any, kw: Mapping[str, Any]) -> int:
             if row["status"] == "error":
                 print(f"perceptdiff: error: {row['path']}: {row['error']}", file=sys.stderr)
     else:
-        out = sys.stderr if json_to == "-" else sys.stdout
-        print(render_summary(result, verbose=verbose), file=out)
-        out.flush()
+        print(render_summary(result, verbose=verbose), file=listing)
+        listing.flush()
     return result.exit_code

@@ -389,8 +389,15 @@ def test_progress_bar_on_a_terminal_and_lines_elsewhere() -> None:
     p.close()
     out = tty.getvalue()
     assert "FAIL      a.png: visible\n" in out
-    assert "\r\x1b[K[" in out and "2/2 100%" in out and out.endswith("\n")
+    assert "\r\x1b[K[" in out and "2/2 100% 1 not passing" in out and out.endswith("\n")
     assert "b.png" not in out  # passing pairs only move the bar
+
+    tty = io.StringIO()  # the listing goes to the same terminal: no line printed twice
+    p = batch.Progress(tty, tty=True, echo_notable=False)
+    p.start(1)
+    p.update(row)
+    p.close()
+    assert "a.png" not in tty.getvalue() and "1/1 100% 1 not passing" in tty.getvalue()
 
     log = io.StringIO()
     p = batch.Progress(log, tty=False)
