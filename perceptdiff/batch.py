@@ -518,8 +518,10 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
                               f"{exp_dir} (the baselines)")
         exclude.append(out)
     if outputs["diff"] is not None:
-        if os.path.exists(outputs["diff"]) and not os.path.isdir(outputs["diff"]):
-            raise OptionError(f"--diff {outputs['diff']}: with folders, --diff names a folder")
+        if (os.path.exists(outputs["diff"]) and not os.path.isdir(outputs["diff"])) or (
+                not os.path.exists(outputs["diff"]) and _is_image_name(outputs["diff"])):
+            raise OptionError(f"--diff {outputs['diff']}: with folders, --diff names a folder "
+                              "(one diff image per pair goes there)")
         try:
             os.makedirs(outputs["diff"], exist_ok=True)
         except OSError as exc:
@@ -717,13 +719,13 @@ class Progress:
         if self.tty:
             if st in _NOTABLE and self.echo_notable:
                 self._clear()
-                self.stream.write(f"{_WORDS[st]:<9} {row['path']}: {_reason(row)}\n")
+                self.stream.write(printable(f"{_WORDS[st]:<9} {row['path']}: {_reason(row)}\n"))
             self._draw(force=st in _NOTABLE or self.done == self.total)
             return
         width = len(str(self.total))
         step = max(1, self.total // 20)
         if self.total <= self.LINES_LIMIT or st in _NOTABLE:
-            self.stream.write(f"[{self.done:>{width}}/{self.total}] {_WORDS[st]:<9} {row['path']}\n")
+            self.stream.write(printable(f"[{self.done:>{width}}/{self.total}] {_WORDS[st]:<9} {row['path']}\n"))
         elif self.done % step == 0 or self.done == self.total:
             self.stream.write(f"[{self.done:>{width}}/{self.total}] ...\n")
         self.stream.flush()
@@ -787,11 +789,24 @@ def render_summary(result: BatchResult, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
+def printable(text: str) -> str:
+    """``text`` with undecodable file-name bytes (lone surrogates) as ``\\udcXX`` escapes.
+
+    File names that are not UTF-8 reach Python as lone surrogates, which no
+    UTF-8 stream accepts; inside a JSON string the escape is the same character.
+    """
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def json_text(obj: Any) -> str:
+    """Indented JSON of ``obj``, safe to write as UTF-8 (see :func:`printable`)."""
+    return printable(json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
+
+
 def _write_json_file(path: str, obj: Any) -> None:
     from .fileio import atomic_write_bytes
 
-    text = json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    atomic_write_bytes(path, text.encode("utf-8", "backslashreplace"))
+    atomic_write_bytes(path, json_text(obj).encode("utf-8"))
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -827,7 +842,7 @@ def run_cli(args: Any, kw: Mapping[str, Any]) -> int:
         progress.close()
     summary = result.to_dict()
     if json_to == "-":
-        sys.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+        sys.stdout.write(json_text(summary))
     elif json_to is not None:
         _write_json_file(json_to, summary)
     junit_to = getattr(args, "junit", None)
@@ -841,8 +856,8 @@ def run_cli(args: Any, kw: Mapping[str, Any]) -> int:
     if quiet:
         for row in result.pairs:
             if row["status"] == "error":
-                print(f"perceptdiff: error: {row['path']}: {row['error']}", file=sys.stderr)
+                print(printable(f"perceptdiff: error: {row['path']}: {row['error']}"), file=sys.stderr)
     else:
-        print(render_summary(result, verbose=verbose), file=listing)
+        print(printable(render_summary(result, verbose=verbose)), file=listing)
         listing.flush()
     return result.exit_code

@@ -423,3 +423,34 @@ def test_junit_escapes_and_strips_what_xml_cannot_hold() -> None:
     case = root.find("./testsuite/testcase")
     assert case.get("name") == "<x>\ufffd.png" and case.get("classname") == "perceptdiff.a&b"
     assert case.find("error").get("message") == "bad \ufffd byte & <tag>"
+
+
+def test_empty_folders_pass_and_diff_must_name_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "e").mkdir()
+    (tmp_path / "a").mkdir()
+    proc = run_cli("e", "a", "--report", "r", "--json", "s.json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "0 pairs" in proc.stdout
+    assert json.loads((tmp_path / "s.json").read_text())["counts"]["total"] == 0
+    assert (tmp_path / "r" / "index.html").is_file()
+    proc = run_cli("e", "a", "--diff", "out.png", cwd=tmp_path)
+    assert proc.returncode == 2 and "--diff out.png" in proc.stderr
+    assert not (tmp_path / "out.png").exists()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs a file system that takes any bytes in names")
+def test_file_names_that_are_not_utf8_do_not_break_the_outputs(tmp_path: Path) -> None:
+    exp, act = tmp_path / "e", tmp_path / "a"
+    exp.mkdir()
+    act.mkdir()
+    name = os.fsdecode(b"caf\xe9.png")  # Latin-1 name: a lone surrogate in Python
+    write_png(exp / name, textured())
+    write_png(act / name, visibly_changed(textured()))
+    proc = run_cli("e", "a", "--report", "r", "--json", "s.json", "--junit", "j.xml", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "internal error" not in proc.stderr
+    assert "caf\\udce9.png" in proc.stdout
+    summary = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert summary["pairs"][0]["path"] == name  # the JSON escape is the same character
+    assert json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))["counts"]["fail"] == 1
+    assert ET.parse(tmp_path / "j.xml").getroot().find("./testsuite/testcase").get("name") == "caf\ufffd.png"

@@ -276,3 +276,18 @@ def test_keyboard_steps_through_pairs_and_single_sided_pairs_show_one_image(brow
         assert watch.problems == []
     finally:
         page.close()
+
+
+def test_an_empty_report_opens_cleanly(browser, tmp_path: Path) -> None:
+    (tmp_path / "e").mkdir()
+    (tmp_path / "a").mkdir()
+    result = batch.compare_folders(tmp_path / "e", tmp_path / "a", report=tmp_path / "r")
+    page, watch = open_report(browser, result.report)
+    try:
+        assert page.locator("#pairs tbody tr").count() == 0
+        assert page.is_visible("#empty")
+        assert page.locator("#accept-all").is_hidden()
+        page.keyboard.press("j")  # nothing to step to: no error
+        assert watch.problems == []
+    finally:
+        page.close()

@@ -16,7 +16,6 @@ as the pytest plugin, through :func:`write_report`.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -112,8 +111,9 @@ def finish_report(folder: ReportFolder, rows: Sequence[Mapping[str, Any]], *, ti
         from ..batch import summary_from_entries
 
         summary = summary_from_entries(rows, meta=meta)
-    text = json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False)
-    folder.path("summary.json").write_text(text + "\n", encoding="utf-8")
+    from ..batch import json_text
+
+    folder.path("summary.json").write_text(json_text(summary), encoding="utf-8")
     write_page(folder.staging, page_data(rows, title=title, meta=meta))
     return folder.commit() / "index.html"
 
