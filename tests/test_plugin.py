@@ -598,6 +598,11 @@ def test_assert_images_similar_inside_pytest(project: pytest.Pytester, monkeypat
     text = "\n".join(summary(result))
     assert "1 visibly different image(s)" in text and "test_sim.py::test_visible  square" in text
     assert "test_expected_failure_is_not_reported" not in text
+    # Its artifacts were still recorded, so the next run cleans them up.
+    caught = project.path / "res" / "test_sim" / "test_expected_failure_is_not_reported"
+    assert (caught / "images-1.diff.png").is_file()
+    serial(project, monkeypatch, "--perceptdiff-results=res", "-k", "invisible").assert_outcomes(passed=1)
+    assert not caught.exists() and not folder.exists()
 
 
 def test_eq_form_explains_mismatch_and_pil_pitfall(project: pytest.Pytester,

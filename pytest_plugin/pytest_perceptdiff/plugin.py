@@ -19,7 +19,7 @@ import pytest
 
 from . import context, settings as _settings
 from .snapshot import ImageSnapshot
-from .state import STATE_KEY, SessionState, test_context
+from .state import CONTEXT_KEY, STATE_KEY, SessionState, test_context
 
 __all__ = ["image_snapshot", "assert_images_similar", "ImageSnapshot"]
 
@@ -111,13 +111,14 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report = yield
-    from .state import CONTEXT_KEY
-
     ctx = item.stash.get(CONTEXT_KEY, None)
     payload = ctx.drain() if ctx is not None else None
     if payload and report.passed:
-        # A failure the test expected (``pytest.raises(AssertionError)``) is no failure.
-        payload["events"] = [e for e in payload["events"] if e["kind"] not in ("failed", "missing")]
+        # A failure the test expected (``pytest.raises(AssertionError)``) is no
+        # failure: kept only so that its artifacts are cleaned up next run.
+        for event in payload["events"]:
+            if event["kind"] in ("failed", "missing"):
+                event["expected"] = True
     if payload:
         # Travels with the report from an xdist worker to the controller.
         report.perceptdiff = payload

@@ -234,7 +234,8 @@ class SessionState:
             self.finished.add(nodeid)
 
     def events_of(self, kind: str) -> list[dict[str, Any]]:
-        return [e for e in self.events if e.get("kind") == kind]
+        """Events of one kind, without failures the test itself expected."""
+        return [e for e in self.events if e.get("kind") == kind and not e.get("expected")]
 
     def worker_output(self) -> dict[str, Any]:
         return {"deselected": self.deselected, "collection_errors": self.collection_errors}

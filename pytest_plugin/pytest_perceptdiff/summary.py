@@ -76,7 +76,7 @@ def write_manifest(state: SessionState) -> None:
     data = {
         "version": 1,
         "files": [str(Path(f).relative_to(results)) for f in files],
-        "events": state.events,
+        "events": [e for e in state.events if not e.get("expected")],
     }
     try:
         atomic_write_bytes(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
