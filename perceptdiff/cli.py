@@ -168,10 +168,9 @@ def _fmt_num(v: float | None, unit: str = "") -> str:
 def render_text(result: Any, verbose: bool = False) -> str:
     """Human output: the verdict line, then a few numbers."""
     lines = [result.summary()]
-    e, a = result.expected_image, result.actual_image
     es, as_ = result.expected_size, result.actual_size
-    lines.append(f"  expected {e.source if e else '?'} ({es[0]}x{es[1]}), "
-                 f"actual {a.source if a else '?'} ({as_[0]}x{as_[1]})")
+    lines.append(f"  expected {result.sources[0]} ({es[0]}x{es[1]}), "
+                 f"actual {result.sources[1]} ({as_[0]}x{as_[1]})")
     if result.compared_size is not None and result.verdict != "identical":
         lines.append(
             f"  visible {result.visible_pixels} px ({result.visible_area_deg2:.3g} deg², "

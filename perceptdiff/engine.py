@@ -13,7 +13,9 @@ Order of work (cheapest first):
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -71,11 +73,29 @@ def compare(expected: Any, actual: Any, **options: Any) -> ComparisonResult:
         ppd = metric.pixels_per_degree(opts, mopts, w, h)
         return _identical_result(metric, opts, mopts, (w, h), ppd, None, None,
                                  {"decode": time.perf_counter() - t0},
-                                 "the files are byte-for-byte identical")
-    img_a = loading.load_image(expected)
-    img_b = loading.load_image(actual)
+                                 "the files are byte-for-byte identical",
+                                 sources=(loading.source_name(expected), loading.source_name(actual)))
+    img_a, img_b = _load_pair(expected, actual, getattr(metric, "color_managed", True))
     t_decode = time.perf_counter() - t0
     return compare_images(img_a, img_b, opts, _decode_time=t_decode, _t0=t0)
+
+
+def _load_pair(expected: Any, actual: Any, color_management: bool = True) -> tuple[Image, Image]:
+    """Decode both inputs; files are decoded in two threads (Pillow's decoders release the GIL).
+
+    ``color_management=False`` (metrics that model a tool without it, such as
+    Yee's) keeps embedded ICC profiles from being applied.
+    """
+    def load(src: Any) -> Image:
+        return loading.load_image(src, color_management=color_management)
+
+    if not (isinstance(expected, (str, os.PathLike, bytes, bytearray, memoryview))
+            and isinstance(actual, (str, os.PathLike, bytes, bytearray, memoryview))):
+        return load(expected), load(actual)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="perceptdiff-load") as pool:
+        fa = pool.submit(load, expected)
+        fb = pool.submit(load, actual)
+        return fa.result(), fb.result()
 
 
 def compare_images(expected: Image, actual: Image, options: Options | None = None, *,
@@ -111,7 +131,7 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
                 visible_pixels=0, visible_area_deg2=0.0, visible_ratio=0.0,
                 regions=(), region_count=0, forgiven_pixels=0,
                 options=_options_dict(opts, mopts, ppd), timings=timings, notes=notes,
-                expected_image=expected, actual_image=actual,
+                expected_image=expected, actual_image=actual, sources=_sources(expected, actual),
             )
 
     if opts.ignore:
@@ -136,7 +156,7 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
     rule = metric.verdict_rule(opts, mopts)
     shape = (a.height, a.width)
     decision = verdict.decide(out.jnd, out.offset, shape, ppd, opts.jnd_threshold, rule,
-                              forgiven=out.forgiven)
+                              forgiven=out.forgiven, changed=out.changed)
     timings = {"decode": _decode_time, "compare": time.perf_counter() - t1,
                "total": time.perf_counter() - t0}
     return ComparisonResult(
@@ -149,9 +169,14 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
         region_count=decision.region_count, forgiven_pixels=decision.forgiven_pixels,
         options=_options_dict(opts, mopts, ppd), timings=timings, notes=notes,
         details=dict(out.details), expected_image=a, actual_image=b,
+        sources=_sources(expected, actual),
         _jnd=MapStore(shape, out.jnd, out.offset),
         _forgiven=None if out.forgiven is None else MapStore(shape, out.forgiven, out.offset, bool),
     )
+
+
+def _sources(a: Image | None, b: Image | None) -> tuple[str, str]:
+    return (a.source if a is not None else "?", b.source if b is not None else "?")
 
 
 def _options_dict(opts: Options, mopts: dict[str, Any], ppd: float) -> dict[str, Any]:
@@ -166,7 +191,8 @@ def _identical_result(metric: Any, opts: Options, mopts: dict[str, Any], size: t
                       ppd: float, a: Image | None, b: Image | None, timings: dict[str, float],
                       why: str, notes: tuple[str, ...] = (),
                       sizes: tuple[tuple[int, int], tuple[int, int]] | None = None,
-                      t0: float | None = None) -> ComparisonResult:
+                      t0: float | None = None,
+                      sources: tuple[str, str] | None = None) -> ComparisonResult:
     w, h = size
     timings = dict(timings)
     timings.setdefault("compare", 0.0)
@@ -179,6 +205,7 @@ def _identical_result(metric: Any, opts: Options, mopts: dict[str, Any], size: t
         visible_area_deg2=0.0, visible_ratio=0.0, regions=(), region_count=0,
         forgiven_pixels=0, options=_options_dict(opts, mopts, ppd), timings=timings,
         notes=notes, expected_image=a, actual_image=b, _jnd=MapStore((h, w), None),
+        sources=sources or _sources(a, b),
     )
 
 
@@ -195,5 +222,5 @@ def _zero_pass(metric: Any, opts: Options, mopts: dict[str, Any], a: Image, ppd:
         visible_area_deg2=0.0, visible_ratio=0.0, regions=(), region_count=0,
         forgiven_pixels=0, options=_options_dict(opts, mopts, ppd), timings=timings,
         notes=notes, expected_image=expected, actual_image=actual,
-        _jnd=MapStore((a.height, a.width), None),
+        _jnd=MapStore((a.height, a.width), None), sources=_sources(expected, actual),
     )

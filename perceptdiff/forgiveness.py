@@ -6,7 +6,9 @@ take values that already occur next to them, so they can be *explained*.
 
 ``box`` rule (science brief §7.3), on premultiplied integer RGBA: a differing
 pixel p is explained when, in every channel, ``B(p)`` lies within the min–max
-range of A's 3×3 neighbourhood of p **and** ``A(p)`` lies within B's.  The
+range of A's 3×3 neighbourhood of p **and** ``A(p)`` lies within B's, both
+ranges widened by 2 codes for pixels that change by more than 2 codes (so
+that noise or dithering on top of a 1-px shift does not defeat the rule).  The
 two-way test refuses new colours, removed lines and recoloured thin lines; it
 never forgives a change in a flat area (the range there is a single value).
 Premultiplying first makes the colour under α = 0 irrelevant.  Explained
@@ -68,11 +70,27 @@ def _range3(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
-def forgive_box(a: np.ndarray, b: np.ndarray, differ: np.ndarray | None = None) -> np.ndarray:
+def significant_changes(a: np.ndarray, b: np.ndarray, differ: np.ndarray, tolerance: float) -> np.ndarray:
+    """Pixels that differ by more than ``tolerance`` in some channel."""
+    if tolerance <= 0:
+        return differ
+    big = np.zeros_like(differ)
+    t = np.float32(tolerance)
+    for c in range(a.shape[-1]):
+        big |= np.abs(a[..., c].astype(np.float32) - b[..., c].astype(np.float32)) > t
+    return big
+
+
+def forgive_box(a: np.ndarray, b: np.ndarray, differ: np.ndarray | None = None,
+                tolerance: float = 0) -> np.ndarray:
     """Boolean map of differing pixels explained by the two-way 3×3 range rule.
 
     ``a`` and ``b`` are premultiplied RGBA of one dtype; ``differ`` their
-    difference mask if already known.
+    difference mask if already known.  With ``tolerance`` t > 0 the ranges are
+    widened by t, but only for pixels that change by more than t in some
+    channel: a 1-px shift with sensor-like ±1 noise on top is still
+    explained, while pure low-amplitude noise is left to the eye model
+    (which finds it invisible) instead of being counted as forgiven.
     """
     if differ is None:
         differ = pixels_differ(a, b)
@@ -81,10 +99,17 @@ def forgive_box(a: np.ndarray, b: np.ndarray, differ: np.ndarray | None = None) 
     lo_a, hi_a = _range3(a)
     lo_b, hi_b = _range3(b)
     inside = differ.copy()
+    if tolerance <= 0:
+        for c in range(a.shape[-1]):
+            ac, bc = a[..., c], b[..., c]
+            inside &= (bc >= lo_a[..., c]) & (bc <= hi_a[..., c]) & (ac >= lo_b[..., c]) & (ac <= hi_b[..., c])
+        return inside
+    t = np.float32(tolerance)
     for c in range(a.shape[-1]):
-        ac, bc = a[..., c], b[..., c]
-        inside &= (bc >= lo_a[..., c]) & (bc <= hi_a[..., c]) & (ac >= lo_b[..., c]) & (ac <= hi_b[..., c])
-    return inside
+        ac, bc = a[..., c].astype(np.float32), b[..., c].astype(np.float32)
+        inside &= ((bc >= lo_a[..., c] - t) & (bc <= hi_a[..., c] + t)
+                   & (ac >= lo_b[..., c] - t) & (ac <= hi_b[..., c] + t))
+    return inside & significant_changes(a, b, differ, tolerance)
 
 
 def _brightness_over_white(p: np.ndarray, full: float) -> np.ndarray:
@@ -172,20 +197,25 @@ def _pack(p: np.ndarray) -> np.ndarray:
     return _pack(q)
 
 
-def revoke_near_unexplained(differ: np.ndarray, explained: np.ndarray, radius: int = 1) -> np.ndarray:
+def revoke_near_unexplained(significant: np.ndarray, explained: np.ndarray, radius: int = 1) -> np.ndarray:
     """Withdraw forgiveness from explained pixels next to unexplained differences.
 
     Genuine anti-aliasing or jitter is explained everywhere along an edge; a
     recoloured glyph or line leaves unexplained pixels in its core, and its
     edge pixels (which happen to fall inside the neighbour range) belong to
     the same change.  Pixels within ``radius`` (Chebyshev) of an unexplained
-    difference are therefore not forgiven.
+    ``significant`` difference (one larger than the rule's tolerance) are
+    therefore not forgiven.
     """
-    unexplained = differ & ~explained
+    unexplained = significant & ~explained
     if radius <= 0 or not unexplained.any() or not explained.any():
         return explained
     near = max3x3(unexplained, radius)
     return explained & ~near
+
+
+#: Tolerance of the box rule in 8-bit codes (scaled for 16-bit and float data).
+BOX_TOLERANCE_CODES = 2
 
 
 def forgive(a: np.ndarray, b: np.ndarray, mode: str, full: float,
@@ -203,13 +233,17 @@ def forgive(a: np.ndarray, b: np.ndarray, mode: str, full: float,
     if mode == "off":
         return b, np.zeros(a.shape[:2], dtype=bool)
     if mode == "box":
-        mask = forgive_box(a, b, differ) if opaque else forgive_box(premultiply(a), premultiply(b), differ)
+        tol = BOX_TOLERANCE_CODES * full / 255.0
+        pa_, pb_ = (a, b) if opaque else (premultiply(a), premultiply(b))
+        mask = forgive_box(pa_, pb_, differ, tolerance=tol)
+        significant = significant_changes(pa_, pb_, differ, tol)
     elif mode == "pixelmatch":
         mask = forgive_pixelmatch(a, b, full)
+        significant = differ
     else:
         raise ValueError(f"unknown anti-aliasing mode {mode!r}")
     if mask.any():
-        mask = revoke_near_unexplained(differ, mask, revoke_radius)
+        mask = revoke_near_unexplained(significant, mask, revoke_radius)
     if mask.any():
         b = b.copy()
         b[mask] = a[mask]

@@ -114,7 +114,7 @@ def source_name(source: Any) -> str:
     return f"<{type(source).__name__}>"
 
 
-def load_image(source: Any) -> Image:
+def load_image(source: Any, *, color_management: bool = True) -> Image:
     """Decode ``source`` into sRGB-encoded, straight-alpha RGBA.
 
     Parameters
@@ -127,6 +127,10 @@ def load_image(source: Any) -> Image:
         ``(H, W, 4)`` holding ``bool``, ``uint8``, ``uint16``, other
         non-negative integers up to 65535, or floats in [0, 1]; or an
         :class:`Image`, returned unchanged.
+    color_management : bool
+        Convert an embedded ICC profile to sRGB (default).  False keeps the
+        file's own codes, as tools without colour management (perceptualdiff)
+        read them; a note says the profile was ignored.
 
     Returns
     -------
@@ -147,7 +151,8 @@ def load_image(source: Any) -> Image:
     if isinstance(source, np.ndarray):
         return _load_array(source, name)
     if isinstance(source, PILImage.Image):
-        return _decode_guarded(lambda: source, None, name, from_file=False)
+        return _decode_guarded(lambda: source, None, name, from_file=False,
+                               color_management=color_management)
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = _as_bytes(source)
     elif isinstance(source, (str, os.PathLike)):
@@ -164,7 +169,7 @@ def load_image(source: Any) -> Image:
     def reopen() -> PILImage.Image:
         return PILImage.open(io.BytesIO(data), formats=_open_formats())
 
-    return _decode_guarded(reopen, data, name, from_file=True)
+    return _decode_guarded(reopen, data, name, from_file=True, color_management=color_management)
 
 
 def identical_sources(a: Any, b: Any) -> tuple[int, int] | None:
@@ -255,12 +260,14 @@ def _strict_pillow() -> Iterator[list[warnings.WarningMessage]]:
 
 
 def _decode_guarded(
-    opener: Callable[[], PILImage.Image], data: bytes | None, name: str, *, from_file: bool
+    opener: Callable[[], PILImage.Image], data: bytes | None, name: str, *, from_file: bool,
+    color_management: bool = True,
 ) -> Image:
     """Run :func:`_decode_pil`, turning every failure into ImageLoadError."""
     try:
         with _strict_pillow() as caught:
-            pixels, notes = _decode_pil(opener, name, from_file=from_file)
+            pixels, notes = _decode_pil(opener, name, from_file=from_file,
+                                        color_management=color_management)
     except PerceptdiffError:
         raise
     except PILImage.DecompressionBombError as exc:
@@ -272,7 +279,8 @@ def _decode_guarded(
 
 
 def _decode_pil(
-    opener: Callable[[], PILImage.Image], name: str, *, from_file: bool
+    opener: Callable[[], PILImage.Image], name: str, *, from_file: bool,
+    color_management: bool = True,
 ) -> tuple[np.ndarray, list[str]]:
     notes: list[str] = []
     im = opener()
@@ -283,7 +291,8 @@ def _decode_pil(
         _note_frames(im, notes)
     tiles = list(getattr(im, "tile", None) or ())
     im.load()
-    pixels = _pixels_rgba(im, tiles, opener if from_file else None, name, notes)
+    pixels = _pixels_rgba(im, tiles, opener if from_file else None, name, notes,
+                          color_management=color_management)
     orientation = _orientation(im, notes)
     if orientation in _ORIENTATION_NAMES:
         pixels = _orient(pixels, orientation)
@@ -340,10 +349,14 @@ def _pixels_rgba(
     reopen: Callable[[], PILImage.Image] | None,
     name: str,
     notes: list[str],
+    color_management: bool = True,
 ) -> np.ndarray:
     """The ``(H, W, 4)`` sRGB RGBA pixels of a loaded Pillow image."""
     mode = im.mode
     icc = im.info.get("icc_profile")
+    if icc and not color_management:
+        notes.append("embedded ICC profile ignored (codes compared as stored, as perceptualdiff does)")
+        icc = None
 
     # -- high precision: numpy all the way ---------------------------------
     wide: np.ndarray | None = None

@@ -29,6 +29,7 @@ The model (science brief §7; each step's source in brackets):
 from __future__ import annotations
 
 import math
+import os
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -131,7 +132,7 @@ class PerceptdiffMetric:
             return MetricOutput(jnd=np.zeros(fg.shape, np.float32), offset=(y0, x0), forgiven=fg)
         jnd = visibility_map(pa[y0:y1, x0:x1], pb[y0:y1, x0:x1], ppd, metric_options,
                              background=options.background, levels=levels, opaque=opaque)
-        return MetricOutput(jnd=jnd, offset=(y0, x0), forgiven=fg)
+        return MetricOutput(jnd=jnd, offset=(y0, x0), forgiven=fg, changed=differ[y0:y1, x0:x1])
 
 
 def _level_count(h: int, w: int, wanted: int) -> int:
@@ -230,10 +231,13 @@ def colour_term(rgb_a: np.ndarray, rgb_b: np.ndarray, ppd: float, csf_name: str,
     return out
 
 
-def _moments(la: np.ndarray, lb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Local variance of the difference, of each image, and the local mean (SSIM window)."""
+def _moments(la: np.ndarray, lb: np.ndarray, ca: np.float32) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Local variance of the difference, of each image, and the local mean (SSIM window).
+
+    ``ca`` is subtracted before squaring (float32 ``E[x²] − E[x]²`` cancels
+    when the mean is large, brief §7 pitfalls).
+    """
     d = la - lb
-    ca = np.float32(la.mean())
     a0, b0 = la - ca, lb - ca
     # Five windowed sums: E[d], E[d²], E[a], E[a²], E[b²]; E[b] = E[a] − E[d].
     mu_d, e_d2, mu_a, e_a2, e_b2 = _parallel_many(filters.local_mean, (d, d * d, a0, a0 * a0, b0 * b0))
@@ -245,27 +249,76 @@ def _moments(la: np.ndarray, lb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     return var_d, var_a, var_b, mu
 
 
+def _level_visibility(la: np.ndarray, lb: np.ndarray, f_s: float, k_s: float, ca: np.float32) -> np.ndarray:
+    """``J_s`` of one pyramid level: Weber contrast of the difference over the CSF threshold, masked."""
+    var_d, var_a, var_b, mu = _moments(la, lb, ca)
+    np.maximum(mu, np.float32(1e-3), out=mu)
+    # Threshold units: r/T = r·k_S·S(f_s, μ).
+    gain = (np.float32(k_s) * csf.barten_pdiff(f_s, mu, dtype=np.float32)) / mu
+    r_d = np.sqrt(np.maximum(var_d, 0)) * gain
+    r_m = np.sqrt(np.maximum(np.minimum(var_a, var_b), 0)) * gain
+    elevation = np.minimum(np.float32(_MASK_CAP), (1 + r_m * r_m) ** np.float32(_MASK_SLOPE / 2))
+    return (r_d / elevation).astype(np.float32)
+
+
 def structure_terms(lum_a: np.ndarray, lum_b: np.ndarray, ppd: float, levels: int,
-                    k_s: float) -> list[tuple[int, np.ndarray]]:
-    """Per-level structure visibility ``J_s`` (at each level's resolution)."""
+                    k_s: float, band_pixels: int | None = None) -> list[tuple[int, np.ndarray]]:
+    """Per-level structure visibility ``J_s`` (at each level's resolution).
+
+    Levels larger than ``band_pixels`` are computed in horizontal bands with a
+    halo wider than the SSIM window, which bounds the memory of the moments.
+    """
+    band_pixels = BAND_PIXELS if band_pixels is None else band_pixels
     pyr_a, pyr_b = _parallel(lambda x: filters.gaussian_pyramid(x, levels), (lum_a, lum_b))
     out = []
     for s, (la, lb) in enumerate(zip(pyr_a, pyr_b)):
         if not np.any(la != lb):
             continue
-        var_d, var_a, var_b, mu = _moments(la, lb)
-        np.maximum(mu, np.float32(1e-3), out=mu)
         f_s = _FREQ_FACTOR * ppd / 2 ** s
-        # Threshold units: r/T = r·k_S·S(f_s, μ).
-        gain = (np.float32(k_s) * csf.barten_pdiff(f_s, mu, dtype=np.float32)) / mu
-        r_d = np.sqrt(np.maximum(var_d, 0)) * gain
-        r_m = np.sqrt(np.maximum(np.minimum(var_a, var_b), 0)) * gain
-        elevation = np.minimum(np.float32(_MASK_CAP), (1 + r_m * r_m) ** np.float32(_MASK_SLOPE / 2))
-        out.append((s, (r_d / elevation).astype(np.float32)))
+        ca = np.float32(la.mean())
+        h, w = la.shape
+        js = np.empty((h, w), np.float32)
+        for y0, y1, h0, h1 in _bands(h, w, _WINDOW_HALO, band_pixels):
+            js[y0:y1] = _level_visibility(la[h0:h1], lb[h0:h1], f_s, k_s, ca)[y0 - h0:y1 - h0]
+        out.append((s, js))
     return out
 
 
+#: Frames with more pixels than this are processed in horizontal bands.
+BAND_PIXELS = 2_500_000
+_WINDOW_HALO = 8  # > the SSIM window's radius (5 px)
+
+
+def _bands(h: int, w: int, halo: int, band_pixels: int, align: int = 8):  # type: ignore[no-untyped-def]
+    """``(y0, y1, h0, h1)``: output rows ``y0:y1`` computed from rows ``h0:h1``."""
+    rows = max(align, (band_pixels // max(w, 1)) // align * align)
+    if rows >= h:
+        yield (0, h, 0, h)
+        return
+    for y0 in range(0, h, rows):
+        y1 = min(h, y0 + rows)
+        yield (y0, y1, max(0, y0 - halo), min(h, y1 + halo))
+
+
+def _colour_halo(ppd: float, csf_name: str) -> int:
+    kernels = csf.SCIELAB_KERNELS if csf_name == "scielab" else csf.FLIP_KERNELS
+    sigma = max(s for lobes in kernels.values() for _, s in csf.kernel_sigmas_px(lobes, ppd))
+    k = max(1, int(sigma // 2.0))
+    return int(math.ceil((3 * sigma + 3 * k + 4) / 8.0) * 8)
+
+
 _POOL: Any = None
+
+
+def _reset_pool_after_fork() -> None:
+    # A forked child inherits the executor object but not its threads: work
+    # sent to it would never run.  Start a fresh pool on first use instead.
+    global _POOL
+    _POOL = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_pool_after_fork)
 
 
 def _parallel(fn: Any, items: tuple[Any, Any]) -> list[Any]:
@@ -285,11 +338,14 @@ def _parallel_many(fn: Any, items: tuple[Any, ...]) -> list[Any]:
 
 def visibility_map(pa: np.ndarray, pb: np.ndarray, ppd: float, metric_options: Mapping[str, Any],
                    background: tuple[int, int, int] | None = None, levels: int | None = None,
-                   opaque: bool | None = None) -> np.ndarray:
+                   opaque: bool | None = None, band_pixels: int | None = None) -> np.ndarray:
     """JND map of two same-shape encoded RGBA arrays (no forgiveness, no cropping).
 
     See the module docstring for the model.  ``metric_options`` as returned
-    by ``PerceptdiffMetric.validate``.
+    by ``PerceptdiffMetric.validate``.  Frames above ``band_pixels`` (default
+    :data:`BAND_PIXELS`) are processed in horizontal bands with halos wider
+    than every filter's support, which bounds the working memory (science
+    brief §8).
     """
     h, w = pa.shape[:2]
     if levels is None:
@@ -306,20 +362,30 @@ def visibility_map(pa: np.ndarray, pb: np.ndarray, ppd: float, metric_options: M
     l_white = metric_options["white_luminance"]
     l_black = metric_options["black_luminance"]
     y_row = np.float32(l_white - l_black) * _Y_ROW
+    csf_name, color_jnd = metric_options["csf"], metric_options["color_jnd"]
+    band_pixels = BAND_PIXELS if band_pixels is None else band_pixels
+    halo = _colour_halo(ppd, csf_name)
     best: np.ndarray | None = None
     for bg in bgs:
-        ra, rb = _parallel(lambda p: _linear_planes(p, bg), (pa, pb))
-        j = colour_term(ra, rb, ppd, metric_options["csf"], metric_options["color_jnd"])
-        j *= j
-        j *= j
-        lum_a = np.float32(l_black) + np.tensordot(y_row, ra, axes=1)
-        lum_b = np.float32(l_black) + np.tensordot(y_row, rb, axes=1)
-        del ra, rb
-        for s, js in structure_terms(lum_a, lum_b, ppd, levels, metric_options["k_s"]):
+        j = np.empty((h, w), np.float32)
+        lum_a = np.empty((h, w), np.float32)
+        lum_b = np.empty((h, w), np.float32)
+        for y0, y1, h0, h1 in _bands(h, w, halo, band_pixels):
+            ra, rb = _parallel(lambda p: _linear_planes(p, bg), (pa[h0:h1], pb[h0:h1]))
+            keep = slice(y0 - h0, y1 - h0)
+            jc = colour_term(ra, rb, ppd, csf_name, color_jnd)[keep]
+            jc *= jc
+            np.multiply(jc, jc, out=j[y0:y1])
+            lum_a[y0:y1] = np.float32(l_black) + np.tensordot(y_row, ra[:, keep], axes=1)
+            lum_b[y0:y1] = np.float32(l_black) + np.tensordot(y_row, rb[:, keep], axes=1)
+            del ra, rb, jc
+        for s, js in structure_terms(lum_a, lum_b, ppd, levels, metric_options["k_s"], band_pixels):
             up = js if s == 0 else filters.upsample_to(js, (h, w), 2 ** s, align="sample")
             up *= up
             up *= up
             j += up
+            del up
+        del lum_a, lum_b
         np.sqrt(j, out=j)
         np.sqrt(j, out=j)
         best = j if best is None else np.maximum(best, j)

@@ -62,6 +62,9 @@ class MetricOutput:
         the map is exactly 0.
     forgiven : numpy.ndarray or None
         Boolean map (same box) of pixels forgiven as anti-aliasing/jitter.
+    changed : numpy.ndarray or None
+        Boolean map (same box) of the pixels that differ after forgiveness;
+        region boxes are drawn around them.
     details : mapping
         Metric-specific, JSON-ready figures for the result.
     """
@@ -69,6 +72,7 @@ class MetricOutput:
     jnd: np.ndarray
     offset: tuple[int, int] = (0, 0)
     forgiven: np.ndarray | None = None
+    changed: np.ndarray | None = None
     details: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 

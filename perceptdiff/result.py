@@ -143,6 +143,8 @@ class ComparisonResult:
         Loader and engine remarks ("first frame of an animated GIF ...").
     details : mapping
         Metric-specific figures (Yee: ``failed_pixels``, ``sum_errors``...).
+    sources : (str, str)
+        Display names of the expected and actual inputs.
     """
 
     verdict: str
@@ -165,6 +167,7 @@ class ComparisonResult:
     timings: Mapping[str, float]
     notes: tuple[str, ...] = ()
     details: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    sources: tuple[str, str] = ("?", "?")
     expected_image: Image | None = field(default=None, repr=False)
     actual_image: Image | None = field(default=None, repr=False)
     _jnd: MapStore | None = field(default=None, repr=False)
@@ -219,9 +222,9 @@ class ComparisonResult:
             "reason": self.reason,
             "metric": self.metric,
             "metric_version": self.metric_version,
-            "expected": {"source": self.expected_image.source if self.expected_image else None,
+            "expected": {"source": self.sources[0],
                          "width": self.expected_size[0], "height": self.expected_size[1]},
-            "actual": {"source": self.actual_image.source if self.actual_image else None,
+            "actual": {"source": self.sources[1],
                        "width": self.actual_size[0], "height": self.actual_size[1]},
             "compared_size": list(self.compared_size) if self.compared_size else None,
             "pixels_per_degree": _num(self.pixels_per_degree),

@@ -72,27 +72,29 @@ def cluster_radius(ppd: float, cluster_deg: float) -> int:
     return max(0, int(round(cluster_deg * ppd)))
 
 
-def label_regions(visible: np.ndarray, radius: int) -> tuple[np.ndarray, int]:
+def label_regions(visible: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, int]:
     """Label visible pixels by 8-connected components of the mask dilated by ``radius``.
 
-    Returns labels that are 0 outside ``visible`` (dilation only links pixels,
-    it adds none) and the number of regions.
+    Returns the labels of the visible pixels (0 elsewhere: dilation only links
+    pixels, it adds none), the labels of the dilated mask, and the number of
+    regions.
     """
     from scipy import ndimage  # imported only when something is visible (it costs ~0.25 s)
 
     if radius <= 0:
-        return ndimage.label(visible, structure=_EIGHT)
+        labels, n = ndimage.label(visible, structure=_EIGHT)
+        return labels, labels, n
     y, x = np.ogrid[-radius:radius + 1, -radius:radius + 1]
     disk = (x * x + y * y) <= radius * radius
     grown = ndimage.binary_dilation(visible, structure=disk)
-    labels, n = ndimage.label(grown, structure=_EIGHT)
-    labels[~visible] = 0
-    return labels, n
+    grown_labels, n = ndimage.label(grown, structure=_EIGHT)
+    labels = np.where(visible, grown_labels, 0)
+    return labels, grown_labels, n
 
 
 def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd: float,
            jnd_threshold: float, rule: VerdictRule,
-           forgiven: np.ndarray | None = None) -> Decision:
+           forgiven: np.ndarray | None = None, changed: np.ndarray | None = None) -> Decision:
     """Apply ``rule`` to a visibility map.
 
     Parameters
@@ -110,6 +112,11 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
     rule : VerdictRule
     forgiven : numpy.ndarray, optional
         Boolean map (same box) of forgiven pixels, only counted.
+    changed : numpy.ndarray, optional
+        Boolean map (same box) of the pixels that actually differ.  A
+        region's box is drawn around its changed pixels (visibility spreads a
+        few pixels beyond a change, through the eye's filters); its pixel
+        count and area remain those of its visible pixels.
     """
     total = int(shape[0]) * int(shape[1])
     px_per_deg2 = ppd * ppd
@@ -123,7 +130,7 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
     regions: list[Region] = []
     region_count = 0
     if n_visible:
-        labels, region_count = label_regions(visible, cluster_radius(ppd, rule.cluster_deg))
+        labels, grown, region_count = label_regions(visible, cluster_radius(ppd, rule.cluster_deg))
         lab_v = labels[visible]
         sizes = np.bincount(lab_v, minlength=region_count + 1)[1:]
         peaks = np.zeros(region_count + 1, dtype=np.float64)
@@ -132,6 +139,9 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
         from scipy import ndimage
 
         slices = ndimage.find_objects(labels)
+        if changed is not None:
+            tight = ndimage.find_objects(np.where(changed, grown, 0), max_label=region_count)
+            slices = [t if t is not None else s for t, s in zip(tight, slices)]
     else:
         sizes = np.zeros(0, dtype=np.int64)
         peaks = np.zeros(0)
