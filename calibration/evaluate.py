@@ -66,7 +66,7 @@ def _regions(jnd: np.ndarray, threshold: float, radius: int) -> tuple[np.ndarray
     visible = jnd > threshold
     if not visible.any():
         return np.zeros(0, np.int64), np.zeros(0)
-    labels, n = verdict.label_regions(visible, radius)
+    labels, _, n = verdict.label_regions(visible, radius)
     lab = labels[visible]
     sizes = np.bincount(lab, minlength=n + 1)[1:]
     peaks = np.zeros(n + 1)

@@ -291,3 +291,20 @@ def test_shift_with_noise_on_top_is_still_forgiven():
     assert r.forgiven_pixels > 500
     # ...but the same noise on a recoloured text block is no excuse.
     assert not perceptdiff.compare(a, noise(text_block("#666666", size=16), 1, seed=9)).passed
+
+
+def test_thin_line_moved_a_quarter_pixel_is_forgiven_but_not_a_lighter_line():
+    # A 1-px line on a pixel centre (code 51) moved 0.25 px spreads over two
+    # pixels (102 and 204): the same ink, placed as another rasteriser would.
+    a = WHITE.copy()
+    a[40:200, 100] = 51
+    b = WHITE.copy()
+    b[40:200, 100] = 102
+    b[40:200, 101] = 204
+    r = perceptdiff.compare(a, b)
+    assert r.passed, r.summary()
+    assert r.forgiven_pixels >= 300
+    # Lighter and not compensated next door: ink lost, a visible change.
+    c = WHITE.copy()
+    c[40:200, 100] = 102
+    assert not perceptdiff.compare(a, c).passed
