@@ -79,6 +79,11 @@ def significant_changes(a: np.ndarray, b: np.ndarray, differ: np.ndarray, tolera
     if tolerance <= 0:
         return differ
     big = np.zeros_like(differ)
+    if a.dtype == np.uint8:
+        ti = int(tolerance)
+        for c in range(a.shape[-1]):
+            big |= np.abs(a[..., c].astype(np.int16) - b[..., c].astype(np.int16)) > ti
+        return big
     t = np.float32(tolerance)
     for c in range(a.shape[-1]):
         big |= np.abs(a[..., c].astype(np.float32) - b[..., c].astype(np.float32)) > t
@@ -138,6 +143,17 @@ def _ink_conserved(a: np.ndarray, b: np.ndarray, where: np.ndarray, tolerance: n
         spread = _box3(np.abs(d))
         ok &= np.abs(total) <= np.float32(ratio) * spread + 3 * tolerance
     return ok
+
+
+def _bounding_box(mask: np.ndarray, margin: int) -> tuple[slice, slice] | None:
+    """Slices of ``mask``'s True pixels grown by ``margin`` (None if there are none)."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(mask.any(axis=0))
+    h, w = mask.shape
+    return (slice(max(0, rows[0] - margin), min(h, rows[-1] + margin + 1)),
+            slice(max(0, cols[0] - margin), min(w, cols[-1] + margin + 1)))
 
 
 def _box3(x: np.ndarray) -> np.ndarray:
@@ -269,9 +285,16 @@ def forgive(a: np.ndarray, b: np.ndarray, mode: str, full: float,
         return b, np.zeros(a.shape[:2], dtype=bool)
     if mode == "box":
         tol = BOX_TOLERANCE_CODES * full / 255.0
-        pa_, pb_ = (a, b) if opaque else (premultiply(a), premultiply(b))
-        mask = forgive_box(pa_, pb_, differ, tolerance=tol)
+        channels = 3 if opaque else 4  # alpha is equal (full) everywhere in an opaque pair
+        pa_, pb_ = (a[..., :channels], b[..., :channels]) if opaque else (premultiply(a), premultiply(b))
         significant = significant_changes(pa_, pb_, differ, tol)
+        mask = np.zeros_like(differ)
+        box = _bounding_box(significant, margin=2)
+        if box is not None:
+            # Only significant changes can be forgiven: work inside their box
+            # (small when the rest of the frame differs only by noise).
+            ys, xs = box
+            mask[ys, xs] = forgive_box(pa_[ys, xs], pb_[ys, xs], differ[ys, xs], tolerance=tol)
     elif mode == "pixelmatch":
         mask = forgive_pixelmatch(a, b, full)
         significant = differ

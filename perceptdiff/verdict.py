@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import regions as region_labels
 from .metrics import VerdictRule
 from .result import Region
 
@@ -36,7 +37,6 @@ __all__ = ["Decision", "decide", "MAX_REGIONS_LISTED"]
 #: Regions listed in a result (the count of all regions is kept separately).
 MAX_REGIONS_LISTED = 100
 
-_EIGHT = np.ones((3, 3), dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -79,15 +79,8 @@ def label_regions(visible: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndar
     pixels, it adds none), the labels of the dilated mask, and the number of
     regions.
     """
-    from scipy import ndimage  # imported only when something is visible (it costs ~0.25 s)
-
-    if radius <= 0:
-        labels, n = ndimage.label(visible, structure=_EIGHT)
-        return labels, labels, n
-    y, x = np.ogrid[-radius:radius + 1, -radius:radius + 1]
-    disk = (x * x + y * y) <= radius * radius
-    grown = ndimage.binary_dilation(visible, structure=disk)
-    grown_labels, n = ndimage.label(grown, structure=_EIGHT)
+    grown = region_labels.dilate_disk(visible, radius) if radius > 0 else visible
+    grown_labels, n = region_labels.label8(grown)
     labels = np.where(visible, grown_labels, 0)
     return labels, grown_labels, n
 
@@ -136,11 +129,9 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
         peaks = np.zeros(region_count + 1, dtype=np.float64)
         np.maximum.at(peaks, lab_v, jnd[visible].astype(np.float64))
         peaks = peaks[1:]
-        from scipy import ndimage
-
-        slices = ndimage.find_objects(labels)
+        slices = region_labels.boxes(visible, grown, region_count)
         if changed is not None:
-            tight = ndimage.find_objects(np.where(changed, grown, 0), max_label=region_count)
+            tight = region_labels.boxes(changed & (grown > 0), grown, region_count)
             slices = [t if t is not None else s for t, s in zip(tight, slices)]
     else:
         sizes = np.zeros(0, dtype=np.int64)
