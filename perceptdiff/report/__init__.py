@@ -64,6 +64,11 @@ def write_report(entries: Sequence[Mapping[str, Any]], out_dir: str | os.PathLik
         ``accept`` : str or None
             A shell command that makes the new image the baseline; shown with a
             copy button and gathered in the page's "accept all" block.
+        ``reason`` : str, optional
+            The sentence shown under the pair's name, in place of the
+            default (the comparison's reason, or for ``new`` and
+            ``missing`` what the folder comparison found): the pytest plugin
+            explains a baseline that is missing or was just written.
         ``notes`` : sequence of str, optional
             Remarks shown with the pair.
         ``images`` : mapping, optional

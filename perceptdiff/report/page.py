@@ -64,6 +64,7 @@ def page_data(pairs: Sequence[Mapping[str, Any]], *, title: str,
             "images": dict(p.get("images") or {}),
             "result": _slim_result(p.get("result")),
             "error": p.get("error"),
+            "reason": p.get("reason"),
             "accept": p.get("accept"),
             "notes": list(p.get("notes") or ()),
         })

@@ -247,8 +247,8 @@
         el("button", { type: "button", title: "Next (j)", onclick: function () { step(1); }, text: "▶" })
       ])
     ]));
-    var reason = p.status === "error" ? p.error : p.status === "new" ? "Only in the actual folder: there is no baseline yet."
-      : p.status === "missing" ? "Only in the expected folder: no new image was made." : r.reason;
+    var reason = p.reason || (p.status === "error" ? p.error : p.status === "new" ? "Only in the actual folder: there is no baseline yet."
+      : p.status === "missing" ? "Only in the expected folder: no new image was made." : r.reason);
     d.appendChild(el("p", { className: "reason", text: reason || "" }));
 
     // View tabs and tools.
@@ -486,7 +486,9 @@
   function renderAcceptAll() {
     var cmds = DATA.pairs.filter(function (p) { return p.accept; })
       .sort(function (a, b) { return a.name < b.name ? -1 : 1; })
-      .map(function (p) { return p.accept; });
+      .map(function (p) { return p.accept; })
+      // One command may accept several pairs (every snapshot of one pytest test).
+      .filter(function (c, i, all) { return all.indexOf(c) === i; });
     if (!cmds.length) return;
     $("accept-all").hidden = false;
     $("accept-count").textContent = String(cmds.length);
