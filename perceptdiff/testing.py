@@ -342,7 +342,7 @@ def assert_images_similar(actual: Any, expected: Any, *, name: str | None = None
         "\n  " + line for line in format_files(files, problems) + lines[1:])
     if ctx is not None:
         ctx.record("failed", label=name or "assert_images_similar", summary=result.summary(),
-                   files=files)
+                   files=files, result=result)
     raise AssertionError(message)
 
 

@@ -304,3 +304,93 @@ def test_writes_are_atomic_temp_names_match_prune_pattern(tmp_path, monkeypatch)
     fileio.atomic_write_bytes(tmp_path / "x.png", b"data")
     assert seen and _is_temp(seen[0])
     assert not _is_temp(tmp_path / "x.png")
+
+
+# -- the review report's entries ---------------------------------------------------
+
+def test_shell_quote_uses_double_quotes_only_where_they_protect():
+    from pytest_perceptdiff.state import shell_quote
+
+    assert shell_quote("t.py::test_a[x y]") == '"t.py::test_a[x y]"'
+    for nasty in ("t.py::t[$HOME]", 't.py::t[a"b]', "t.py::t[`id`]", "t.py::t[a\\b]", "t.py::t[!x]"):
+        quoted = shell_quote(nasty)
+        assert quoted.startswith("'")
+        out = subprocess.run(["sh", "-c", f"printf %s {quoted}"], capture_output=True, text=True)
+        assert out.stdout == nasty
+
+
+def test_recorded_results_are_plain_json():
+    from pytest_perceptdiff.state import _plain
+
+    data = _plain({"a": (1, 2), "b": np.float32(0.5), "c": float("nan"), 3: {np.int64(4)}, "d": Path("x")})
+    assert data == {"a": [1, 2], "b": 0.5, "c": None, "3": [4], "d": "x"}
+
+
+def _event(kind, nodeid, label, **extra):
+    return {"kind": kind, "nodeid": nodeid, "label": label, "summary": extra.pop("summary", "s"),
+            "baseline": extra.pop("baseline", None), "files": extra.pop("files", {}),
+            "result": extra.pop("result", None), "accept": extra.pop("accept", None), **extra}
+
+
+def test_entries_from_events_statuses_names_order_and_left_out():
+    from pytest_perceptdiff.review import entries_from_events
+
+    snap = "/s/__snapshots__/t"
+    files = {"expected": "/r/a.expected.png", "actual": "/r/a.actual.png", "diff": "/r/a.diff.png"}
+    events = [
+        _event("new", "t.py::test_z", "test_z", baseline=f"{snap}/test_z.png"),
+        _event("updated", "t.py::test_u", "test_u", baseline=f"{snap}/test_u.png",
+               summary="rewritten: FAIL: x", result={"verdict": "fail"}),
+        _event("missing", "t.py::test_m", "test_m--legend", baseline=f"{snap}/test_m--legend.png",
+               files={"actual": "/r/m.actual.png"}, accept="pytest --perceptdiff-update=missing \"t.py::test_m\""),
+        _event("failed", "t.py::test_f", "test_f", baseline=f"{snap}/test_f.png", files=files,
+               result={"verdict": "fail", "peak_jnd": 9.0}, accept="A"),
+        _event("failed", "t.py::test_f", "test_f", baseline=f"{snap}/test_f.png", files=files, accept="A"),
+        _event("failed", "t.py::test_s", "square", files=files, result={"verdict": "fail"}),
+        _event("failed", "t.py::test_s", "assert_images_similar", files=files),
+        _event("failed", "t.py::test_caught", "assert_images_similar", files=files, expected=True),
+        _event("renamed", "t.py::test_q", "test_q"),
+    ]
+    rows = entries_from_events(events, locate=lambda p: p.replace("/r/", "/moved/"))
+    got = [(r["name"], r["status"], r["accept"]) for r in rows]
+    assert got == [
+        ("t.py::test_f", "fail", "A"),
+        ("t.py::test_f #2", "fail", "A"),
+        ("t.py::test_s (assert_images_similar name='square')", "fail", None),
+        ("t.py::test_s (assert_images_similar)", "fail", None),
+        ("t.py::test_m (snapshot legend)", "new", 'pytest --perceptdiff-update=missing "t.py::test_m"'),
+        ("t.py::test_u", "pass", None),
+        ("t.py::test_z", "pass", None),
+    ]
+    by = {r["name"]: r for r in rows}
+    assert by["t.py::test_f"]["diff"] == "/moved/a.diff.png"
+    assert by["t.py::test_f"]["result"] == {"verdict": "fail", "peak_jnd": 9.0}
+    assert "reason" not in by["t.py::test_f"]  # the page shows the comparison's own reason
+    assert by["t.py::test_f #2"]["reason"] == "s"  # no numbers recorded: the summary instead
+    assert by["t.py::test_m (snapshot legend)"]["actual"] == "/moved/m.actual.png"
+    assert "expected" not in by["t.py::test_m (snapshot legend)"]
+    assert by["t.py::test_z"]["actual"] == f"{snap}/test_z.png"
+    assert "rewritten: FAIL: x" in by["t.py::test_u"]["reason"]
+    assert any("no baseline to accept" in n for n in by["t.py::test_s (assert_images_similar)"]["notes"])
+
+
+def test_report_written_from_entries_has_the_pictures(tmp_path):
+    from PIL import Image as PILImage
+
+    from perceptdiff.report import write_report
+    from pytest_perceptdiff.review import entries_from_events
+
+    a, b = tmp_path / "a.png", tmp_path / "b.png"
+    PILImage.fromarray(scene()).save(a)
+    PILImage.fromarray(scene("visible")).save(b)
+    rows = entries_from_events([
+        _event("failed", "t.py::test_f", "test_f", baseline=str(a), files={"expected": str(a), "actual": str(b)},
+               accept="A"),
+        _event("missing", "t.py::test_g", "test_g", baseline=str(tmp_path / "g.png"),
+               files={"actual": str(tmp_path / "gone.png")}),
+    ])
+    index = write_report(rows, tmp_path / "rep")
+    text = (index.parent / "data.js").read_text()
+    assert '"accept":"A"' in text and "pairs/0001/actual.png" in text
+    # A picture that vanished becomes a note, not a crash.
+    assert "actual image not shown" in text

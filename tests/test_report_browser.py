@@ -291,3 +291,103 @@ def test_an_empty_report_opens_cleanly(browser, tmp_path: Path) -> None:
         assert watch.problems == []
     finally:
         page.close()
+
+
+# ---------------------------------------------------------------------------
+# The pytest plugin's report
+# ---------------------------------------------------------------------------
+
+PLUGIN_TESTS = '''
+import os
+
+import numpy as np
+
+
+def scene():
+    y, x = np.mgrid[0:40, 0:40]
+    img = np.empty((40, 40, 3), np.uint8)
+    img[..., 0], img[..., 1], img[..., 2] = x * 6, y * 6, 128
+    if os.environ.get("SCENE") == "visible":
+        img[4:12, 20:28] = (255, 0, 0)
+    return img
+
+
+def test_changed(image_snapshot):
+    # Both snapshots are checked before the test fails.
+    same = [scene() == image_snapshot, scene()[::-1] == image_snapshot(name="flipped")]
+    assert all(same)
+
+
+def test_fresh(image_snapshot):
+    image_snapshot.assert_match(scene(), name="legend")
+'''
+
+
+@pytest.fixture(scope="module")
+def plugin_reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Reports the pytest plugin wrote: (first run: new baselines; CI run: 2 failures + 1 missing)."""
+    import sys
+
+    root = tmp_path_factory.mktemp("plugin")
+    (root / "test_shots.py").write_text(PLUGIN_TESTS)
+    (root / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "SCENE", "PYTEST_ADDOPTS")}
+    base = [sys.executable, "-m", "pytest", "-q", "--perceptdiff-results=res"]
+    first = subprocess.run([*base, "-k", "test_changed", "--perceptdiff-report=first"],
+                           cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stdout[-3000:]
+    env["SCENE"] = "visible"
+    second = subprocess.run([*base, "--perceptdiff-ci", "--perceptdiff-report=second"],
+                            cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 1, second.stdout[-3000:]
+    assert "report: second/index.html" in second.stdout
+    return root / "first" / "index.html", root / "second" / "index.html"
+
+
+def test_plugin_report_of_failures_opens_cleanly(browser, plugin_reports: tuple[Path, Path]) -> None:
+    page, watch = open_report(browser, plugin_reports[1])
+    try:
+        rows = page.locator("#pairs tbody tr")
+        names = rows.evaluate_all("rs => rs.map(r => r.dataset.name)")
+        assert set(names[:2]) == {"test_shots.py::test_changed", "test_shots.py::test_changed (snapshot flipped)"}
+        assert names[2:] == ["test_shots.py::test_fresh (snapshot legend)"]  # fails first, then new
+        page.click("#pairs tr[data-name='test_shots.py::test_changed']")
+        assert page.locator("#detail h2").inner_text() == "test_shots.py::test_changed"
+        peak = page.locator("#pairs tr[data-name='test_shots.py::test_changed'] td.num").first.inner_text()
+        assert float(peak) > 1  # the numbers came from the plugin's comparison
+        assert page.locator("#pane-side img").count() == 3
+        page.wait_for_function("Array.from(document.images).every(i => i.complete)")
+        assert page.eval_on_selector_all("#viewer img", "is => is.filter(i => !i.naturalWidth).length") == 0
+        page.keyboard.press("4")
+        assert visible_panes(page) == ["pane-diff"]
+        assert page.inner_text("#accept-cmd") == 'pytest --perceptdiff-update=changed "test_shots.py::test_changed"'
+
+        page.click("#pairs tr[data-name='test_shots.py::test_fresh (snapshot legend)']")
+        assert "CI mode" in page.inner_text("#detail .reason")
+        assert page.locator("#pane-side img").count() == 1
+        assert page.inner_text("#accept-cmd") == 'pytest --perceptdiff-update=missing "test_shots.py::test_fresh"'
+        # Both snapshots of test_changed are accepted by one command, listed once.
+        assert page.inner_text("#accept-count") == "2"
+        page.wait_for_timeout(200)
+        assert watch.problems == []
+    finally:
+        page.close()
+
+
+def test_plugin_report_of_new_baselines_opens_cleanly(browser, plugin_reports: tuple[Path, Path]) -> None:
+    page, watch = open_report(browser, plugin_reports[0])
+    try:
+        rows = page.locator("#pairs tbody tr")
+        # Nothing needs review, so every pair is shown: the two new baselines.
+        assert page.locator("#filters button[aria-pressed=true]").get_attribute("data-filter") == "all"
+        assert rows.count() == 2
+        page.click("#filters button[data-filter=passed]")
+        assert rows.count() == 2
+        rows.first.click()
+        assert "wrote the new baseline" in page.inner_text("#detail .reason")
+        assert page.locator("#pane-side img").count() == 1
+        assert page.locator("#accept-all").is_hidden()
+        page.wait_for_timeout(200)
+        assert watch.problems == []
+    finally:
+        page.close()

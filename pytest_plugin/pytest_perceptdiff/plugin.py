@@ -2,8 +2,9 @@
 
 Provides the ``image_snapshot`` fixture, the ``perceptdiff`` marker, the
 ``--perceptdiff-*`` options and ``perceptdiff_*`` ini keys, a terminal
-summary section, pytest-html images and pytest-xdist support.  See the
-README's "pytest plugin" section for the workflow.
+summary section, an HTML review report (:mod:`.review`), pytest-html
+images and pytest-xdist support.  See the README's "pytest plugin" section
+for the workflow.
 
 The plugin is loaded in every pytest run of an environment where perceptdiff
 is installed, so nothing heavy (numpy, the metric) is imported until a test
@@ -71,6 +72,7 @@ def pytest_configure_node(node: Any) -> None:
     state = node.config.stash.get(STATE_KEY, None)
     if state is not None:
         node.workerinput["perceptdiff_results"] = str(state.settings.results_dir)
+        node.workerinput["perceptdiff_invocation_dir"] = str(state.invocation_dir)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
@@ -132,7 +134,7 @@ def _attach_html(config: pytest.Config, report: Any, payload: dict[str, Any]) ->
             or not config.getoption("htmlpath", None)):
         return
     try:
-        from pytest_html import extras
+        from pytest_html import extras  # type: ignore[import-untyped]
     except ImportError:
         return
     added = []
@@ -208,7 +210,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         state.prune = prune.find_unused(state, session, exitstatus)
         if state.settings.may_delete and not state.prune.skipped:
             prune.delete(state.prune)
-    if state.events:
+    from .review import write_session_report
+
+    write_session_report(state)
+    if state.events or state.report_default:
         from .summary import write_manifest
 
         write_manifest(state)

@@ -99,6 +99,10 @@ _PLUGIN_SPECS = (
                    "given on the command line)", flag_only_bool=True),
     _Spec("results", "folder for failure artifacts (default: .perceptdiff-results under the root "
                      "directory, or perceptdiff-results under --basetemp)", _text, "DIR"),
+    _Spec("report", "write the HTML review report of this run's image comparisons to DIR after "
+                    "every run (default: <results>/report, written only when an image differed "
+                    "visibly or a baseline was missing)",
+          _text, "DIR"),
     _Spec("snapshot_dir", "snapshot folder: relative (default __snapshots__) is beside each test "
                           "module; absolute (may start with {rootdir}) is one tree for the suite",
           _text, "DIR"),
@@ -178,6 +182,11 @@ class Settings:
         Report unused baselines at the end of the run.
     results_dir : Path
         Absolute folder for failure artifacts.
+    report_dir : Path or None
+        Absolute folder of the HTML review report asked for with
+        ``--perceptdiff-report`` / ``perceptdiff_report`` (written after every
+        run); None when not asked for (then ``<results_dir>/report`` is
+        written only when something failed).
     snapshot_dir : str
         The configured snapshot folder (see :func:`naming.module_folder`).
     ini_options, cli_options : mapping
@@ -192,6 +201,7 @@ class Settings:
     ci_source: str = ""
     prune: bool = False
     results_dir: Path = Path(".perceptdiff-results")
+    report_dir: Path | None = None
     snapshot_dir: str = "__snapshots__"
     ini_options: Mapping[str, Any] = field(default_factory=dict)
     cli_options: Mapping[str, Any] = field(default_factory=dict)
@@ -279,6 +289,7 @@ def read_settings(config: pytest.Config) -> Settings:
     return Settings(
         update=update, update_explicit=explicit, ci=ci, ci_source=ci_source, prune=prune,
         results_dir=_results_dir(config, cli_v.get("results"), ini_v.get("results")),
+        report_dir=_report_dir(config, cli_v.get("report"), ini_v.get("report")),
         snapshot_dir=str(cli_v.get("snapshot_dir") or ini_v.get("snapshot_dir") or "__snapshots__"),
         ini_options=ini_cmp, cli_options=cli_cmp, configured=configured,
     )
@@ -298,6 +309,18 @@ def _validate_compare_options(options: Mapping[str, Any], where: str) -> None:
         get_metric(opts.metric)
     except PerceptdiffError as exc:
         raise pytest.UsageError(f"perceptdiff option ({where}): {exc}") from None
+
+
+def _report_dir(config: pytest.Config, cli: str | None, ini: str | None) -> Path | None:
+    """The report folder asked for: a flag is relative to the working directory, an ini key to the ini file."""
+    if cli:
+        path, base = Path(cli).expanduser(), config.invocation_params.dir
+    elif ini:
+        path = Path(ini).expanduser()
+        base = config.inipath.parent if config.inipath else config.rootpath
+    else:
+        return None
+    return Path(os.path.abspath(base / path))
 
 
 def _results_dir(config: pytest.Config, cli: str | None, ini: str | None) -> Path:

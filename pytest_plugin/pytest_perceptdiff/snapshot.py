@@ -150,7 +150,7 @@ class ImageSnapshot:
         actual = to_image(image, dpi=dpi)
         label = baseline.stem
         shown = _shown(baseline)
-        accept = f'pytest --perceptdiff-update=changed "{ctx.nodeid}"'
+        accept = ctx.accept_command("changed")
 
         if not baseline.exists():
             if settings.writes_missing and _write_baseline(baseline, actual, overwrite=False):
@@ -158,6 +158,7 @@ class ImageSnapshot:
                            summary=f"new baseline {actual.width}x{actual.height} written")
                 return None
             if not baseline.exists():
+                accept_missing = ctx.accept_command("missing")
                 files, problems = write_artifacts(ctx.artifact_base(None, stem=label), actual=actual)
                 why = (f"CI mode ({settings.ci_source})" if settings.ci and not settings.update_explicit
                        else f"update mode {settings.update!r}")
@@ -166,9 +167,9 @@ class ImageSnapshot:
                          *("new image for review: " + _shown(p) for p in files.values()),
                          *problems,
                          "to accept it: review it and copy it to the baseline path, or run "
-                         f'pytest --perceptdiff-update=missing "{ctx.nodeid}" outside CI']
+                         f"{accept_missing} outside CI"]
                 ctx.record("missing", label=label, baseline=baseline, files=files,
-                           summary="no baseline; new image saved for review")
+                           summary="no baseline; new image saved for review", accept=accept_missing)
                 return self._fail(SnapshotFailure(f"no baseline for snapshot {label}", tuple(lines)))
 
         try:
@@ -190,12 +191,12 @@ class ImageSnapshot:
             if settings.update == "all" and result.verdict != "identical":
                 _write_baseline(baseline, actual, overwrite=True)
                 ctx.record("updated", label=label, baseline=baseline,
-                           summary=f"rewritten (was {result.summary()})")
+                           summary=f"rewritten (was {result.summary()})", result=result)
             return None
         if settings.update in ("changed", "all"):
             _write_baseline(baseline, actual, overwrite=True)
             ctx.record("updated", label=label, baseline=baseline,
-                       summary=f"rewritten: {result.summary()}")
+                       summary=f"rewritten: {result.summary()}", result=result)
             return None
 
         files, problems = write_artifacts(ctx.artifact_base(None, stem=label), expected=expected,
@@ -204,7 +205,8 @@ class ImageSnapshot:
         # Most useful first: pytest shortens the explanation of a failed ``==``.
         lines = [details[0], *format_files(files, problems), f"baseline: {shown}", *details[1:],
                  f"to accept the new image: {accept}"]
-        ctx.record("failed", label=label, baseline=baseline, files=files, summary=result.summary())
+        ctx.record("failed", label=label, baseline=baseline, files=files, summary=result.summary(),
+                   result=result, accept=accept)
         return self._fail(SnapshotFailure(f"image differs visibly from snapshot {label}",
                                           tuple(lines), result))
 

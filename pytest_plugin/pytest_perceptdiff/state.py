@@ -14,7 +14,10 @@ and holds the prune outcome for the summary.
 
 from __future__ import annotations
 
+import math
 import os
+import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -137,13 +140,39 @@ class TestContext:
 
     # -- events ----------------------------------------------------------
     def record(self, kind: str, *, label: str, summary: str, files: Mapping[str, Path] | None = None,
-               baseline: Path | None = None) -> None:
-        """Note something the summary should list."""
+               baseline: Path | None = None, result: Any = None, accept: str | None = None) -> None:
+        """Note something the summary and the review report should list.
+
+        ``result`` (a :class:`perceptdiff.ComparisonResult`) is kept as its
+        ``to_dict()``, made JSON-safe, so that the numbers travel with the
+        report from an xdist worker to the controller.
+        """
         self.events.append({
             "kind": kind, "nodeid": self.nodeid, "label": label, "summary": summary,
             "baseline": str(baseline) if baseline is not None else None,
             "files": {k: str(v) for k, v in (files or {}).items()},
+            "result": _plain(result.to_dict()) if result is not None else None,
+            "accept": accept,
         })
+
+    def accept_command(self, mode: str) -> str:
+        """The command that reruns this test with ``--perceptdiff-update=MODE``.
+
+        The test is named as pytest accepts it from the folder pytest was
+        started in (node ids are relative to the root directory, which may
+        be elsewhere).
+        """
+        return f"pytest --perceptdiff-update={mode} {shell_quote(self.command_target)}"
+
+    @property
+    def command_target(self) -> str:
+        """This test's node id, with its file relative to the invocation folder."""
+        module, sep, rest = self.nodeid.partition("::")
+        start = self.state.invocation_dir
+        if not sep or start == self.rootdir:
+            return self.nodeid
+        path = os.path.relpath(self.rootdir / module, start)
+        return path.replace(os.sep, "/") + sep + rest
 
     def drain(self) -> dict[str, Any] | None:
         """Events and used baselines since the last call (for a report)."""
@@ -197,11 +226,22 @@ class SessionState:
         self.collection_errors = 0
         self.prune: PruneOutcome | None = None
         self.manifest_files: list[str] = []
+        self.report_index: Path | None = None
+        self.report_default = False
+        self.report_error: str | None = None
         self._module_stems: dict[Path, dict[str, list[str]]] = {}
 
     @property
     def is_worker(self) -> bool:
         return hasattr(self.config, "workerinput")
+
+    @property
+    def invocation_dir(self) -> Path:
+        """The folder pytest was started in (the xdist controller's, on a worker)."""
+        workerinput = getattr(self.config, "workerinput", None)
+        if workerinput and workerinput.get("perceptdiff_invocation_dir"):
+            return Path(workerinput["perceptdiff_invocation_dir"])
+        return Path(self.config.invocation_params.dir)
 
     # -- collisions --------------------------------------------------------
     def colliding_tests(self, item: pytest.Item) -> list[str]:
@@ -249,6 +289,42 @@ class SessionState:
     def files_written(self) -> Iterable[str]:
         for e in self.events:
             yield from e.get("files", {}).values()
+
+
+_SAFE_IN_DOUBLE_QUOTES = re.compile(r'[^"$`\\!\n\r]*')
+
+
+def shell_quote(text: str) -> str:
+    """Quote a command-line argument for a shell.
+
+    Double quotes when they protect the text as it is (they work in POSIX
+    shells, cmd.exe and PowerShell alike); POSIX single quotes
+    (:func:`shlex.quote`) when the text holds a character that double quotes
+    would not protect (``$``, a backquote, ``"``, ``\\``, ``!``).
+    """
+    if _SAFE_IN_DOUBLE_QUOTES.fullmatch(text):
+        return f'"{text}"'
+    return shlex.quote(text)
+
+
+def _plain(obj: Any) -> Any:
+    """``obj`` as JSON types only: what pytest-xdist can send and ``data.js`` can hold.
+
+    Tuples and sets become lists, numpy scalars Python numbers, non-finite
+    floats None, anything else its string.
+    """
+    if obj is None or isinstance(obj, (bool, int, str)):
+        return obj
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, Mapping):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in obj]
+    item = getattr(obj, "item", None)  # numpy scalar
+    if callable(item) and getattr(obj, "shape", None) == ():
+        return _plain(item())
+    return str(obj)
 
 
 def display_path(path: str | os.PathLike[str], start: Path | None = None) -> str:

@@ -26,7 +26,8 @@ def write_summary(tr: Any, state: SessionState) -> None:
     """The ``perceptdiff`` section of the terminal summary (nothing if idle)."""
     groups = [(k, state.events_of(k)) for k in ("failed", "missing", "new", "updated")]
     prune = state.prune
-    if not any(events for _, events in groups) and prune is None:
+    if (not any(events for _, events in groups) and prune is None
+            and state.report_index is None and state.report_error is None):
         return
     tr.write_sep("=", "perceptdiff")
     for kind, events in groups:
@@ -61,6 +62,10 @@ def write_summary(tr: Any, state: SessionState) -> None:
     results = state.settings.results_dir
     if state.events_of("failed") or state.events_of("missing"):
         tr.write_line(f"artifacts: {display_path(results)}")
+    if state.report_index is not None:
+        tr.write_line(f"report: {display_path(state.report_index)}", bold=True)
+    elif state.report_error is not None:
+        tr.write_line(f"report not written: {state.report_error}", red=True)
 
 
 def write_manifest(state: SessionState) -> None:
@@ -68,14 +73,24 @@ def write_manifest(state: SessionState) -> None:
     from perceptdiff.errors import PerceptdiffError
     from perceptdiff.fileio import atomic_write_bytes
 
+    from .review import report_meta
+
     results = state.settings.results_dir
     files = sorted({f for f in state.files_written() if _inside(Path(f), results)})
     path = results / MANIFEST
-    if not files and not path.exists():
+    report = None
+    if state.report_default and state.report_index is not None:
+        report = state.report_index.parent.relative_to(results).as_posix()
+    if not files and report is None and not path.exists():
         return
     data = {
         "version": 1,
         "files": [str(Path(f).relative_to(results)) for f in files],
+        # The results folder's own report, removed with the files by the next run.
+        "report": report,
+        # For ``python -m pytest_perceptdiff.review``: the events, and where
+        # the run put things (to find the files if the folder moves).
+        "meta": report_meta(state),
         "events": [e for e in state.events if not e.get("expected")],
     }
     try:
@@ -90,8 +105,11 @@ def clean_previous_results(results: Path) -> None:
     try:
         data = json.loads(path.read_text("utf-8"))
         names = [str(n) for n in data.get("files", [])]
+        report = data.get("report")
     except (OSError, ValueError, AttributeError):
         return
+    if isinstance(report, str) and report:
+        _remove_report(results / report, results)
     folders: set[Path] = set()
     for name in names:
         target = results / name
@@ -111,6 +129,17 @@ def clean_previous_results(results: Path) -> None:
         path.unlink()
     except OSError:
         pass
+
+
+def _remove_report(folder: Path, results: Path) -> None:
+    """Delete the results folder's own report of the previous run (only a folder carrying the marker)."""
+    import shutil
+
+    from perceptdiff.report import MARKER
+
+    if (folder.resolve() != results.resolve() and _inside(folder, results) and not folder.is_symlink()
+            and (folder / MARKER).is_file()):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _inside(path: Path, folder: Path) -> bool:

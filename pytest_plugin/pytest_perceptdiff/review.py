@@ -1,0 +1,272 @@
+"""The HTML review report of a pytest run's snapshots.
+
+At the end of a run, the process that saw every test's results (the only
+process, or the pytest-xdist controller) turns the events the tests recorded
+(see :mod:`.state`) into entries of :func:`perceptdiff.report.write_report`:
+
+==============================  =========  ===================================
+event                           status     pictures
+==============================  =========  ===================================
+``failed`` (visibly different)  fail       expected, actual, diff (results)
+``missing`` (no baseline, and   new        actual (results)
+the run does not write them)
+``new`` (baseline written)      pass       the new baseline
+``updated`` (baseline           pass       the new baseline, with the numbers
+rewritten)                                 of the comparison that rewrote it
+==============================  =========  ===================================
+
+Failures a test expected (``pytest.raises(AssertionError)``) are left out.
+Each failing or missing snapshot carries the command that accepts its new
+image (``pytest --perceptdiff-update=changed "<test>"``, ``=missing`` for a
+missing baseline); an ``assert_images_similar`` failure has none (the test
+supplies both images).  The numbers are the comparison's ``to_dict()``,
+recorded with the event, so they survive the trip from an xdist worker.
+
+Where it goes: ``--perceptdiff-report=DIR`` (ini ``perceptdiff_report``)
+writes the report after every run; without it ``<results>/report`` is
+written when a snapshot failed or was missing, and removed by the next run
+with the rest of the results (:func:`.summary.clean_previous_results`).
+
+The report can also be built later from a results folder, whose manifest
+(``perceptdiff-results.json``) keeps the events::
+
+    python -m pytest_perceptdiff.review [RESULTS_DIR] [-o OUT_DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from . import naming
+from .state import SessionState, display_path
+
+__all__ = [
+    "DEFAULT_FOLDER", "TITLE", "STATUS_OF", "entries_from_events", "report_meta",
+    "write_session_report", "report_from_results", "main",
+]
+
+#: The report's folder inside the results folder, when no folder is asked for.
+DEFAULT_FOLDER = "report"
+
+#: Heading of the report's page.
+TITLE = "perceptdiff: pytest snapshots"
+
+#: Report status of each event kind.
+STATUS_OF = {"failed": "fail", "missing": "new", "new": "pass", "updated": "pass"}
+
+_REASONS = {
+    "missing": "No baseline yet, and this run does not write baselines (CI mode or update "
+               "mode none): the new image was saved for review. Accept it if it is right.",
+    "new": "This run wrote the new baseline: review it before committing it.",
+}
+
+
+def _entry_name(event: Mapping[str, Any]) -> str:
+    """``nodeid`` for a test's first unnamed snapshot; the snapshot or call added otherwise."""
+    nodeid = str(event.get("nodeid") or "?")
+    label = str(event.get("label") or "")
+    if event.get("baseline"):
+        stem = naming.test_stem(nodeid)
+        if label == stem:
+            return nodeid
+        part = label[len(stem) + len(naming.SEPARATOR):] if label.startswith(stem + naming.SEPARATOR) else label
+        return f"{nodeid} (snapshot {part})"
+    if label in ("", "assert_images_similar"):
+        return f"{nodeid} (assert_images_similar)"
+    return f"{nodeid} (assert_images_similar name={label!r})"
+
+
+def entries_from_events(events: Iterable[Mapping[str, Any]], *,
+                        locate: Callable[[str], str] | None = None) -> list[dict[str, Any]]:
+    """Report entries (see :func:`perceptdiff.report.write_report`) for a run's events.
+
+    Parameters
+    ----------
+    events : iterable of mappings
+        Events as :meth:`.state.TestContext.record` writes them.
+    locate : callable, optional
+        Maps a recorded artifact path to where the file is now (a results
+        folder that was moved or downloaded from CI).
+
+    Returns
+    -------
+    list of dict
+        Failing entries first, then new, then passing; by name within each.
+    """
+    from perceptdiff.report import STATUSES
+
+    where = locate or (lambda p: p)
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for event in events:
+        kind = event.get("kind")
+        status = STATUS_OF.get(str(kind))
+        if status is None or event.get("expected"):
+            continue
+        name = _entry_name(event)
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:  # the same snapshot twice (a rerun plugin): keep both
+            name = f"{name} #{seen[name]}"
+        files = event.get("files") or {}
+        baseline = event.get("baseline")
+        row: dict[str, Any] = {
+            "name": name, "status": status, "result": event.get("result"),
+            "accept": event.get("accept"), "notes": [],
+        }
+        if kind in ("failed", "missing"):
+            for label in ("expected", "actual", "diff"):
+                if files.get(label):
+                    row[label] = where(str(files[label]))
+        elif baseline:
+            row["actual"] = str(baseline)
+        if kind == "updated":
+            row["reason"] = f"This run rewrote the baseline: {event.get('summary') or 'rewritten'}."
+        elif kind in _REASONS:
+            row["reason"] = _REASONS[str(kind)]
+        elif row["result"] is None and event.get("summary"):
+            row["reason"] = str(event["summary"])
+        if baseline:
+            row["notes"].append(f"baseline: {display_path(baseline)}")
+        elif kind == "failed":
+            row["notes"].append("assert_images_similar: the test supplies both images, so there "
+                                "is no baseline to accept")
+        rows.append(row)
+    rank = {s: i for i, s in enumerate(STATUSES)}
+    rows.sort(key=lambda r: (rank[r["status"]], r["name"]))
+    return rows
+
+
+def report_meta(state: SessionState) -> dict[str, Any]:
+    """Facts for the page's header and for rebuilding the report later."""
+    from .settings import merge_layers
+
+    s = state.settings
+    meta: dict[str, Any] = {
+        "results_dir": str(s.results_dir),
+        "rootdir": str(state.config.rootpath),
+        "invocation_dir": str(state.invocation_dir),
+    }
+    options = merge_layers(*s.compare_layers())
+    if options:
+        meta["options"] = options
+    return meta
+
+
+def write_session_report(state: SessionState) -> None:
+    """Write the run's report if asked for or if something failed (on the controller only).
+
+    Sets ``state.report_index`` (the page), ``state.report_default`` (it is
+    the results folder's own report) or ``state.report_error``.
+    """
+    from perceptdiff.errors import PerceptdiffError
+    from perceptdiff.report import write_report
+
+    s = state.settings
+    events = [e for e in state.events if not e.get("expected")]
+    if s.report_dir is not None:
+        out, default = s.report_dir, False
+    elif any(e.get("kind") in ("failed", "missing") for e in events):
+        out, default = s.results_dir / DEFAULT_FOLDER, True
+    else:
+        return
+    try:
+        state.report_index = write_report(entries_from_events(events), out, title=TITLE,
+                                          meta=report_meta(state))
+        state.report_default = default
+    except (PerceptdiffError, OSError) as exc:
+        state.report_error = f"{exc}"
+
+
+def _relocator(old: str | None, new: Path) -> Callable[[str], str]:
+    """Map paths under the recorded results folder ``old`` into ``new`` when they moved."""
+    def locate(path: str) -> str:
+        if old is None or os.path.exists(path):
+            return path
+        try:
+            rel = os.path.relpath(path, old)
+        except ValueError:
+            return path
+        if rel.startswith(".."):
+            return path
+        return str(new / rel)
+    return locate
+
+
+def report_from_results(results_dir: str | os.PathLike[str],
+                        out_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Build the review report from a results folder's manifest.
+
+    Parameters
+    ----------
+    results_dir : path
+        A results folder written by the plugin (``.perceptdiff-results``),
+        possibly moved or downloaded from CI.
+    out_dir : path, optional
+        Where to write the report (default ``<results_dir>/report``).
+
+    Returns
+    -------
+    pathlib.Path
+        The report's ``index.html``.
+
+    Raises
+    ------
+    perceptdiff.errors.PerceptdiffError
+        No readable manifest, or the report folder cannot be written.
+    """
+    from perceptdiff.errors import PerceptdiffError
+    from perceptdiff.report import write_report
+
+    from .summary import MANIFEST
+
+    results = Path(results_dir)
+    if not results.is_dir():
+        raise PerceptdiffError(f"{results}: no such folder")
+    path = results / MANIFEST
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise PerceptdiffError(
+            f"{results}: no {MANIFEST}; the last pytest run recorded nothing there (no snapshot "
+            "failed, was missing, written or rewritten), or this is not a results folder") from None
+    except (OSError, ValueError) as exc:
+        raise PerceptdiffError(f"{path}: cannot read ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("events"), list):
+        raise PerceptdiffError(f"{path}: not a perceptdiff results manifest")
+    found = data.get("meta")
+    meta: dict[str, Any] = found if isinstance(found, dict) else {}
+    events = [e for e in data["events"] if isinstance(e, dict)]
+    old = meta.get("results_dir")
+    entries = entries_from_events(events, locate=_relocator(old, results.absolute()))
+    out = Path(out_dir) if out_dir is not None else results / DEFAULT_FOLDER
+    return write_report(entries, out, title=TITLE, meta={**meta, "results_dir": str(results.absolute())})
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m pytest_perceptdiff.review``: exit 0 when written, 2 on trouble."""
+    parser = argparse.ArgumentParser(
+        prog="python -m pytest_perceptdiff.review",
+        description="Build the HTML review report of a pytest run from its perceptdiff results folder.")
+    parser.add_argument("results", nargs="?", default=".perceptdiff-results", metavar="RESULTS_DIR",
+                        help="the plugin's results folder (default: .perceptdiff-results)")
+    parser.add_argument("-o", "--output", metavar="DIR", default=None,
+                        help="report folder (default: RESULTS_DIR/report)")
+    args = parser.parse_args(argv)
+    from perceptdiff.errors import PerceptdiffError
+
+    try:
+        index = report_from_results(args.results, args.output)
+    except PerceptdiffError as exc:
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"report: {display_path(index)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
