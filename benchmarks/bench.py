@@ -14,6 +14,9 @@ and the peak resident memory (the child's ``ru_maxrss`` from ``os.wait4``):
   warm-up: it takes tens of seconds);
 * the floor: a process that imports Pillow and numpy and decodes both files.
 
+Every command is warmed up once, then all commands run round-robin, one
+repetition per round, so a change in background load touches every tool alike.
+
 The pairs are written by ``pairs.py`` and the peers run by ``_runner.py``,
 both in child processes: this process imports neither numpy nor Pillow, so
 it stays small (on Linux a child's peak RSS starts from its parent's peak
@@ -119,19 +122,41 @@ class Measure:
         return any(r.status not in self.ok_codes for r in self.runs)
 
 
-def measure(tool: str, case: str, cmd: Sequence[str], repeat: int, warmup: int = 1,
-            ok_codes: tuple[int, ...] = (0,), note: str = "", quiet: bool = False) -> Measure:
-    m = Measure(tool, case, ok_codes=ok_codes, note=note)
-    for i in range(warmup + repeat):
-        r = run_child(cmd)
-        if i >= warmup or r.status not in ok_codes:
-            m.runs.append(r)
-        if r.status not in ok_codes:
-            break  # an error: report it rather than time it
+@dataclass
+class Job:
+    measure: Measure
+    cmd: list[str]
+    repeat: int
+    warmup: int = 1
+
+
+def run_jobs(jobs: list[Job], quiet: bool = False) -> None:
+    """Warm every job up, then run them round-robin, one repetition per round.
+
+    Interleaving spreads any change of background load over all tools alike,
+    so the ratios to the floor stay fair.  A job that errors is not run again.
+    """
+    def once(job: Job, keep: bool) -> None:
+        if job.measure.failed:
+            return
+        r = run_child(job.cmd)
+        if keep or r.status not in job.measure.ok_codes:
+            job.measure.runs.append(r)
+
+    for job in jobs:
+        for _ in range(job.warmup):
+            once(job, keep=False)
+    for i in range(max(j.repeat for j in jobs)):
+        for job in jobs:
+            if i < job.repeat:
+                once(job, keep=True)
+        if not quiet:
+            print(f"  round {i + 1} done", file=sys.stderr)
     if not quiet:
-        extra = " FAILED: " + m.runs[-1].out[-200:] if m.failed else ""
-        print(f"  {tool:28s} {case:32s} {m.wall:7.3f} s {m.rss:7.0f} MB{extra}", file=sys.stderr)
-    return m
+        for job in jobs:
+            m = job.measure
+            extra = " FAILED: " + m.runs[-1].out[-200:] if m.failed else ""
+            print(f"  {m.tool:28s} {m.case:32s} {m.wall:7.3f} s {m.rss:7.0f} MB{extra}", file=sys.stderr)
 
 
 def in_process(py: str, pair: tuple[str, str], repeat: int) -> dict[str, float]:
@@ -218,27 +243,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         results: list[Measure] = []
         floors: dict[str, Measure] = {}
         inproc: dict[str, dict[str, float]] = {}
-        q = args.quiet
+        jobs: list[Job] = []
+
+        def job(tool: str, case: str, cmd: list[str], repeat: int = args.repeat, warmup: int = 1,
+                ok: tuple[int, ...] = (0,), note: str = "") -> Measure:
+            m = Measure(tool, case, ok_codes=ok, note=note)
+            jobs.append(Job(m, cmd, repeat, warmup))
+            results.append(m)
+            return m
+
         for case, (e, a) in pairs.items():
-            floors[case] = measure("Pillow decode (floor)", case, [py, RUNNER, "floor", e, a],
-                                   args.repeat, quiet=q)
-            results.append(floors[case])
-            results.append(measure("perceptdiff", case, [py, "-m", "perceptdiff", e, a, "-q"],
-                                   args.repeat, ok_codes=(0, 1), quiet=q))
+            floors[case] = job("Pillow decode (floor)", case, [py, RUNNER, "floor", e, a])
+            job("perceptdiff", case, [py, "-m", "perceptdiff", e, a, "-q"], ok=(0, 1))
             if have_yee:
-                results.append(measure("perceptdiff --metric yee", case,
-                                       [py, "-m", "perceptdiff", e, a, "-q", "--metric", "yee"],
-                                       args.repeat, ok_codes=(0, 1), quiet=q))
+                job("perceptdiff --metric yee", case,
+                    [py, "-m", "perceptdiff", e, a, "-q", "--metric", "yee"], ok=(0, 1))
             if not args.no_peers and "identical" not in case and "same pixels" not in case:
-                results.append(measure("skimage SSIM", case, [py, RUNNER, "ssim", e, a], args.repeat,
-                                       quiet=q))
+                job("skimage SSIM", case, [py, RUNNER, "ssim", e, a])
                 if have_flip:
-                    results.append(measure("flip-evaluator", case, [py, RUNNER, "flip", e, a],
-                                           args.repeat, quiet=q))
+                    job("flip-evaluator", case, [py, RUNNER, "flip", e, a])
                 if have_pm:
-                    results.append(measure("pixelmatch (pure Python)", case,
-                                           [py, RUNNER, "pixelmatch", e, a], 1, warmup=0,
-                                           note="1 run, no warm-up", quiet=q))
+                    job("pixelmatch (pure Python)", case, [py, RUNNER, "pixelmatch", e, a],
+                        repeat=1, warmup=0, note="1 run, no warm-up")
+        run_jobs(jobs, quiet=args.quiet)
+        for case, (e, a) in pairs.items():
             inproc[case] = in_process(py, (e, a), args.repeat)
         info["loadavg_after"] = os.getloadavg()
 
