@@ -39,7 +39,7 @@ def barten_pdiff(f: np.ndarray | float, luminance: np.ndarray | float,
     ``dtype``.
     """
     f = np.asarray(f, dtype=dtype)
-    lum = np.asarray(luminance, dtype=dtype)
+    lum: np.ndarray = np.asarray(luminance, dtype=dtype)
     a = 440.0 * (1.0 + 0.7 / lum) ** -0.2
     b = 0.3 * (1.0 + 100.0 / lum) ** 0.15
     return a * f * np.exp(-b * f) * np.sqrt(1.0 + 0.06 * np.exp(b * f))

@@ -99,6 +99,7 @@ def _correlate_padded(x: np.ndarray, half: np.ndarray, axis: int, mode: str,
                     + np.take(p, np.arange(r + k, r + k + n), axis=axis)) * half[k]
         return out.astype(np.float32, copy=False)
     # Indices (into the full line) each output line needs, mapped by the border mode.
+    assert n_total is not None
     m = x.shape[0]
     lines = np.arange(r) if end == "head" else np.arange(n_total - r, n_total)
     base = 0 if end == "head" else n_total - m

@@ -41,7 +41,7 @@ from .errors import OptionError
 from .forgiveness import forgive, pixels_differ
 from .image import Image
 from .metrics import MetricOutput, VerdictRule
-from .options import Options
+from .options import Options, parse_number
 from .resample import match_dtypes
 
 __all__ = ["METRIC", "PerceptdiffMetric", "DEFAULTS", "visibility_map"]
@@ -85,17 +85,11 @@ class PerceptdiffMetric:
         if out["csf"] not in ("scielab", "flip"):
             raise OptionError(f"csf: {out['csf']!r} is not one of scielab, flip")
         for key in ("k_s", "color_jnd", "white_luminance", "strong_jnd", "min_area_deg2"):
-            try:
-                v = float(out[key])
-            except (TypeError, ValueError):
-                raise OptionError(f"{key}: expected a number, got {out[key]!r}") from None
-            if not (v > 0 and math.isfinite(v)):
+            v = parse_number(key, out[key])
+            if not v > 0:
                 raise OptionError(f"{key}: must be > 0, got {out[key]!r}")
             out[key] = v
-        try:
-            out["black_luminance"] = float(out["black_luminance"])
-        except (TypeError, ValueError):
-            raise OptionError(f"black_luminance: expected a number, got {out['black_luminance']!r}") from None
+        out["black_luminance"] = parse_number("black_luminance", out["black_luminance"])
         if not 0 < out["black_luminance"] < out["white_luminance"]:
             raise OptionError("black_luminance: must be > 0 and below white_luminance")
         lv = out["levels"]

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from .errors import OptionError
 
-__all__ = ["Options", "VIEWING_PRESETS", "parse_color", "parse_rect"]
+__all__ = ["Options", "VIEWING_PRESETS", "parse_color", "parse_rect", "parse_number"]
 
 #: Pixels per degree of visual angle for common viewing set-ups (see
 #: ``perceptual-metric.md`` §1): a 24-inch 1920-px desktop monitor at 0.6 m is
@@ -83,15 +83,23 @@ def parse_rect(value: Any) -> tuple[int, int, int, int]:
     return (x, y, w, h)
 
 
-def _number(name: str, value: Any, *, low: float, high: float = math.inf,
-            low_open: bool = False) -> float:
+def parse_number(name: str, value: Any) -> float:
+    """``value`` as a finite float; :class:`OptionError` naming ``name`` otherwise (bools refused)."""
     if isinstance(value, bool):
         raise OptionError(f"{name}: expected a number, got {value!r}")
     try:
         v = float(value)
     except (TypeError, ValueError):
         raise OptionError(f"{name}: expected a number, got {value!r}") from None
-    if not math.isfinite(v) or v < low or v > high or (low_open and v == low):
+    if not math.isfinite(v):
+        raise OptionError(f"{name}: expected a finite number, got {value!r}")
+    return v
+
+
+def _number(name: str, value: Any, *, low: float, high: float = math.inf,
+            low_open: bool = False) -> float:
+    v = parse_number(name, value)
+    if v < low or v > high or (low_open and v == low):
         bound = f"> {low:g}" if low_open else f">= {low:g}"
         if math.isfinite(high):
             bound += f" and <= {high:g}"

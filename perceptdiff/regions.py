@@ -90,8 +90,8 @@ def label8(mask: np.ndarray) -> tuple[np.ndarray, int]:
     u = np.concatenate([q, chain])
     v = np.concatenate([lo, chain + 1])
     comp = _components(len(rr), u, v)
-    _, run_label = np.unique(comp, return_inverse=True)
-    run_label = run_label.astype(np.int32) + 1
+    _, inverse = np.unique(comp, return_inverse=True)
+    run_label = inverse.astype(np.int32) + 1
     labels[mask] = np.repeat(run_label, rr.stop - rr.start)
     return labels, int(run_label.max())
 

@@ -52,7 +52,7 @@ from scipy import ndimage
 from .errors import OptionError
 from .image import Image
 from .metrics import MetricOutput, VerdictRule
-from .options import Options
+from .options import Options, parse_number
 from .resample import match_dtypes
 
 __all__ = [
@@ -664,16 +664,7 @@ def _difference_box(a: NDArray[Any], b: NDArray[Any], margin: int
 # Options
 
 
-def _num(name: str, value: Any) -> float:
-    if isinstance(value, bool):
-        raise OptionError(f"{name}: expected a number, got {value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise OptionError(f"{name}: expected a number, got {value!r}") from None
-    if not math.isfinite(v):
-        raise OptionError(f"{name}: expected a finite number, got {value!r}")
-    return v
+_num = parse_number
 
 
 def _whole(name: str, value: Any) -> int:
