@@ -36,7 +36,8 @@ class VerdictRule:
     JND threshold has a peak of at least ``strong_jnd`` times the threshold,
     or covers at least ``min_area_deg2`` square degrees; visible pixels within
     about ``2·cluster_deg`` degrees of each other form one region (see
-    :mod:`perceptdiff.verdict`).  ``kind == "pixels"``: FAIL if more than
+    :mod:`perceptdiff.verdict`).  ``budget_label`` names a pixel budget in
+    the verdict's reason in the metric's own terms (Yee: its threshold).  ``kind == "pixels"``: FAIL if more than
     ``max_pixels`` pixels are above the threshold (or more than ``max_ratio``
     of the frame).
     """
@@ -47,6 +48,7 @@ class VerdictRule:
     max_pixels: int | None = None
     max_ratio: float | None = None
     cluster_deg: float = 0.05
+    budget_label: str | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -180,10 +180,10 @@ def _reason(failed: bool, use_budget: bool, rule: VerdictRule, regions: list[Reg
             limits.append(f"{rule.max_pixels} px")
         if rule.max_ratio is not None:
             limits.append(f"{rule.max_ratio:.4g} of the frame")
-        budget = " or ".join(limits)
+        budget = rule.budget_label or "the budget of " + " or ".join(limits)
         verb = "exceeds" if failed else "within"
         return (f"{n_visible} pixels visibly different ({100 * n_visible / max(total, 1):.3g}%), "
-                f"{verb} the budget of {budget}; peak {peak:.2f} JND{forgiven}")
+                f"{verb} {budget}; peak {peak:.2f} JND{forgiven}")
     if failed:
         worst = regions[0]
         why = []

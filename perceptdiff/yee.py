@@ -777,7 +777,12 @@ class YeeMetric:
             return VerdictRule(kind="pixels", max_pixels=options.max_pixels,
                                max_ratio=options.max_ratio)
         block = 4 ** int(metric_options["down_sample"])
-        return VerdictRule(kind="pixels", max_pixels=int(metric_options["threshold"]) * block - 1)
+        threshold = int(metric_options["threshold"])
+        label = f"perceptualdiff's threshold (FAIL at {threshold} px or more)"
+        if block > 1:
+            label = (f"perceptualdiff's threshold (FAIL at {threshold} down-sampled px or more, "
+                     f"{threshold * block} px of this frame)")
+        return VerdictRule(kind="pixels", max_pixels=threshold * block - 1, budget_label=label)
 
     def compute(self, expected: Image, actual: Image, options: Options,
                 metric_options: Mapping[str, Any], ppd: float) -> MetricOutput:
