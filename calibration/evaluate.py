@@ -204,8 +204,8 @@ def peer_verdicts(path_a: str, path_b: str, ppd: float) -> dict[str, Any]:
 
 def confusion(rows: Iterable[tuple[str, bool]]) -> dict[str, Any]:
     """Counts and rates from (label, failed) pairs; borderline rows are counted apart."""
-    c = {"visible_fail": 0, "visible_pass": 0, "invisible_fail": 0, "invisible_pass": 0,
-         "borderline_fail": 0, "borderline_pass": 0}
+    c: dict[str, Any] = {"visible_fail": 0, "visible_pass": 0, "invisible_fail": 0,
+                         "invisible_pass": 0, "borderline_fail": 0, "borderline_pass": 0}
     for label, failed in rows:
         c[f"{label}_{'fail' if failed else 'pass'}"] += 1
     nv = c["visible_fail"] + c["visible_pass"]

@@ -90,7 +90,7 @@ def hex_rgb(text: str) -> tuple[float, float, float]:
     return (float(int(t[0:2], 16)), float(int(t[2:4], 16)), float(int(t[4:6], 16)))
 
 
-def de00(rgb1: Sequence[float], rgb2: Sequence[float]) -> float:
+def de00(rgb1: Sequence[float] | Array, rgb2: Sequence[float] | Array) -> float:
     """CIEDE2000 between two sRGB colours given as codes 0..255."""
     from skimage.color import deltaE_ciede2000, rgb2lab
 
@@ -99,7 +99,8 @@ def de00(rgb1: Sequence[float], rgb2: Sequence[float]) -> float:
     return float(deltaE_ciede2000(a, b)[0, 0])
 
 
-def shift_colour(rgb: Sequence[float], target: float, direction: Sequence[float]) -> tuple[float, ...]:
+def shift_colour(rgb: Sequence[float] | Array, target: float,
+                 direction: Sequence[float]) -> tuple[float, ...]:
     """The colour at CIEDE2000 distance ``target`` from ``rgb`` along a Lab direction.
 
     ``direction`` is a (dL, da, db) vector; the step along it is found by
@@ -747,7 +748,8 @@ def render_scene(seed: int, *, samples: str = "grid4", offset: tuple[float, floa
 def _in_convex(x: Array, y: Array, poly: Sequence[tuple[float, float]]) -> Array:
     """Points inside a convex polygon (either winding)."""
     sgn = []
-    for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1]):
+    pts = list(poly)
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:] + pts[:1]):
         sgn.append((x1 - x0) * (y - y0) - (y1 - y0) * (x - x0))
     s = np.stack(sgn)
     return np.all(s >= 0, axis=0) | np.all(s <= 0, axis=0)
