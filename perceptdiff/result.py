@@ -33,9 +33,14 @@ class Region:
     Attributes
     ----------
     x, y, width, height : int
-        Bounding box in the compared frame (pixels).
+        Box in the compared frame (pixels) around the pixels that actually
+        changed in this region (for metrics that report them; otherwise
+        around its visible pixels).  Visibility spreads a few pixels beyond a
+        change through the eye's filters, so ``pixels`` may exceed the box's
+        area: one changed pixel can be visible over ~300 px.
     pixels : int
-        Number of visibly different pixels in the region.
+        Number of visibly different pixels in the region (above the JND
+        threshold), which the area rule counts.
     area_deg2 : float
         ``pixels / ppd**2``: the region's area in square degrees of visual angle.
     peak_jnd : float

@@ -47,7 +47,6 @@ from typing import Any, Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import ndimage
 
 from .errors import OptionError
 from .image import Image
@@ -299,6 +298,8 @@ def _blur_axis(x: NDArray[np.float64], axis: int) -> NDArray[np.float64]:
     # scipy's "mirror" is perceptualdiff's left border; on the right it maps
     # n -> n-2 where perceptualdiff maps n -> n-1 (and n+1 -> n-3 vs n-2), so
     # the last two outputs get the difference of those taps.
+    from scipy import ndimage  # only when a pair is actually compared (its import costs ~0.25 s)
+
     out = ndimage.correlate1d(x, k, axis=axis, mode="mirror")
     xm = np.moveaxis(x, axis, 0)
     om = np.moveaxis(out, axis, 0)  # a view: writing to it updates out
