@@ -71,10 +71,9 @@ def compare(expected: Any, actual: Any, **options: Any) -> ComparisonResult:
     if same is not None:
         w, h = same
         ppd = metric.pixels_per_degree(opts, mopts, w, h)
-        return _identical_result(metric, opts, mopts, (w, h), ppd, None, None,
-                                 {"decode": time.perf_counter() - t0},
-                                 "the files are byte-for-byte identical",
-                                 sources=(loading.source_name(expected), loading.source_name(actual)))
+        return _zero_result("identical", "the files are byte-for-byte identical", metric, opts, mopts,
+                            (w, h), ppd, None, None, {"decode": time.perf_counter() - t0},
+                            sources=(loading.source_name(expected), loading.source_name(actual)))
     img_a, img_b = _load_pair(expected, actual, getattr(metric, "color_managed", True))
     t_decode = time.perf_counter() - t0
     return compare_images(img_a, img_b, opts, _decode_time=t_decode, _t0=t0)
@@ -141,16 +140,15 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
     if a.pixels.dtype == b.pixels.dtype and np.array_equal(a.pixels, b.pixels):
         timings = {"decode": _decode_time, "compare": time.perf_counter() - t1}
         if a is expected and b is actual:
-            why = "the decoded pixels are identical"
-            return _identical_result(metric, opts, mopts, a.size, ppd, expected, actual,
-                                     timings, why, notes=notes, sizes=sizes, t0=t0)
+            return _zero_result("identical", "the decoded pixels are identical", metric, opts, mopts,
+                                a.size, ppd, expected, actual, timings, notes, sizes, t0)
         why = "no difference outside the ignored regions" if opts.ignore else "no difference"
-        return _zero_pass(metric, opts, mopts, a, ppd, expected, actual, timings, why, notes, sizes, t0)
+        return _zero_result("pass", why, metric, opts, mopts, a.size, ppd, expected, actual,
+                            timings, notes, sizes, t0)
     if resample.equal_where_visible(a, b):
         timings = {"decode": _decode_time, "compare": time.perf_counter() - t1}
-        return _zero_pass(metric, opts, mopts, a, ppd, expected, actual, timings,
-                          "the images differ only in colour under full transparency",
-                          notes, sizes, t0)
+        return _zero_result("pass", "the images differ only in colour under full transparency",
+                            metric, opts, mopts, a.size, ppd, expected, actual, timings, notes, sizes, t0)
 
     out = metric.compute(a, b, opts, mopts, ppd)
     rule = metric.verdict_rule(opts, mopts)
@@ -187,40 +185,24 @@ def _options_dict(opts: Options, mopts: dict[str, Any], ppd: float) -> dict[str,
     return d
 
 
-def _identical_result(metric: Any, opts: Options, mopts: dict[str, Any], size: tuple[int, int],
-                      ppd: float, a: Image | None, b: Image | None, timings: dict[str, float],
-                      why: str, notes: tuple[str, ...] = (),
-                      sizes: tuple[tuple[int, int], tuple[int, int]] | None = None,
-                      t0: float | None = None,
-                      sources: tuple[str, str] | None = None) -> ComparisonResult:
+def _zero_result(verdict_: str, why: str, metric: Any, opts: Options, mopts: dict[str, Any],
+                 size: tuple[int, int], ppd: float, a: Image | None, b: Image | None,
+                 timings: dict[str, float], notes: tuple[str, ...] = (),
+                 sizes: tuple[tuple[int, int], tuple[int, int]] | None = None,
+                 t0: float | None = None,
+                 sources: tuple[str, str] | None = None) -> ComparisonResult:
+    """A result with nothing visible: ``identical`` images, or a ``pass`` whose map is all zero."""
     w, h = size
     timings = dict(timings)
     timings.setdefault("compare", 0.0)
     timings["total"] = sum(timings.values()) if t0 is None else time.perf_counter() - t0
     sizes = sizes or (size, size)
     return ComparisonResult(
-        verdict="identical", reason=why, metric=metric.name, metric_version=metric.version,
+        verdict=verdict_, reason=why, metric=metric.name, metric_version=metric.version,
         expected_size=sizes[0], actual_size=sizes[1], compared_size=size,
         pixels_per_degree=ppd, peak_jnd=0.0, p999_jnd=0.0, visible_pixels=0,
         visible_area_deg2=0.0, visible_ratio=0.0, regions=(), region_count=0,
         forgiven_pixels=0, options=_options_dict(opts, mopts, ppd), timings=timings,
         notes=notes, expected_image=a, actual_image=b, _jnd=MapStore((h, w), None),
         sources=sources or _sources(a, b),
-    )
-
-
-def _zero_pass(metric: Any, opts: Options, mopts: dict[str, Any], a: Image, ppd: float,
-               expected: Image, actual: Image, timings: dict[str, float], why: str,
-               notes: tuple[str, ...], sizes: tuple[tuple[int, int], tuple[int, int]],
-               t0: float) -> ComparisonResult:
-    timings = dict(timings)
-    timings["total"] = time.perf_counter() - t0
-    return ComparisonResult(
-        verdict="pass", reason=why, metric=metric.name, metric_version=metric.version,
-        expected_size=sizes[0], actual_size=sizes[1], compared_size=a.size,
-        pixels_per_degree=ppd, peak_jnd=0.0, p999_jnd=0.0, visible_pixels=0,
-        visible_area_deg2=0.0, visible_ratio=0.0, regions=(), region_count=0,
-        forgiven_pixels=0, options=_options_dict(opts, mopts, ppd), timings=timings,
-        notes=notes, expected_image=expected, actual_image=actual,
-        _jnd=MapStore((a.height, a.width), None), sources=_sources(expected, actual),
     )

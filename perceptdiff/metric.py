@@ -234,7 +234,7 @@ def _moments(la: np.ndarray, lb: np.ndarray, ca: np.float32) -> tuple[np.ndarray
     d = la - lb
     a0, b0 = la - ca, lb - ca
     # Five windowed sums: E[d], E[d²], E[a], E[a²], E[b²]; E[b] = E[a] − E[d].
-    mu_d, e_d2, mu_a, e_a2, e_b2 = _parallel_many(filters.local_mean, (d, d * d, a0, a0 * a0, b0 * b0))
+    mu_d, e_d2, mu_a, e_a2, e_b2 = _parallel(filters.local_mean, (d, d * d, a0, a0 * a0, b0 * b0))
     var_d = e_d2 - mu_d * mu_d
     var_a = e_a2 - mu_a * mu_a
     mu_b = mu_a - mu_d
@@ -315,18 +315,12 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_reset_pool_after_fork)
 
 
-def _parallel(fn: Any, items: tuple[Any, Any]) -> list[Any]:
-    """Run ``fn`` on two items in two threads (numpy and scipy release the GIL in their loops)."""
+def _parallel(fn: Any, items: tuple[Any, ...]) -> list[Any]:
+    """``[fn(x) for x in items]`` on a two-thread pool (numpy releases the GIL in its loops)."""
     global _POOL
     if _POOL is None:
         from concurrent.futures import ThreadPoolExecutor
         _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="perceptdiff")
-    return list(_POOL.map(fn, items))
-
-
-def _parallel_many(fn: Any, items: tuple[Any, ...]) -> list[Any]:
-    """``[fn(x) for x in items]`` on the two-thread pool."""
-    _parallel(lambda x: None, (None, None))
     return list(_POOL.map(fn, items))
 
 
