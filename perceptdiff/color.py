@@ -173,7 +173,13 @@ def delta_e2000(lab1: np.ndarray, lab2: np.ndarray, dtype: type = np.float64) ->
     return np.sqrt(np.maximum(tl * tl + tc * tc + th * th + r_t * tc * th, 0.0)).astype(np.float32)
 
 
-def color_difference(lab1: np.ndarray, lab2: np.ndarray, floor: float = 0.3) -> np.ndarray:
+#: ΔE76 below which CIEDE2000 is not evaluated (science brief §7.5).
+DE00_FLOOR = 0.3
+#: Below the floor, ``DE76_UPPER_BOUND·ΔE76`` bounds ΔE00 from above (ΔE00 ≥ 0.67·ΔE76 measured).
+DE76_UPPER_BOUND = 1.5
+
+
+def color_difference(lab1: np.ndarray, lab2: np.ndarray, floor: float = DE00_FLOOR) -> np.ndarray:
     """ΔE00 where it can matter, a cheap bound elsewhere.
 
     CIEDE2000 costs ~30× more than ΔE76.  Over ~2 million random pairs
@@ -183,7 +189,7 @@ def color_difference(lab1: np.ndarray, lab2: np.ndarray, floor: float = 0.3) -> 
     negligible in the pooled map.
     """
     de76 = delta_e76(lab1, lab2)
-    out = np.float32(1.5) * de76
+    out = np.float32(DE76_UPPER_BOUND) * de76
     idx = np.nonzero(de76 >= floor)
     if idx[0].size:
         out[idx] = delta_e2000(lab1[idx], lab2[idx], dtype=np.float32)

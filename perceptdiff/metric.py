@@ -36,7 +36,8 @@ from typing import Any, Mapping
 import numpy as np
 
 from . import csf, filters
-from .color import SRGB_TO_XYZ, WHITE_XYZ, XYZ_TO_OPP, delta_e2000, lab_f, srgb_to_linear
+from .color import (DE00_FLOOR, DE76_UPPER_BOUND, SRGB_TO_XYZ, WHITE_XYZ, XYZ_TO_OPP,
+                    delta_e2000, lab_f, srgb_to_linear)
 from .errors import OptionError
 from .forgiveness import forgive, pixels_differ
 from .image import Image
@@ -136,11 +137,19 @@ def _level_count(h: int, w: int, wanted: int) -> int:
     return n
 
 
+def _kernels(csf_name: str) -> Mapping[str, Any]:
+    """The opponent-channel CSF lobes of ``csf`` ("scielab" or "flip")."""
+    return csf.SCIELAB_KERNELS if csf_name == "scielab" else csf.FLIP_KERNELS
+
+
+def _widest_sigma(ppd: float, csf_name: str) -> float:
+    """Standard deviation (px) of the widest colour lobe at ``ppd``."""
+    return max(s for lobes in _kernels(csf_name).values() for _, s in csf.kernel_sigmas_px(lobes, ppd))
+
+
 def _support_radius(ppd: float, levels: int, csf_name: str) -> int:
     """How far (px) a difference can influence the map."""
-    kernels = csf.SCIELAB_KERNELS if csf_name == "scielab" else csf.FLIP_KERNELS
-    sigma_max = max(s for lobes in kernels.values() for _, s in csf.kernel_sigmas_px(lobes, ppd))
-    colour = math.ceil(3 * sigma_max) + 2
+    colour = math.ceil(3 * _widest_sigma(ppd, csf_name)) + 2
     top = 2 ** (levels - 1)
     window = math.ceil(3.5 * _WINDOW_SIGMA)
     structure = 2 * (top - 1) + (window + 1) * top + 2
@@ -208,7 +217,7 @@ def colour_term(rgb_a: np.ndarray, rgb_b: np.ndarray, ppd: float, csf_name: str,
     ``rgb_a``, ``rgb_b``: ``(3, H, W)`` linear RGB planes.  ΔE00 is evaluated
     where ΔE76 ≥ 0.3; elsewhere ``1.5·ΔE76`` bounds it (:func:`color_difference`).
     """
-    kernels = csf.SCIELAB_KERNELS if csf_name == "scielab" else csf.FLIP_KERNELS
+    kernels = _kernels(csf_name)
     fa, fb = _parallel(lambda rgb: _lab_f_planes(rgb, ppd, kernels), (rgb_a, rgb_b))
     df = fa - fb
     dy = df[1]
@@ -216,8 +225,8 @@ def colour_term(rgb_a: np.ndarray, rgb_b: np.ndarray, ppd: float, csf_name: str,
     da = 500 * (df[0] - dy)
     db = 200 * (dy - df[2])
     de = np.sqrt(dl * dl + da * da + db * db)
-    out = np.float32(1.5) * de
-    idx = np.nonzero(de >= np.float32(0.3))
+    out = np.float32(DE76_UPPER_BOUND) * de
+    idx = np.nonzero(de >= np.float32(DE00_FLOOR))
     n = idx[0].size
     if n:
         # ΔE00 is evaluated per pixel; two halves run on the two threads.
@@ -303,8 +312,7 @@ def _bands(h: int, w: int, halo: int, band_pixels: int, align: int = 8):  # type
 
 
 def _colour_halo(ppd: float, csf_name: str) -> int:
-    kernels = csf.SCIELAB_KERNELS if csf_name == "scielab" else csf.FLIP_KERNELS
-    sigma = max(s for lobes in kernels.values() for _, s in csf.kernel_sigmas_px(lobes, ppd))
+    sigma = _widest_sigma(ppd, csf_name)
     k = max(1, int(sigma // 2.0))
     return int(math.ceil((3 * sigma + 3 * k + 4) / 8.0) * 8)
 
