@@ -149,7 +149,14 @@ def delta_e2000(lab1: np.ndarray, lab2: np.ndarray, dtype: type = np.float64) ->
     h2p = np.degrees(np.arctan2(b2, a2p)) % 360.0
     both = (c1p * c2p) != 0
     dh = h2p - h1p
-    dh = np.where(dh > 180, dh - 360, np.where(dh < -180, dh + 360, dh))
+    # Hues exactly 180° apart (a', b vectors opposite: zero cross product) are
+    # the tie Sharma's rules resolve without wrapping; in float32 the ``% 360``
+    # of the negative angle rounds them a step over 180 apart, which would flip
+    # the sign of ΔH' and turn the mean hue by 180°.  Everywhere else the
+    # angles decide.
+    opposite = (a1p * b2 - b1 * a2p == 0) & (a1p * a2p + b1 * b2 < 0)
+    wrap = (np.abs(dh) > 180) & ~opposite
+    dh = np.where(wrap, np.where(dh > 0, dh - 360, dh + 360), dh)
     dh = np.where(both, dh, 0.0)
     dL = L2 - L1
     dC = c2p - c1p
@@ -157,7 +164,7 @@ def delta_e2000(lab1: np.ndarray, lab2: np.ndarray, dtype: type = np.float64) ->
     L_bar = 0.5 * (L1 + L2)
     cp_bar = 0.5 * (c1p + c2p)
     hsum = h1p + h2p
-    h_bar = np.where(np.abs(h1p - h2p) <= 180, hsum / 2,
+    h_bar = np.where(~wrap, hsum / 2,
                      np.where(hsum < 360, (hsum + 360) / 2, (hsum - 360) / 2))
     h_bar = np.where(both, h_bar, hsum)
     t = (1 - 0.17 * np.cos(np.radians(h_bar - 30)) + 0.24 * np.cos(np.radians(2 * h_bar))
