@@ -15,14 +15,18 @@ All functions are vectorised over leading axes; colour is the last axis.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
 
+from .image import full_scale
+
 __all__ = [
-    "SRGB_TO_XYZ", "XYZ_TO_SRGB", "WHITE_XYZ", "XYZ_TO_OPP", "OPP_TO_XYZ",
-    "srgb_to_linear", "linear_to_srgb", "decode", "rgb_to_xyz", "xyz_to_rgb",
-    "xyz_to_lab", "lab_f", "delta_e76", "delta_e2000", "color_difference",
+    "SRGB_TO_XYZ", "WHITE_XYZ", "XYZ_TO_OPP",
+    "srgb_to_linear", "linear_to_srgb", "linear_lut", "decode", "rgb_to_xyz",
+    "xyz_to_lab", "lab_f", "lab_from_f", "delta_e76", "delta_e2000", "bounded_delta_e2000",
+    "color_difference",
 ]
 
 #: Linear sRGB (D65) → CIE XYZ, IEC 61966-2-1 (rows X, Y, Z).
@@ -30,8 +34,6 @@ SRGB_TO_XYZ = np.array(
     [[0.4124564, 0.3575761, 0.1804375],
      [0.2126729, 0.7151522, 0.0721750],
      [0.0193339, 0.1191920, 0.9503041]], dtype=np.float64)
-#: Inverse of :data:`SRGB_TO_XYZ`.
-XYZ_TO_SRGB = np.linalg.inv(SRGB_TO_XYZ)
 #: Reference white: the row sums of the matrix, so RGB white is exactly L*=100, a*=b*=0.
 WHITE_XYZ = SRGB_TO_XYZ.sum(axis=1)
 
@@ -41,8 +43,9 @@ XYZ_TO_OPP = np.array(
     [[0.2787336, 0.7218031, -0.1065520],
      [-0.4487736, 0.2898056, 0.0771569],
      [0.0859513, -0.5899859, 0.5011089]], dtype=np.float64)
-#: Inverse of :data:`XYZ_TO_OPP`.
-OPP_TO_XYZ = np.linalg.inv(XYZ_TO_OPP)
+
+#: An index into an array: a tuple of index arrays, as ``numpy.nonzero`` gives.
+Index = tuple[np.ndarray, ...]
 
 _EPS = 216.0 / 24389.0
 _KAPPA = 24389.0 / 27.0
@@ -70,18 +73,20 @@ def _lut(levels: int) -> np.ndarray:
     return lut
 
 
+def linear_lut(dtype: np.dtype | type) -> np.ndarray:
+    """Read-only float32 table of :func:`srgb_to_linear` for every code of ``dtype`` (uint8 or uint16)."""
+    return _lut(int(full_scale(dtype)) + 1)
+
+
 def decode(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Encoded sRGB RGBA → (linear RGB float32 ``(H, W, 3)``, alpha float32 ``(H, W)``).
 
     8- and 16-bit codes go through a 256- or 65536-entry lookup table (an order
     of magnitude faster than ``pow``); float input uses the formula.
     """
-    if pixels.dtype == np.uint8:
-        rgb = _lut(256)[pixels[..., :3]]
-        alpha = pixels[..., 3].astype(np.float32) * np.float32(1 / 255)
-    elif pixels.dtype == np.uint16:
-        rgb = _lut(65536)[pixels[..., :3]]
-        alpha = pixels[..., 3].astype(np.float32) * np.float32(1 / 65535)
+    if pixels.dtype in (np.uint8, np.uint16):
+        rgb = linear_lut(pixels.dtype)[pixels[..., :3]]
+        alpha = pixels[..., 3].astype(np.float32) * np.float32(1 / full_scale(pixels.dtype))
     else:
         rgb = srgb_to_linear(np.clip(pixels[..., :3], 0.0, 1.0))
         alpha = np.clip(pixels[..., 3], 0.0, 1.0).astype(np.float32)
@@ -98,27 +103,29 @@ def rgb_to_xyz(rgb: np.ndarray) -> np.ndarray:
     return _apply_matrix(np.asarray(rgb, dtype=np.float32), SRGB_TO_XYZ)
 
 
-def xyz_to_rgb(xyz: np.ndarray) -> np.ndarray:
-    """CIE XYZ → linear sRGB (not clipped)."""
-    return _apply_matrix(np.asarray(xyz, dtype=np.float32), XYZ_TO_SRGB)
+def lab_f(t: np.ndarray, dtype: type = np.float32) -> np.ndarray:
+    """CIELAB's compressive function: ``t^(1/3)`` above ε = 216/24389, linear below (CIE 15:2004).
 
-
-def lab_f(t: np.ndarray) -> np.ndarray:
-    """CIELAB's compressive function: ``t^(1/3)`` above ε = 216/24389, linear below (CIE 15:2004)."""
-    t = np.asarray(t, dtype=np.float32)
+    Computed in ``dtype`` (float32 for the default metric, float64 for Yee's).
+    """
+    t = np.asarray(t, dtype=dtype)
     out = np.cbrt(t)
     small = t <= _EPS
     if small.any():
-        out[small] = (np.float32(_KAPPA) * t[small] + np.float32(16)) / np.float32(116)
+        out[small] = (dtype(_KAPPA) * t[small] + dtype(16)) / dtype(116)
     return out
+
+
+def lab_from_f(fx: np.ndarray, fy: np.ndarray, fz: np.ndarray) -> np.ndarray:
+    """CIELAB ``(..., 3)`` from the :func:`lab_f` of X/Xn, Y/Yn and Z/Zn."""
+    return np.stack([116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)], axis=-1)
 
 
 def xyz_to_lab(xyz: np.ndarray, white: np.ndarray = WHITE_XYZ) -> np.ndarray:
     """CIE XYZ → CIELAB (CIE 15:2004), relative to ``white``."""
     xyz = np.asarray(xyz, dtype=np.float32)
     f = lab_f(xyz / np.asarray(white, dtype=np.float32))
-    fx, fy, fz = f[..., 0], f[..., 1], f[..., 2]
-    return np.stack([116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)], axis=-1).astype(np.float32)
+    return lab_from_f(f[..., 0], f[..., 1], f[..., 2]).astype(np.float32)
 
 
 def delta_e76(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
@@ -184,20 +191,51 @@ def delta_e2000(lab1: np.ndarray, lab2: np.ndarray, dtype: type = np.float64) ->
 DE00_FLOOR = 0.3
 #: Below the floor, ``DE76_UPPER_BOUND·ΔE76`` bounds ΔE00 from above (ΔE00 ≥ 0.67·ΔE76 measured).
 DE76_UPPER_BOUND = 1.5
+#: Above this many pairs, ΔE00 is worth splitting over two threads.
+PARALLEL_PAIRS = 65536
 
 
-def color_difference(lab1: np.ndarray, lab2: np.ndarray, floor: float = DE00_FLOOR) -> np.ndarray:
-    """ΔE00 where it can matter, a cheap bound elsewhere.
+def bounded_delta_e2000(de76: np.ndarray, labs_at: Callable[[Index], tuple[np.ndarray, np.ndarray]],
+                        floor: float = DE00_FLOOR,
+                        run: Callable[[Callable[[Index], np.ndarray], list[Index]], list[np.ndarray]]
+                        | None = None) -> np.ndarray:
+    """float32 ΔE00 where ΔE76 ≥ ``floor``, ``DE76_UPPER_BOUND·ΔE76`` elsewhere.
 
     CIEDE2000 costs ~30× more than ΔE76.  Over ~2 million random pairs
-    ΔE00 ≥ 0.67·ΔE76 never fails (measured; the science brief §2), so where
+    ΔE00 ≥ 0.67·ΔE76 never fails (measured; ``docs/science.md`` §2), so where
     ΔE76 < ``floor``, ``1.5·ΔE76`` bounds ΔE00 from above and is used instead;
     with the default floor 0.3 that is < 0.45 JND, whose 4th power is
     negligible in the pooled map.
+
+    Parameters
+    ----------
+    de76 : numpy.ndarray
+        float32 ΔE76 of every pair.
+    labs_at : callable
+        ``labs_at(index)`` gives the two CIELAB arrays ``(N, 3)`` of the pairs
+        at ``index`` (a tuple of index arrays into ``de76``).
+    floor : float
+    run : callable, optional
+        ``run(fn, parts)`` returns ``[fn(part) for part in parts]``, perhaps
+        in threads; with it, more than :data:`PARALLEL_PAIRS` pairs are split
+        in two halves.
     """
-    de76 = delta_e76(lab1, lab2)
     out = np.float32(DE76_UPPER_BOUND) * de76
-    idx = np.nonzero(de76 >= floor)
-    if idx[0].size:
-        out[idx] = delta_e2000(lab1[idx], lab2[idx], dtype=np.float32)
+    idx = np.nonzero(de76 >= np.float32(floor))
+    n = idx[0].size
+    if n:
+        def part(bounds: tuple[int, int]) -> np.ndarray:
+            sel = tuple(i[bounds[0]:bounds[1]] for i in idx)
+            return delta_e2000(*labs_at(sel), dtype=np.float32)
+
+        if run is None:
+            out[idx] = part((0, n))
+        else:
+            halves = [(0, n // 2), (n // 2, n)] if n > PARALLEL_PAIRS else [(0, n)]
+            out[idx] = np.concatenate(run(part, halves))
     return out
+
+
+def color_difference(lab1: np.ndarray, lab2: np.ndarray, floor: float = DE00_FLOOR) -> np.ndarray:
+    """ΔE00 of two CIELAB arrays where it can matter, a cheap bound elsewhere (:func:`bounded_delta_e2000`)."""
+    return bounded_delta_e2000(delta_e76(lab1, lab2), lambda sel: (lab1[sel], lab2[sel]), floor)

@@ -24,9 +24,11 @@ import math
 
 import numpy as np
 
-__all__ = ["barten_pdiff", "SCIELAB_KERNELS", "FLIP_KERNELS", "kernel_sigmas_px", "BARTEN_PEAK_CPD"]
+__all__ = ["barten_pdiff", "barten_ab", "SCIELAB_KERNELS", "FLIP_KERNELS", "kernel_sigmas_px",
+           "BARTEN_PEAK_CPD"]
 
-#: Frequency (cycles/degree) at which :func:`barten_pdiff` peaks at 100 cd/m².
+#: Frequency (cycles/degree) at which :func:`barten_pdiff` peaks at 100 cd/m²
+#: (S = 525.15, measured); Yee's model weights its bands relative to this peak.
 BARTEN_PEAK_CPD = 3.248
 
 
@@ -39,10 +41,20 @@ def barten_pdiff(f: np.ndarray | float, luminance: np.ndarray | float,
     ``dtype``.
     """
     f = np.asarray(f, dtype=dtype)
-    lum: np.ndarray = np.asarray(luminance, dtype=dtype)
-    a = 440.0 * (1.0 + 0.7 / lum) ** -0.2
-    b = 0.3 * (1.0 + 100.0 / lum) ** 0.15
+    a, b = barten_ab(np.asarray(luminance, dtype=dtype))
     return a * f * np.exp(-b * f) * np.sqrt(1.0 + 0.06 * np.exp(b * f))
+
+
+def barten_ab(luminance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The luminance-dependent terms of :func:`barten_pdiff`, in the dtype of ``luminance``.
+
+    ``a = 440·(1 + 0.7/L)^−0.2`` (peak sensitivity; Barten's 540 with the
+    field-size term folded in, as in Yee 2004) and ``b = 0.3·(1 + 100/L)^0.15``
+    (the exponential fall-off at high frequencies).
+    """
+    a = 440.0 * (1.0 + 0.7 / luminance) ** -0.2
+    b = 0.3 * (1.0 + 100.0 / luminance) ** 0.15
+    return a, b
 
 
 def _normalise(lobes: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:

@@ -1,6 +1,6 @@
 """Spatial filters: CSF Gaussians, the Gaussian pyramid, local moments.
 
-Borders follow the science brief §7: CSF filters clamp (``nearest``), the
+Borders follow ``docs/science.md`` §7: CSF filters clamp (``nearest``), the
 pyramid and SSIM windows mirror (``reflect``: ``d c b | a b c d | c b a``,
 scipy's ``mirror``); nothing ever zero-pads, which would invent edges at
 the image border.
@@ -21,17 +21,90 @@ import numpy as np
 __all__ = [
     "gaussian_kernel", "correlate_symmetric", "gaussian", "sum_of_gaussians", "pyramid_down",
     "gaussian_pyramid", "upsample_to", "local_mean", "max3x3",
+    "taps_radius", "support", "block_factor", "band_halo", "pyramid_reach", "support_box",
+    "SSIM_SIGMA", "SSIM_TRUNCATE", "SSIM_RADIUS",
 ]
 
 #: Lobes wider than this (std in px) are filtered on a block-averaged image.
 WIDE_SIGMA = 3.0
+#: Block size of the wide-lobe path, in units of the lobe's std: a k×k block
+#: average for σ >= 2k keeps the block small next to the lobe.
+_BLOCK_PER_SIGMA = 2.0
 _BINOMIAL5 = np.array([6, 4, 1], dtype=np.float32) / 16  # centre tap first
+#: Taps either side of the pyramid's [1 4 6 4 1]/16 kernel.
+PYRAMID_RADIUS = len(_BINOMIAL5) - 1
+#: The pyramid stops before a side drops below this many pixels (as dssim):
+#: smaller levels hold too few SSIM windows to say anything.
+PYRAMID_MIN_SIZE = 8
+#: SSIM window: Gaussian σ = 1.5 px (Wang et al. 2004) ...
+SSIM_SIGMA = 1.5
+#: ... truncated at 3.5σ, 11 taps.
+SSIM_TRUNCATE = 3.5
 
+
+# -- supports: how far each filter reaches ----------------------------------
+
+def taps_radius(sigma: float, truncate: float = 3.0) -> int:
+    """Taps either side of :func:`gaussian_kernel`: ``round(truncate·σ)``, at least 1."""
+    return max(1, int(truncate * sigma + 0.5))
+
+
+#: Taps either side of the SSIM window (5).
+SSIM_RADIUS = taps_radius(SSIM_SIGMA, SSIM_TRUNCATE)
+
+
+def support(sigma: float, truncate: float = 3.0) -> int:
+    """``ceil(truncate·σ)``: distance (px) beyond which a Gaussian cut at ``truncate·σ`` has no weight."""
+    return math.ceil(truncate * sigma)
+
+
+def block_factor(sigma: float) -> int:
+    """Block size k of :func:`gaussian`'s wide-lobe path for a lobe of std ``sigma`` (1: full resolution).
+
+    Before the clamp to a quarter of the image's shorter side.
+    """
+    return max(1, int(sigma // _BLOCK_PER_SIGMA)) if sigma > WIDE_SIGMA else 1
+
+
+def band_halo(sigma: float, align: int = 8) -> int:
+    """Rows a band needs beyond its edges for :func:`gaussian` inside it to match the whole frame.
+
+    3σ of taps, up to three blocks of the wide-lobe path (its grid, the
+    blurred block image's taps, the bilinear upsampling) and 4 px of slack,
+    rounded up to a multiple of ``align``.
+    """
+    k = block_factor(sigma)
+    return int(math.ceil((3 * sigma + 3 * k + 4) / float(align)) * align)
+
+
+def pyramid_reach(level: int) -> int:
+    """Full-resolution pixels, either side, that a :func:`gaussian_pyramid` level depends on."""
+    return PYRAMID_RADIUS * (2 ** level - 1)
+
+
+def support_box(mask: np.ndarray, margin: int, align: int = 1) -> tuple[int, int, int, int] | None:
+    """``(y0, y1, x0, x1)`` of ``mask``'s True pixels grown by ``margin``, clipped to the frame.
+
+    ``y0`` and ``x0`` are rounded down to multiples of ``align`` (so that a
+    pyramid built on the box decimates on the frame's grid).  None when
+    ``mask`` has no True pixel.
+    """
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(mask.any(axis=0))
+    h, w = mask.shape
+    y0 = max(0, (int(rows[0]) - margin) // align * align)
+    x0 = max(0, (int(cols[0]) - margin) // align * align)
+    return (y0, min(h, int(rows[-1]) + margin + 1), x0, min(w, int(cols[-1]) + margin + 1))
+
+
+# -- filters ---------------------------------------------------------------
 
 @lru_cache(maxsize=64)
 def gaussian_kernel(sigma: float, truncate: float = 3.0) -> np.ndarray:
-    """Half of a unit-sum sampled Gaussian: taps ``w[0]`` (centre) .. ``w[r]``, ``r = round(truncate·σ)``."""
-    r = max(1, int(truncate * sigma + 0.5))
+    """Half of a unit-sum sampled Gaussian: taps ``w[0]`` (centre) .. ``w[r]``, ``r`` = :func:`taps_radius`."""
+    r = taps_radius(sigma, truncate)
     k = np.arange(0, r + 1, dtype=np.float64)
     w = np.exp(-0.5 * (k / sigma) ** 2)
     w /= w[0] + 2 * w[1:].sum()
@@ -137,8 +210,7 @@ def gaussian(plane: np.ndarray, sigma: float, mode: str = "nearest") -> np.ndarr
     if sigma <= 0:
         return plane.copy()
     h, w = plane.shape
-    k = max(1, int(sigma // 2.0)) if sigma > WIDE_SIGMA else 1
-    k = min(k, max(1, min(h, w) // 4))
+    k = min(block_factor(sigma), max(1, min(h, w) // 4))
     if k <= 1:
         return _blur(plane, sigma, mode)
     hp, wp = -(-h // k) * k, -(-w // k) * k
@@ -172,12 +244,12 @@ def pyramid_down(plane: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(correlate_symmetric(rows, _BINOMIAL5, 1, "reflect")[:, ::2])
 
 
-def gaussian_pyramid(plane: np.ndarray, levels: int, min_size: int = 8) -> list[np.ndarray]:
-    """Up to ``levels`` levels (level 0 = ``plane``), stopping before a side drops below ``min_size``."""
+def gaussian_pyramid(plane: np.ndarray, levels: int) -> list[np.ndarray]:
+    """Up to ``levels`` levels (level 0 = ``plane``), stopping before a side drops below :data:`PYRAMID_MIN_SIZE`."""
     out = [np.asarray(plane, dtype=np.float32)]
     while len(out) < levels:
         h, w = out[-1].shape
-        if (h + 1) // 2 < min_size or (w + 1) // 2 < min_size:
+        if (h + 1) // 2 < PYRAMID_MIN_SIZE or (w + 1) // 2 < PYRAMID_MIN_SIZE:
             break
         out.append(pyramid_down(out[-1]))
     return out
@@ -211,9 +283,9 @@ def upsample_to(plane: np.ndarray, shape: tuple[int, int], factor: int,
     return np.ascontiguousarray(out, dtype=np.float32)
 
 
-def local_mean(plane: np.ndarray, sigma: float = 1.5) -> np.ndarray:
+def local_mean(plane: np.ndarray) -> np.ndarray:
     """Gaussian-weighted local mean for SSIM moments (Wang et al. 2004: σ = 1.5, 11 taps), mirrored borders."""
-    return _blur(plane, sigma, "reflect", truncate=3.5)
+    return _blur(plane, SSIM_SIGMA, "reflect", truncate=SSIM_TRUNCATE)
 
 
 def max3x3(mask: np.ndarray, radius: int = 1) -> np.ndarray:

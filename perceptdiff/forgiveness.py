@@ -4,7 +4,7 @@ Two renderers (or one renderer on two machines) rarely agree on the exact
 coverage of an edge pixel or the sub-pixel phase of a glyph.  Such pixels
 take values that already occur next to them, so they can be *explained*.
 
-``box`` rule (science brief §7.3), on premultiplied integer RGBA: a differing
+``box`` rule (``docs/science.md`` §7.3), on premultiplied integer RGBA: a differing
 pixel p is explained when, in every channel, ``B(p)`` lies within the min–max
 range of A's 3×3 neighbourhood of p **and** ``A(p)`` lies within B's, both
 ranges widened by 2 codes for pixels that change by more than 2 codes (so
@@ -29,9 +29,36 @@ from __future__ import annotations
 
 import numpy as np
 
-from .filters import max3x3
+from .filters import max3x3, support_box
+from .image import full_scale
 
-__all__ = ["premultiply", "pixels_differ", "forgive_box", "forgive_pixelmatch", "forgive"]
+__all__ = ["premultiply", "pixels_differ", "forgive_box", "forgive_pixelmatch", "forgive",
+           "BOX_TOLERANCE_CODES", "INK_RATIO", "REVOKE_RADIUS"]
+
+#: Tolerance of the box rule in 8-bit codes (scaled for 16-bit and float data):
+#: a change of more than 2 codes may carry ±1–2 codes of noise or dithering on
+#: top of a 1-px shift, and the widened ranges still explain it.
+BOX_TOLERANCE_CODES = 2
+#: Ink rule: the change over a 3×3 window must cancel to within this fraction
+#: of its absolute sum (a thin line moved by a fraction of a pixel cancels to
+#: ~0; a recoloured or removed one does not cancel at all).
+INK_RATIO = 0.25
+#: ... plus this many tolerances of slack (one for each of the 3 px a line
+#: crosses the window on).
+INK_SLACK_TOLERANCES = 3
+#: Pixels within this distance (Chebyshev) of an unexplained difference are
+#: not forgiven: they are the edge of the same change.
+REVOKE_RADIUS = 1
+#: The box rule reads 3×3 ranges and 3×3 ink windows around a pixel: the
+#: significant changes' box is grown by 2 px before the rule runs in it.
+_RULE_REACH = 2
+#: pixelmatch's anti-aliasing detector: a pixel with more than this many
+#: identical neighbours (the frame's edge counts as one) is on a flat area ...
+_MAX_SIBLINGS = 2
+#: ... and an anti-aliased pixel has at most this many neighbours of its own brightness.
+_MAX_EQUAL_NEIGHBOURS = 2
+#: YIQ luma weights of pixelmatch's brightness (NTSC 1953 Y row, in pixelmatch's rounding).
+_YIQ_Y = (0.29889531, 0.58662247, 0.11448223)
 
 
 def pixels_differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -47,14 +74,12 @@ _OFFSETS = [(dy, dx) for dx in (-1, 0, 1) for dy in (-1, 0, 1) if (dy, dx) != (0
 
 def premultiply(pixels: np.ndarray) -> np.ndarray:
     """Premultiply encoded RGBA by alpha, staying in the integer domain (rounded)."""
-    if pixels.dtype == np.uint8:
-        a = pixels[..., 3:4].astype(np.uint16)
-        rgb = (pixels[..., :3].astype(np.uint16) * a + 127) // 255
-        return np.concatenate([rgb.astype(np.uint8), pixels[..., 3:4]], axis=-1)
-    if pixels.dtype == np.uint16:
-        a = pixels[..., 3:4].astype(np.uint32)
-        rgb = (pixels[..., :3].astype(np.uint32) * a + 32767) // 65535
-        return np.concatenate([rgb.astype(np.uint16), pixels[..., 3:4]], axis=-1)
+    if pixels.dtype in (np.uint8, np.uint16):
+        wide = np.uint16 if pixels.dtype == np.uint8 else np.uint32  # holds full² + full/2
+        full = int(full_scale(pixels.dtype))
+        a = pixels[..., 3:4].astype(wide)
+        rgb = (pixels[..., :3].astype(wide) * a + full // 2) // full
+        return np.concatenate([rgb.astype(pixels.dtype), pixels[..., 3:4]], axis=-1)
     return np.concatenate([pixels[..., :3] * pixels[..., 3:4], pixels[..., 3:4]], axis=-1)
 
 
@@ -126,34 +151,23 @@ def forgive_box(a: np.ndarray, b: np.ndarray, differ: np.ndarray | None = None,
     return inside & significant_changes(a, b, differ, tolerance)
 
 
-def _ink_conserved(a: np.ndarray, b: np.ndarray, where: np.ndarray, tolerance: np.float32,
-                   ratio: float = 0.25) -> np.ndarray:
+def _ink_conserved(a: np.ndarray, b: np.ndarray, where: np.ndarray, tolerance: np.float32) -> np.ndarray:
     """Pixels whose 3×3 neighbourhood keeps its "ink": the change sums to ~0 per channel.
 
     A thin line or dot moved by a fraction of a pixel redistributes its
     coverage over neighbouring pixels: its peak value changes (so the two-way
     range test refuses it), but the sum of the change over the 3×3 window
     cancels.  A recoloured, removed or added feature does not cancel.
-    Accepted when, in every channel, ``|Σ(b − a)| ≤ ratio·Σ|b − a| + 3·tolerance``.
+    Accepted when, in every channel,
+    ``|Σ(b − a)| ≤ INK_RATIO·Σ|b − a| + INK_SLACK_TOLERANCES·tolerance``.
     """
     ok = where.copy()
     for c in range(a.shape[-1]):
         d = b[..., c].astype(np.float32) - a[..., c].astype(np.float32)
         total = _box3(d)
         spread = _box3(np.abs(d))
-        ok &= np.abs(total) <= np.float32(ratio) * spread + 3 * tolerance
+        ok &= np.abs(total) <= np.float32(INK_RATIO) * spread + INK_SLACK_TOLERANCES * tolerance
     return ok
-
-
-def _bounding_box(mask: np.ndarray, margin: int) -> tuple[slice, slice] | None:
-    """Slices of ``mask``'s True pixels grown by ``margin`` (None if there are none)."""
-    rows = np.flatnonzero(mask.any(axis=1))
-    if rows.size == 0:
-        return None
-    cols = np.flatnonzero(mask.any(axis=0))
-    h, w = mask.shape
-    return (slice(max(0, rows[0] - margin), min(h, rows[-1] + margin + 1)),
-            slice(max(0, cols[0] - margin), min(w, cols[-1] + margin + 1)))
 
 
 def _box3(x: np.ndarray) -> np.ndarray:
@@ -165,18 +179,26 @@ def _box3(x: np.ndarray) -> np.ndarray:
 
 def _brightness_over_white(p: np.ndarray, full: float) -> np.ndarray:
     """pixelmatch's Y (YIQ luma) of the pixel blended over white, in code units."""
-    rgb = p[..., :3].astype(np.float32) * np.float32(255.0 / full)
+    white = full_scale(np.uint8)  # pixelmatch works on 8-bit codes
+    rgb = p[..., :3].astype(np.float32) * np.float32(white / full)
     a = p[..., 3].astype(np.float32) * np.float32(1.0 / full)
-    rgb = 255.0 + (rgb - 255.0) * a[..., None]
-    return rgb[..., 0] * 0.29889531 + rgb[..., 1] * 0.58662247 + rgb[..., 2] * 0.11448223
+    rgb = white + (rgb - white) * a[..., None]
+    ky, ki, kq = _YIQ_Y
+    return rgb[..., 0] * ky + rgb[..., 1] * ki + rgb[..., 2] * kq
+
+
+def _offset_slices(h: int, w: int, dy: int, dx: int) -> tuple[slice, slice, slice, slice]:
+    """``(ys, xs, yd, xd)``: ``x[ys, xs]`` is the neighbour at ``(dy, dx)`` of the pixels ``[yd, xd]``."""
+    ys, yd = (slice(dy, h), slice(0, h - dy)) if dy >= 0 else (slice(0, h + dy), slice(-dy, h))
+    xs, xd = (slice(dx, w), slice(0, w - dx)) if dx >= 0 else (slice(0, w + dx), slice(-dx, w))
+    return ys, xs, yd, xd
 
 
 def _shift(x: np.ndarray, dy: int, dx: int, fill: float | int) -> np.ndarray:
     """``out[y, x] = x[y+dy, x+dx]``, ``fill`` outside the frame."""
     h, w = x.shape[:2]
     out = np.full_like(x, fill)
-    ys, yd = (slice(dy, h), slice(0, h - dy)) if dy >= 0 else (slice(0, h + dy), slice(-dy, h))
-    xs, xd = (slice(dx, w), slice(0, w - dx)) if dx >= 0 else (slice(0, w + dx), slice(-dx, w))
+    ys, xs, yd, xd = _offset_slices(h, w, dy, dx)
     out[yd, xd] = x[ys, xs]
     return out
 
@@ -194,7 +216,7 @@ def _many_siblings(packed: np.ndarray) -> np.ndarray:
     count = _on_border(h, w).astype(np.int16)
     for dy, dx in _OFFSETS:
         count += _shift(packed, dy, dx, -1) == packed
-    return count > 2
+    return count > _MAX_SIBLINGS
 
 
 def _antialiased(img: np.ndarray, other: np.ndarray, y_img: np.ndarray,
@@ -209,7 +231,7 @@ def _antialiased(img: np.ndarray, other: np.ndarray, y_img: np.ndarray,
     imax = np.argmax(d, axis=0)
     dmin = np.take_along_axis(d, imin[None], 0)[0]
     dmax = np.take_along_axis(d, imax[None], 0)[0]
-    candidate = (zeroes <= 2) & (dmin < 0) & (dmax > 0)
+    candidate = (zeroes <= _MAX_EQUAL_NEIGHBOURS) & (dmin < 0) & (dmax > 0)
     yy, xx = np.mgrid[0:h, 0:w]
     offs = np.array(_OFFSETS)
 
@@ -244,11 +266,12 @@ def _pack(p: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(p).view(np.uint32)[..., 0].astype(np.int64)
     if p.dtype == np.uint16:
         return np.ascontiguousarray(p).view(np.uint64)[..., 0].astype(np.int64) & np.int64(0x7FFFFFFFFFFFFFFF)
-    q = np.round(np.clip(p, 0, 1) * 65535).astype(np.uint16)
+    q = np.round(np.clip(p, 0, 1) * full_scale(np.uint16)).astype(np.uint16)
     return _pack(q)
 
 
-def revoke_near_unexplained(significant: np.ndarray, explained: np.ndarray, radius: int = 1) -> np.ndarray:
+def revoke_near_unexplained(significant: np.ndarray, explained: np.ndarray,
+                            radius: int = REVOKE_RADIUS) -> np.ndarray:
     """Withdraw forgiveness from explained pixels next to unexplained differences.
 
     Genuine anti-aliasing or jitter is explained everywhere along an edge; a
@@ -265,12 +288,8 @@ def revoke_near_unexplained(significant: np.ndarray, explained: np.ndarray, radi
     return explained & ~near
 
 
-#: Tolerance of the box rule in 8-bit codes (scaled for 16-bit and float data).
-BOX_TOLERANCE_CODES = 2
-
-
 def forgive(a: np.ndarray, b: np.ndarray, mode: str, full: float,
-            revoke_radius: int = 1, differ: np.ndarray | None = None,
+            differ: np.ndarray | None = None,
             opaque: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Apply a forgiveness rule to encoded straight RGBA ``a``, ``b``.
 
@@ -284,16 +303,17 @@ def forgive(a: np.ndarray, b: np.ndarray, mode: str, full: float,
     if mode == "off":
         return b, np.zeros(a.shape[:2], dtype=bool)
     if mode == "box":
-        tol = BOX_TOLERANCE_CODES * full / 255.0
+        tol = BOX_TOLERANCE_CODES * full / full_scale(np.uint8)
         channels = 3 if opaque else 4  # alpha is equal (full) everywhere in an opaque pair
         pa_, pb_ = (a[..., :channels], b[..., :channels]) if opaque else (premultiply(a), premultiply(b))
         significant = significant_changes(pa_, pb_, differ, tol)
         mask = np.zeros_like(differ)
-        box = _bounding_box(significant, margin=2)
+        box = support_box(significant, _RULE_REACH)
         if box is not None:
             # Only significant changes can be forgiven: work inside their box
             # (small when the rest of the frame differs only by noise).
-            ys, xs = box
+            y0, y1, x0, x1 = box
+            ys, xs = slice(y0, y1), slice(x0, x1)
             mask[ys, xs] = forgive_box(pa_[ys, xs], pb_[ys, xs], differ[ys, xs], tolerance=tol)
     elif mode == "pixelmatch":
         mask = forgive_pixelmatch(a, b, full)
@@ -301,7 +321,7 @@ def forgive(a: np.ndarray, b: np.ndarray, mode: str, full: float,
     else:
         raise ValueError(f"unknown anti-aliasing mode {mode!r}")
     if mask.any():
-        mask = revoke_near_unexplained(significant, mask, revoke_radius)
+        mask = revoke_near_unexplained(significant, mask)
     if mask.any():
         b = b.copy()
         b[mask] = a[mask]

@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Image"]
+__all__ = ["Image", "full_scale", "PIXEL_DTYPES"]
+
+#: Code value of full intensity for each pixel dtype an :class:`Image` may hold.
+_FULL_SCALE = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0, np.dtype(np.float32): 1.0}
+#: The pixel dtypes an :class:`Image` may hold.
+PIXEL_DTYPES = tuple(_FULL_SCALE)
+
+
+def full_scale(dtype: np.dtype | type) -> float:
+    """The code of full intensity for pixels of ``dtype``: 255, 65535, or 1.0 for floats."""
+    return _FULL_SCALE.get(np.dtype(dtype), 1.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,12 +71,7 @@ class Image:
     @property
     def full_scale(self) -> float:
         """The code value of full intensity: 255, 65535 or 1.0."""
-        dt = self.pixels.dtype
-        if dt == np.uint8:
-            return 255.0
-        if dt == np.uint16:
-            return 65535.0
-        return 1.0
+        return full_scale(self.pixels.dtype)
 
     @classmethod
     def from_pixels(
@@ -76,9 +81,8 @@ class Image:
         arr = np.ascontiguousarray(pixels)
         if arr.ndim != 3 or arr.shape[2] != 4:
             raise ValueError(f"expected (H, W, 4) RGBA pixels, got shape {arr.shape}")
-        if arr.dtype not in (np.uint8, np.uint16, np.float32):
+        if arr.dtype not in PIXEL_DTYPES:
             raise ValueError(f"unsupported pixel dtype {arr.dtype}")
         arr.setflags(write=False)
-        full = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}.get(arr.dtype, 1.0)
-        opaque = bool(np.all(arr[..., 3] == full))
+        opaque = bool(np.all(arr[..., 3] == full_scale(arr.dtype)))
         return cls(pixels=arr, source=source, opaque=opaque, notes=tuple(notes))
