@@ -352,7 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     wall = time.perf_counter() - t0
 
     import perceptdiff
-    from perceptdiff.metrics import VerdictRule, get_metric
+    from perceptdiff.metrics import get_metric
+    from perceptdiff.verdict import VerdictRule
 
     ppd = args.ppd or perceptdiff.Options().pixels_per_degree
     print(f"perceptdiff {perceptdiff.__version__}, metric {args.metric}, {ppd:g} px/deg; "

@@ -9,6 +9,9 @@ Order of work (cheapest first):
 5. identical decoded pixels -> IDENTICAL; equal once colour under full
    transparency is discarded -> PASS with an all-zero map;
 6. the metric's visibility map, then the verdict rule (:mod:`perceptdiff.verdict`).
+
+Every outcome is a :class:`~perceptdiff.verdict.Decision`; :class:`_Run`
+turns it into the :class:`~perceptdiff.result.ComparisonResult`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,9 +27,10 @@ import numpy as np
 from ._version import __version__ as _pkg_version
 from . import loading, resample, verdict
 from .image import Image
-from .metrics import get_metric
+from .metrics import Metric, MetricOutput, get_metric
 from .options import Options
 from .result import ComparisonResult, MapStore
+from .verdict import Decision
 
 __all__ = ["compare", "compare_images"]
 
@@ -63,20 +68,16 @@ def compare(expected: Any, actual: Any, **options: Any) -> ComparisonResult:
         opts = Options.from_kwargs(**options)
     elif options:
         opts = opts.replace(**options)
-    metric = get_metric(opts.metric)
-    mopts = metric.validate(opts.metric_options)
-
-    t0 = time.perf_counter()
+    run = _Run.start(opts)
     same = loading.identical_sources(expected, actual)
     if same is not None:
-        w, h = same
-        ppd = metric.pixels_per_degree(opts, mopts, w, h)
-        return _zero_result("identical", "the files are byte-for-byte identical", metric, opts, mopts,
-                            (w, h), ppd, None, None, {"decode": time.perf_counter() - t0},
-                            sources=(loading.source_name(expected), loading.source_name(actual)))
-    img_a, img_b = _load_pair(expected, actual, getattr(metric, "color_managed", True))
-    t_decode = time.perf_counter() - t0
-    return compare_images(img_a, img_b, opts, _decode_time=t_decode, _t0=t0)
+        run.timings["decode"] = time.perf_counter() - run.t0
+        run.timings["compare"] = 0.0
+        run.sources = (loading.source_name(expected), loading.source_name(actual))
+        return run.result(Decision.nothing_visible("identical", "the files are byte-for-byte identical"),
+                          frame=same, total=sum(run.timings.values()))
+    img_a, img_b = _load_pair(expected, actual, run.metric.color_managed)
+    return compare_images(img_a, img_b, opts, _decode_time=time.perf_counter() - run.t0, _t0=run.t0)
 
 
 def _load_pair(expected: Any, actual: Any, color_management: bool = True) -> tuple[Image, Image]:
@@ -100,109 +101,120 @@ def _load_pair(expected: Any, actual: Any, color_management: bool = True) -> tup
 def compare_images(expected: Image, actual: Image, options: Options | None = None, *,
                    _decode_time: float = 0.0, _t0: float | None = None) -> ComparisonResult:
     """Compare two decoded images (see :func:`compare`)."""
-    t0 = time.perf_counter() if _t0 is None else _t0
+    run = _Run.start(options or Options(), _t0)
     t1 = time.perf_counter()
-    opts = options or Options()
-    metric = get_metric(opts.metric)
-    mopts = metric.validate(opts.metric_options)
-    notes = tuple(expected.notes) + tuple(n for n in actual.notes if n not in expected.notes)
-    sizes = (expected.size, actual.size)
+    run.timings["decode"] = _decode_time
+    run.notes = tuple(expected.notes) + tuple(n for n in actual.notes if n not in expected.notes)
+    run.sizes = (expected.size, actual.size)
+    run.sources = (expected.source, actual.source)
+    opts, metric, mopts = run.options, run.metric, run.metric_options
 
     a, b = expected, actual
     if a.size != b.size:
         if opts.resize:
             a, b = resample.resize_pair(a, b)
-            notes += (f"resized to {a.width}x{a.height} (area average in linear light)",)
+            run.notes += (f"resized to {a.width}x{a.height} (area average in linear light)",)
         elif opts.pad:
             a, b = resample.pad_pair(a, b)
-            notes += (f"padded to {a.width}x{a.height} with transparency",)
+            run.notes += (f"padded to {a.width}x{a.height} with transparency",)
         else:
-            ppd = metric.pixels_per_degree(opts, mopts, expected.width, expected.height)
-            timings = {"decode": _decode_time, "compare": time.perf_counter() - t1,
-                       "total": time.perf_counter() - t0}
-            return ComparisonResult(
-                verdict="fail",
-                reason=(f"size differs: {expected.width}x{expected.height} vs "
-                        f"{actual.width}x{actual.height} (use resize or pad to compare anyway)"),
-                metric=metric.name, metric_version=metric.version,
-                expected_size=sizes[0], actual_size=sizes[1], compared_size=None,
-                pixels_per_degree=ppd, peak_jnd=None, p999_jnd=None,
-                visible_pixels=0, visible_area_deg2=0.0, visible_ratio=0.0,
-                regions=(), region_count=0, forgiven_pixels=0,
-                options=_options_dict(opts, mopts, ppd), timings=timings, notes=notes,
-                expected_image=expected, actual_image=actual, sources=_sources(expected, actual),
-            )
+            run.ppd = metric.pixels_per_degree(opts, mopts, expected.width, expected.height)
+            run.timings["compare"] = time.perf_counter() - t1
+            reason = (f"size differs: {expected.width}x{expected.height} vs "
+                      f"{actual.width}x{actual.height} (use resize or pad to compare anyway)")
+            return run.result(Decision.not_compared(reason), images=(expected, actual))
 
     if opts.ignore:
         b = resample.apply_ignore(a, b, opts.ignore)
-    ppd = metric.pixels_per_degree(opts, mopts, a.width, a.height)
+    run.ppd = metric.pixels_per_degree(opts, mopts, a.width, a.height)
 
+    nothing: Decision | None = None
     if a.pixels.dtype == b.pixels.dtype and np.array_equal(a.pixels, b.pixels):
-        timings = {"decode": _decode_time, "compare": time.perf_counter() - t1}
         if a is expected and b is actual:
-            return _zero_result("identical", "the decoded pixels are identical", metric, opts, mopts,
-                                a.size, ppd, expected, actual, timings, notes, sizes, t0)
-        why = "no difference outside the ignored regions" if opts.ignore else "no difference"
-        return _zero_result("pass", why, metric, opts, mopts, a.size, ppd, expected, actual,
-                            timings, notes, sizes, t0)
-    if resample.equal_where_visible(a, b):
-        timings = {"decode": _decode_time, "compare": time.perf_counter() - t1}
-        return _zero_result("pass", "the images differ only in colour under full transparency",
-                            metric, opts, mopts, a.size, ppd, expected, actual, timings, notes, sizes, t0)
+            nothing = Decision.nothing_visible("identical", "the decoded pixels are identical")
+        else:
+            why = "no difference outside the ignored regions" if opts.ignore else "no difference"
+            nothing = Decision.nothing_visible("pass", why)
+    elif resample.equal_where_visible(a, b):
+        nothing = Decision.nothing_visible(
+            "pass", "the images differ only in colour under full transparency")
+    if nothing is not None:
+        run.timings["compare"] = time.perf_counter() - t1
+        return run.result(nothing, images=(a, b), frame=a.size)
 
+    ppd = run.ppd
     out = metric.compute(a, b, opts, mopts, ppd)
-    rule = metric.verdict_rule(opts, mopts)
-    shape = (a.height, a.width)
-    decision = verdict.decide(out.jnd, out.offset, shape, ppd, opts.jnd_threshold, rule,
+    decision = verdict.decide(out.jnd, out.offset, (a.height, a.width), ppd, opts.jnd_threshold,
+                              metric.verdict_rule(opts, mopts),
                               forgiven=out.forgiven, changed=out.changed)
-    timings = {"decode": _decode_time, "compare": time.perf_counter() - t1,
-               "total": time.perf_counter() - t0}
-    return ComparisonResult(
-        verdict=decision.verdict, reason=decision.reason,
-        metric=metric.name, metric_version=metric.version,
-        expected_size=sizes[0], actual_size=sizes[1], compared_size=a.size,
-        pixels_per_degree=ppd, peak_jnd=decision.peak_jnd, p999_jnd=decision.p999_jnd,
-        visible_pixels=decision.visible_pixels, visible_area_deg2=decision.visible_area_deg2,
-        visible_ratio=decision.visible_ratio, regions=decision.regions,
-        region_count=decision.region_count, forgiven_pixels=decision.forgiven_pixels,
-        options=_options_dict(opts, mopts, ppd), timings=timings, notes=notes,
-        details=dict(out.details), expected_image=a, actual_image=b,
-        sources=_sources(expected, actual),
-        _jnd=MapStore(shape, out.jnd, out.offset),
-        _forgiven=None if out.forgiven is None else MapStore(shape, out.forgiven, out.offset, bool),
-    )
+    run.timings["compare"] = time.perf_counter() - t1
+    return run.result(decision, images=(a, b), frame=a.size, output=out)
 
 
-def _sources(a: Image | None, b: Image | None) -> tuple[str, str]:
-    return (a.source if a is not None else "?", b.source if b is not None else "?")
+@dataclass
+class _Run:
+    """What one comparison has gathered on its way to a result."""
 
+    options: Options
+    metric: Metric
+    metric_options: dict[str, Any]
+    t0: float
+    ppd: float | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    sizes: tuple[tuple[int, int], tuple[int, int]] | None = None
+    sources: tuple[str, str] = ("?", "?")
 
-def _options_dict(opts: Options, mopts: dict[str, Any], ppd: float) -> dict[str, Any]:
-    d = opts.to_dict()
-    d["metric_options"] = dict(mopts)
-    d["pixels_per_degree"] = ppd
-    d["perceptdiff_version"] = _pkg_version
-    return d
+    @classmethod
+    def start(cls, options: Options, t0: float | None = None) -> "_Run":
+        metric = get_metric(options.metric)
+        return cls(options, metric, metric.validate(options.metric_options),
+                   time.perf_counter() if t0 is None else t0)
 
+    def result(self, decision: Decision, *, images: tuple[Image, Image] | None = None,
+               frame: tuple[int, int] | None = None, output: MetricOutput | None = None,
+               total: float | None = None) -> ComparisonResult:
+        """The result of ``decision``.
 
-def _zero_result(verdict_: str, why: str, metric: Any, opts: Options, mopts: dict[str, Any],
-                 size: tuple[int, int], ppd: float, a: Image | None, b: Image | None,
-                 timings: dict[str, float], notes: tuple[str, ...] = (),
-                 sizes: tuple[tuple[int, int], tuple[int, int]] | None = None,
-                 t0: float | None = None,
-                 sources: tuple[str, str] | None = None) -> ComparisonResult:
-    """A result with nothing visible: ``identical`` images, or a ``pass`` whose map is all zero."""
-    w, h = size
-    timings = dict(timings)
-    timings.setdefault("compare", 0.0)
-    timings["total"] = sum(timings.values()) if t0 is None else time.perf_counter() - t0
-    sizes = sizes or (size, size)
-    return ComparisonResult(
-        verdict=verdict_, reason=why, metric=metric.name, metric_version=metric.version,
-        expected_size=sizes[0], actual_size=sizes[1], compared_size=size,
-        pixels_per_degree=ppd, peak_jnd=0.0, p999_jnd=0.0, visible_pixels=0,
-        visible_area_deg2=0.0, visible_ratio=0.0, regions=(), region_count=0,
-        forgiven_pixels=0, options=_options_dict(opts, mopts, ppd), timings=timings,
-        notes=notes, expected_image=a, actual_image=b, _jnd=MapStore((h, w), None),
-        sources=sources or _sources(a, b),
-    )
+        ``images`` are the two images as compared (None when not decoded);
+        ``frame`` the ``(width, height)`` compared (None when not compared);
+        ``output`` the metric's maps (None: nothing visible, the map is all
+        zero); ``total`` the total time if not "until now".
+        """
+        if self.ppd is None:
+            assert frame is not None
+            self.ppd = self.metric.pixels_per_degree(self.options, self.metric_options, *frame)
+        self.timings["total"] = time.perf_counter() - self.t0 if total is None else total
+        jnd = forgiven = None
+        if frame is not None:
+            shape = (frame[1], frame[0])
+            if output is None:
+                jnd = MapStore(shape, None)
+            else:
+                jnd = MapStore(shape, output.jnd, output.offset)
+                if output.forgiven is not None:
+                    forgiven = MapStore(shape, output.forgiven, output.offset, bool)
+        d = decision
+        return ComparisonResult(
+            verdict=d.verdict, reason=d.reason,
+            metric=self.metric.name, metric_version=self.metric.version,
+            expected_size=self.sizes[0] if self.sizes else frame,  # type: ignore[arg-type]
+            actual_size=self.sizes[1] if self.sizes else frame,  # type: ignore[arg-type]
+            compared_size=frame, pixels_per_degree=self.ppd,
+            peak_jnd=d.peak_jnd, p999_jnd=d.p999_jnd, visible_pixels=d.visible_pixels,
+            visible_area_deg2=d.visible_area_deg2, visible_ratio=d.visible_ratio,
+            regions=d.regions, region_count=d.region_count, forgiven_pixels=d.forgiven_pixels,
+            options=self._options_dict(), timings=dict(self.timings), notes=self.notes,
+            details=dict(output.details) if output is not None else {},
+            sources=self.sources,
+            expected_image=images[0] if images else None,
+            actual_image=images[1] if images else None,
+            _jnd=jnd, _forgiven=forgiven,
+        )
+
+    def _options_dict(self) -> dict[str, Any]:
+        d = self.options.to_dict()
+        d["metric_options"] = dict(self.metric_options)
+        d["pixels_per_degree"] = self.ppd
+        d["perceptdiff_version"] = _pkg_version
+        return d

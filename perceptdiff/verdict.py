@@ -29,28 +29,76 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import regions as region_labels
-from .metrics import VerdictRule
 from .result import Region
 
-__all__ = ["Decision", "decide", "MAX_REGIONS_LISTED"]
+__all__ = ["VerdictRule", "Decision", "decide", "MAX_REGIONS_LISTED",
+           "STRONG_JND", "MIN_AREA_DEG2", "CLUSTER_DEG"]
 
 #: Regions listed in a result (the count of all regions is kept separately).
 MAX_REGIONS_LISTED = 100
 
+#: A region peaking this many times over the threshold fails at any size
+#: (four times the detection threshold is seen however small; docs/science.md §7.8).
+STRONG_JND = 4.0
+#: A region covering this many square degrees fails at any strength above the
+#: threshold: about (9 arcmin)², what a near-threshold difference must cover to be
+#: noticed in free viewing (probability summation over area; docs/science.md §7.8).
+MIN_AREA_DEG2 = 0.025
+#: Visible pixels up to about twice this many degrees apart form one region
+#: (0.05°, 2 px at 40 ppd: the fragments of a recoloured text block are one change).
+CLUSTER_DEG = 0.05
+
+
+@dataclass(frozen=True)
+class VerdictRule:
+    """How a visibility map becomes a verdict.
+
+    ``kind == "regions"``: FAIL if an 8-connected region of pixels above the
+    JND threshold has a peak of at least ``strong_jnd`` times the threshold,
+    or covers at least ``min_area_deg2`` square degrees; visible pixels within
+    about ``2·cluster_deg`` degrees of each other form one region.
+    ``kind == "pixels"``: FAIL if more than ``max_pixels`` pixels are above
+    the threshold (or more than ``max_ratio`` of the frame); ``budget_label``
+    names that budget in the verdict's reason in the metric's own terms
+    (Yee: its threshold).
+    """
+
+    kind: str = "regions"
+    strong_jnd: float = STRONG_JND
+    min_area_deg2: float = MIN_AREA_DEG2
+    max_pixels: int | None = None
+    max_ratio: float | None = None
+    cluster_deg: float = CLUSTER_DEG
+    budget_label: str | None = None
 
 
 @dataclass(frozen=True)
 class Decision:
+    """The verdict on a visibility map and the figures behind it.
+
+    ``peak_jnd`` and ``p999_jnd`` are None when the images were not compared.
+    """
+
     verdict: str
     reason: str
-    peak_jnd: float
-    p999_jnd: float
-    visible_pixels: int
-    visible_area_deg2: float
-    visible_ratio: float
-    regions: tuple[Region, ...]
-    region_count: int
-    forgiven_pixels: int
+    peak_jnd: float | None
+    p999_jnd: float | None
+    visible_pixels: int = 0
+    visible_area_deg2: float = 0.0
+    visible_ratio: float = 0.0
+    regions: tuple[Region, ...] = ()
+    region_count: int = 0
+    forgiven_pixels: int = 0
+
+    @classmethod
+    def nothing_visible(cls, verdict: str, reason: str) -> "Decision":
+        """``identical`` images, or a ``pass`` whose map is all zero."""
+        return cls(verdict=verdict, reason=reason, peak_jnd=0.0, p999_jnd=0.0)
+
+    @classmethod
+    def not_compared(cls, reason: str) -> "Decision":
+        """FAIL without a map (the sizes differ)."""
+        return cls(verdict="fail", reason=reason, peak_jnd=None, p999_jnd=None)
 
 
 def _p999(crop: np.ndarray, total: int) -> float:

@@ -12,7 +12,7 @@ from PIL import ImageDraw, ImageFont
 
 import perceptdiff
 from perceptdiff import forgiveness, verdict
-from perceptdiff.metrics import VerdictRule
+from perceptdiff.verdict import VerdictRule
 
 RNG_SEED = 1234
 
@@ -88,7 +88,7 @@ def test_identity_gives_all_zero_map_and_fast_path():
 
 
 def test_visibility_map_is_zero_for_equal_inputs():
-    from perceptdiff.metric import DEFAULTS, visibility_map
+    from perceptdiff.metrics.default import DEFAULTS, visibility_map
     px = np.dstack([noise(GREY, 30), np.full(GREY.shape[:2], 255, np.uint8)])
     assert not visibility_map(px, px, 40.0, dict(DEFAULTS)).any()
 
@@ -186,7 +186,7 @@ def test_crop_to_support_gives_the_full_frame_answer():
     b = a.copy()
     b[300:306, 400:420] = 255
     a, b = np.pad(a, ((0, 400), (0, 500), (0, 0)), mode="wrap"), np.pad(b, ((0, 400), (0, 500), (0, 0)), mode="wrap")
-    from perceptdiff.metric import DEFAULTS, visibility_map
+    from perceptdiff.metrics.default import DEFAULTS, visibility_map
     px_a = np.dstack([a, np.full(a.shape[:2], 255, np.uint8)])
     px_b = np.dstack([b, np.full(b.shape[:2], 255, np.uint8)])
     full = visibility_map(px_a, px_b, 40.0, dict(DEFAULTS))
@@ -266,7 +266,7 @@ def test_verdict_peak_rule_and_p999():
 
 
 def test_banded_computation_matches_whole_frame():
-    from perceptdiff.metric import DEFAULTS, visibility_map
+    from perceptdiff.metrics.default import DEFAULTS, visibility_map
     rng = np.random.default_rng(7)
     base = rng.integers(0, 256, (300, 260, 3), dtype=np.uint8)
     base[100:200] = 200

@@ -2,7 +2,7 @@
 
 The conformance pairs of perceptualdiff's own suite are in
 ``test_yee_conformance.py``.  Reference values here are computed by hand
-from the formulas of ``perceptual-metric.md`` §4 (the arithmetic is in the
+from the formulas of ``docs/science.md`` §4 (the arithmetic is in the
 comments) or measured from the libraries perceptualdiff uses (FreeImage 3.18).
 """
 
@@ -19,7 +19,9 @@ import numpy as np
 import pytest
 
 import perceptdiff
-from perceptdiff import yee
+from perceptdiff.csf import barten_ab
+from perceptdiff.metrics import yee
+from perceptdiff.metrics.yee import model, vision
 from perceptdiff.errors import OptionError
 from perceptdiff.image import Image
 from perceptdiff.options import Options
@@ -133,10 +135,10 @@ def test_adaptation_level(fov, level):
 def test_single_precision_csf_overflow_is_reproduced():
     # pdiff's expf(b f) overflows above 88.72 (sensitivity inf) and expf(-b f)
     # underflows above 103.97 (0 * inf = NaN).
-    a, b = yee._csf_ab(100.0)
-    assert yee._csf_single(80.0 / b, a, b) == pytest.approx(yee.csf(80.0 / b, 100.0))
-    assert np.isinf(yee._csf_single(95.0 / b, a, b))
-    assert np.isnan(yee._csf_single(120.0 / b, a, b))
+    a, b = barten_ab(np.float64(100.0))
+    assert vision._csf_single(80.0 / b, a, b) == pytest.approx(yee.csf(80.0 / b, 100.0))
+    assert np.isinf(vision._csf_single(95.0 / b, a, b))
+    assert np.isnan(vision._csf_single(120.0 / b, a, b))
 
 
 # ---------------------------------------------------------------------------
@@ -158,8 +160,8 @@ def test_pyramid_step_matches_the_25_tap_sum():
     rng = np.random.default_rng(3)
     img = rng.random((9, 11))
     k = yee.PYRAMID_KERNEL
-    ry = yee._pdiff_index(9, 2)
-    rx = yee._pdiff_index(11, 2)
+    ry = model._pdiff_index(9, 2)
+    rx = model._pdiff_index(11, 2)
     padded = img[np.ix_(ry, rx)]
     expected = np.zeros_like(img)
     for i in range(5):
@@ -299,7 +301,7 @@ def test_slabs_and_crop_do_not_change_the_result(monkeypatch):
     b[20:50, 10:30, :3] = rng.integers(0, 256, (30, 20, 3))
     whole = yee.yee_model(yee.linearize(a, 2.2), yee.linearize(b, 2.2), ppd=45 / yee.degree_pixels(45.0),
                           n=yee.degree_pixels(45.0))
-    monkeypatch.setattr(yee, "_SLAB_ROWS", 8)  # many slabs, each with a 14-row halo
+    monkeypatch.setattr(yee.metric, "_SLAB_ROWS", 8)  # many slabs, each with a 14-row halo
     out = run_yee(a, b)
     frame = np.zeros(a.shape[:2], np.float32)
     y0, x0 = out.offset

@@ -1,6 +1,6 @@
 """perceptdiff's default metric: a visibility map in JND units.
 
-The model (science brief §7; each step's source in brackets):
+The model (``docs/science.md`` §7; each step's source in brackets):
 
 1. **Forgiveness** of anti-aliasing and 1-px jitter on premultiplied integer
    RGBA (:mod:`perceptdiff.forgiveness`).
@@ -35,19 +35,20 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from . import csf, filters
-from .color import (DE00_FLOOR, DE76_UPPER_BOUND, SRGB_TO_XYZ, WHITE_XYZ, XYZ_TO_OPP,
-                    delta_e2000, lab_f, srgb_to_linear)
-from .errors import OptionError
-from .forgiveness import forgive, pixels_differ
-from .image import Image
-from .metrics import MetricOutput, VerdictRule
-from .options import Options, parse_number
-from .resample import match_dtypes
+from .. import csf, filters
+from ..color import (SRGB_TO_XYZ, WHITE_XYZ, XYZ_TO_OPP, bounded_delta_e2000, lab_f, lab_from_f,
+                     linear_lut, srgb_to_linear)
+from ..errors import OptionError
+from ..forgiveness import forgive, pixels_differ
+from ..image import Image, full_scale
+from ..options import Options, parse_number
+from ..resample import match_dtypes
+from ..verdict import MIN_AREA_DEG2, STRONG_JND, VerdictRule
+from .registry import OPTION_NAMES, MetricOutput
 
 __all__ = ["METRIC", "PerceptdiffMetric", "DEFAULTS", "visibility_map"]
 
-#: Defaults of the metric's own options, with the reasons in the README.
+#: Defaults of the metric's own options (``docs/science.md`` §7, table "Defaults and why").
 DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "csf": "scielab",        # opponent-channel filters: "scielab" or "flip"
     "k_s": 0.5,              # structure sensitivity: half Barten's lab sensitivity (free viewing)
@@ -55,14 +56,25 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "white_luminance": 100.0,  # cd/m² of display white (as pdiff)
     "black_luminance": 0.5,  # cd/m² of display black + reflections (keeps Weber contrast finite)
     "levels": 6,             # pyramid levels
-    "strong_jnd": 4.0,       # verdict: a region this far above threshold fails at any size
-    "min_area_deg2": 0.025,  # verdict: a region this large (deg²) fails at any strength above threshold
+    "strong_jnd": STRONG_JND,  # verdict: a region this far above threshold fails at any size
+    "min_area_deg2": MIN_AREA_DEG2,  # verdict: a region this large fails at any strength
 })
+#: Largest number of pyramid levels (the coarsest of 8 is 1/128 of the frame).
+MAX_LEVELS = 8
 
-_MASK_SLOPE = 0.7   # Legge–Foley / Daly masking exponent ε; (1 + x²)^(ε/2)
-_MASK_CAP = 10.0    # threshold elevation cap, as pdiff
-_FREQ_FACTOR = 0.354  # centre of a pyramid level's top octave, in units of ppd/2^s
-_WINDOW_SIGMA = 1.5   # SSIM window (Wang et al. 2004)
+#: Masking exponent ε of the threshold elevation ``(1 + x²)^(ε/2)``: the
+#: slope of the dipper's masking limb (Legge & Foley 1980; Daly 1993; pdiff).
+_MASK_SLOPE = 0.7
+#: Cap of the threshold elevation, as pdiff's masking factor (Yee 2004).
+_MASK_CAP = 10.0
+#: A level's frequency in units of ppd/2^s: the centre (geometric mean of
+#: 0.25 and 0.5 cycles/px) of the top octave a decimated level holds.
+_FREQ_FACTOR = 0.354
+#: Floor of the local mean luminance (cd/m²) in the Weber contrast, far below
+#: the display's black level: guards a division, never decides a value.
+_MEAN_FLOOR = 1e-3
+#: Extra pixels of slack around the colour filters' and the pyramid's supports.
+_SUPPORT_SLACK = 2
 
 _M_OPP = (XYZ_TO_OPP @ SRGB_TO_XYZ).astype(np.float32)          # linear RGB -> O1O2O3
 _M_OPP_INV = np.linalg.inv(XYZ_TO_OPP @ SRGB_TO_XYZ).astype(np.float32)
@@ -75,6 +87,10 @@ class PerceptdiffMetric:
 
     name = "perceptdiff"
     version = "1.0"
+    #: Embedded ICC profiles are converted to sRGB before comparing.
+    color_managed = True
+    #: Every common option: viewing geometry, budget, background and forgiveness included.
+    supported_options = OPTION_NAMES
 
     def validate(self, metric_options: Mapping[str, Any]) -> dict[str, Any]:
         unknown = set(metric_options) - set(DEFAULTS)
@@ -94,8 +110,8 @@ class PerceptdiffMetric:
         if not 0 < out["black_luminance"] < out["white_luminance"]:
             raise OptionError("black_luminance: must be > 0 and below white_luminance")
         lv = out["levels"]
-        if isinstance(lv, bool) or not isinstance(lv, (int, np.integer)) or not 1 <= lv <= 8:
-            raise OptionError(f"levels: expected a whole number 1..8, got {lv!r}")
+        if isinstance(lv, bool) or not isinstance(lv, (int, np.integer)) or not 1 <= lv <= MAX_LEVELS:
+            raise OptionError(f"levels: expected a whole number 1..{MAX_LEVELS}, got {lv!r}")
         out["levels"] = int(lv)
         return out
 
@@ -131,8 +147,9 @@ class PerceptdiffMetric:
 
 
 def _level_count(h: int, w: int, wanted: int) -> int:
+    """Pyramid levels a frame holds: up to ``wanted``, the coarsest at least PYRAMID_MIN_SIZE px."""
     n = 1
-    while n < wanted and min(h, w) / 2 ** n >= 8:
+    while n < wanted and min(h, w) / 2 ** n >= filters.PYRAMID_MIN_SIZE:
         n += 1
     return n
 
@@ -148,41 +165,38 @@ def _widest_sigma(ppd: float, csf_name: str) -> float:
 
 
 def _support_radius(ppd: float, levels: int, csf_name: str) -> int:
-    """How far (px) a difference can influence the map."""
-    colour = math.ceil(3 * _widest_sigma(ppd, csf_name)) + 2
+    """How far (px) a difference can influence the map: the colour filters' or the pyramid's reach."""
+    colour = filters.support(_widest_sigma(ppd, csf_name)) + _SUPPORT_SLACK
     top = 2 ** (levels - 1)
-    window = math.ceil(3.5 * _WINDOW_SIGMA)
-    structure = 2 * (top - 1) + (window + 1) * top + 2
+    window = filters.support(filters.SSIM_SIGMA, filters.SSIM_TRUNCATE)
+    structure = filters.pyramid_reach(levels - 1) + (window + 1) * top + _SUPPORT_SLACK
     return max(colour, structure)
 
 
 def _support_box(mask: np.ndarray, ppd: float, levels: int, csf_name: str) -> tuple[int, int, int, int]:
-    rows = np.flatnonzero(mask.any(axis=1))
-    cols = np.flatnonzero(mask.any(axis=0))
-    h, w = mask.shape
-    r = _support_radius(ppd, levels, csf_name)
-    step = 2 ** (levels - 1)  # align to the coarsest grid so decimation matches the full frame
-    y0 = max(0, (rows[0] - r) // step * step)
-    x0 = max(0, (cols[0] - r) // step * step)
-    return (int(y0), int(min(h, rows[-1] + r + 1)), int(x0), int(min(w, cols[-1] + r + 1)))
+    """The box outside which the map of ``mask``'s changes is exactly zero.
+
+    Its origin is aligned to the coarsest pyramid level's grid, so decimation
+    inside the box matches the full frame's.
+    """
+    box = filters.support_box(mask, _support_radius(ppd, levels, csf_name), align=2 ** (levels - 1))
+    assert box is not None
+    return box
 
 
 def _linear_planes(pixels: np.ndarray, bg: np.ndarray | None) -> np.ndarray:
     """``(3, H, W)`` linear RGB planes, composited over ``bg`` (linear RGB) if given."""
-    lut_px = pixels if pixels.dtype != np.float32 else None
     h, w = pixels.shape[:2]
     planes = np.empty((3, h, w), dtype=np.float32)
-    if lut_px is not None:
-        from .color import _lut
-        lut = _lut(256 if pixels.dtype == np.uint8 else 65536)
+    if pixels.dtype != np.float32:
+        lut = linear_lut(pixels.dtype)
         for c in range(3):
             np.take(lut, pixels[..., c], out=planes[c])
     else:
         for c in range(3):
             planes[c] = srgb_to_linear(np.clip(pixels[..., c], 0.0, 1.0))
     if bg is not None:
-        full = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}.get(pixels.dtype, 1.0)
-        a = pixels[..., 3].astype(np.float32) * np.float32(1.0 / full)
+        a = pixels[..., 3].astype(np.float32) * np.float32(1.0 / full_scale(pixels.dtype))
         for c in range(3):
             planes[c] *= a
             planes[c] += np.float32(bg[c]) * (1 - a)
@@ -206,8 +220,7 @@ def _lab_f_planes(rgb: np.ndarray, ppd: float, kernels: Mapping[str, Any]) -> np
 
 
 def _lab_from_f(f: np.ndarray, idx: tuple[np.ndarray, ...]) -> np.ndarray:
-    fx, fy, fz = f[0][idx], f[1][idx], f[2][idx]
-    return np.stack([116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)], axis=-1)
+    return lab_from_f(f[0][idx], f[1][idx], f[2][idx])
 
 
 def colour_term(rgb_a: np.ndarray, rgb_b: np.ndarray, ppd: float, csf_name: str,
@@ -215,7 +228,8 @@ def colour_term(rgb_a: np.ndarray, rgb_b: np.ndarray, ppd: float, csf_name: str,
     """S-CIELAB colour difference in JND units (ΔE00 / ``color_jnd``).
 
     ``rgb_a``, ``rgb_b``: ``(3, H, W)`` linear RGB planes.  ΔE00 is evaluated
-    where ΔE76 ≥ 0.3; elsewhere ``1.5·ΔE76`` bounds it (:func:`color_difference`).
+    where ΔE76 ≥ 0.3; elsewhere ``1.5·ΔE76`` bounds it
+    (:func:`perceptdiff.color.bounded_delta_e2000`), in two halves on the two threads.
     """
     kernels = _kernels(csf_name)
     fa, fb = _parallel(lambda rgb: _lab_f_planes(rgb, ppd, kernels), (rgb_a, rgb_b))
@@ -225,18 +239,8 @@ def colour_term(rgb_a: np.ndarray, rgb_b: np.ndarray, ppd: float, csf_name: str,
     da = 500 * (df[0] - dy)
     db = 200 * (dy - df[2])
     de = np.sqrt(dl * dl + da * da + db * db)
-    out = np.float32(DE76_UPPER_BOUND) * de
-    idx = np.nonzero(de >= np.float32(DE00_FLOOR))
-    n = idx[0].size
-    if n:
-        # ΔE00 is evaluated per pixel; two halves run on the two threads.
-        halves = ((0, n // 2), (n // 2, n)) if n > 65536 else ((0, n),)
-
-        def part(bounds: tuple[int, int]) -> np.ndarray:
-            sel = (idx[0][bounds[0]:bounds[1]], idx[1][bounds[0]:bounds[1]])
-            return delta_e2000(_lab_from_f(fa, sel), _lab_from_f(fb, sel), dtype=np.float32)
-
-        out[idx] = np.concatenate(_parallel(part, halves))
+    out = bounded_delta_e2000(de, lambda sel: (_lab_from_f(fa, sel), _lab_from_f(fb, sel)),
+                              run=_parallel)
     if color_jnd != 1.0:
         out /= np.float32(color_jnd)
     return out
@@ -246,7 +250,7 @@ def _moments(la: np.ndarray, lb: np.ndarray, ca: np.float32) -> tuple[np.ndarray
     """Local variance of the difference, of each image, and the local mean (SSIM window).
 
     ``ca`` is subtracted before squaring (float32 ``E[x²] − E[x]²`` cancels
-    when the mean is large, brief §7 pitfalls).
+    when the mean is large, ``docs/science.md`` §7 pitfalls).
     """
     d = la - lb
     a0, b0 = la - ca, lb - ca
@@ -263,7 +267,7 @@ def _moments(la: np.ndarray, lb: np.ndarray, ca: np.float32) -> tuple[np.ndarray
 def _level_visibility(la: np.ndarray, lb: np.ndarray, f_s: float, k_s: float, ca: np.float32) -> np.ndarray:
     """``J_s`` of one pyramid level: Weber contrast of the difference over the CSF threshold, masked."""
     var_d, var_a, var_b, mu = _moments(la, lb, ca)
-    np.maximum(mu, np.float32(1e-3), out=mu)
+    np.maximum(mu, np.float32(_MEAN_FLOOR), out=mu)
     # Threshold units: r/T = r·k_S·S(f_s, μ).
     gain = (np.float32(k_s) * csf.barten_pdiff(f_s, mu, dtype=np.float32)) / mu
     r_d = np.sqrt(np.maximum(var_d, 0)) * gain
@@ -295,12 +299,17 @@ def structure_terms(lum_a: np.ndarray, lum_b: np.ndarray, ppd: float, levels: in
     return out
 
 
-#: Frames with more pixels than this are processed in horizontal bands.
+#: Frames with more pixels than this are processed in horizontal bands
+#: (bounds the working memory to about 15 float32 planes of 2.5 MP, ``docs/science.md`` §8).
 BAND_PIXELS = 2_500_000
-_WINDOW_HALO = 8  # > the SSIM window's radius (5 px)
+#: Rows above and below a band of a pyramid level: the SSIM window's radius
+#: and 3 px of slack, so every kept row is an interior row of the band's filters.
+_WINDOW_HALO = filters.SSIM_RADIUS + 3
+#: Band heights are multiples of this (keeps the bands on the pyramid's grid).
+_BAND_ALIGN = 8
 
 
-def _bands(h: int, w: int, halo: int, band_pixels: int, align: int = 8):  # type: ignore[no-untyped-def]
+def _bands(h: int, w: int, halo: int, band_pixels: int, align: int = _BAND_ALIGN):  # type: ignore[no-untyped-def]
     """``(y0, y1, h0, h1)``: output rows ``y0:y1`` computed from rows ``h0:h1``."""
     rows = max(align, (band_pixels // max(w, 1)) // align * align)
     if rows >= h:
@@ -312,9 +321,8 @@ def _bands(h: int, w: int, halo: int, band_pixels: int, align: int = 8):  # type
 
 
 def _colour_halo(ppd: float, csf_name: str) -> int:
-    sigma = _widest_sigma(ppd, csf_name)
-    k = max(1, int(sigma // 2.0))
-    return int(math.ceil((3 * sigma + 3 * k + 4) / 8.0) * 8)
+    """Rows above and below a band that its colour filters need."""
+    return filters.band_halo(_widest_sigma(ppd, csf_name), align=_BAND_ALIGN)
 
 
 _POOL: Any = None
@@ -348,19 +356,19 @@ def visibility_map(pa: np.ndarray, pb: np.ndarray, ppd: float, metric_options: M
     See the module docstring for the model.  ``metric_options`` as returned
     by ``PerceptdiffMetric.validate``.  Frames above ``band_pixels`` (default
     :data:`BAND_PIXELS`) are processed in horizontal bands with halos wider
-    than every filter's support, which bounds the working memory (science
-    brief §8).
+    than every filter's support, which bounds the working memory
+    (``docs/science.md`` §8).
     """
     h, w = pa.shape[:2]
     if levels is None:
         levels = _level_count(h, w, metric_options["levels"])
-    full = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}.get(pa.dtype, 1.0)
+    full = full_scale(pa.dtype)
     if opaque is None:
         opaque = bool(np.all(pa[..., 3] == full) and np.all(pb[..., 3] == full))
     if opaque:
         bgs: list[np.ndarray | None] = [None]
     elif background is not None:
-        bgs = [srgb_to_linear(np.asarray(background, np.float32) / 255)]
+        bgs = [srgb_to_linear(np.asarray(background, np.float32) / full_scale(np.uint8))]
     else:
         bgs = [np.ones(3, np.float32), np.zeros(3, np.float32)]
     l_white = metric_options["white_luminance"]
