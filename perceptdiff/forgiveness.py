@@ -215,7 +215,8 @@ def _many_siblings(packed: np.ndarray) -> np.ndarray:
     h, w = packed.shape
     count = _on_border(h, w).astype(np.int16)
     for dy, dx in _OFFSETS:
-        count += _shift(packed, dy, dx, -1) == packed
+        ys, xs, yd, xd = _offset_slices(h, w, dy, dx)
+        count[yd, xd] += packed[ys, xs] == packed[yd, xd]
     return count > _MAX_SIBLINGS
 
 
@@ -261,11 +262,11 @@ def forgive_pixelmatch(a: np.ndarray, b: np.ndarray, full: float) -> np.ndarray:
 
 
 def _pack(p: np.ndarray) -> np.ndarray:
-    """One comparable integer per pixel (exact RGBA equality)."""
+    """One unsigned integer per pixel, equal exactly where the RGBA codes are (floats at 16 bits)."""
     if p.dtype == np.uint8:
-        return np.ascontiguousarray(p).view(np.uint32)[..., 0].astype(np.int64)
+        return np.ascontiguousarray(p).view(np.uint32)[..., 0]
     if p.dtype == np.uint16:
-        return np.ascontiguousarray(p).view(np.uint64)[..., 0].astype(np.int64) & np.int64(0x7FFFFFFFFFFFFFFF)
+        return np.ascontiguousarray(p).view(np.uint64)[..., 0]
     q = np.round(np.clip(p, 0, 1) * full_scale(np.uint16)).astype(np.uint16)
     return _pack(q)
 

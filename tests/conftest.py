@@ -19,6 +19,11 @@ Plain functions (``from conftest import rgba, with_noise, write_png``)
     ``arr`` plus -1/0/+1 in every colour channel (clipped): noise nobody sees.
 ``write_png(path, arr)``
     Save ``(h, w)``, ``(h, w, 3)`` or ``(h, w, 4)`` uint8 as PNG.
+``flat(value, size)``, ``with_line(base, y, x0, x1, value)``, ``text_block(colour)``, ``noise(img, amplitude, seed)``
+    Flat RGB images, a horizontal line drawn on one, six lines of text in
+    Pillow's font, uniform integer noise of ``±amplitude`` codes; ``WHITE``,
+    ``GREY`` (256×256) and ``LINE`` (a black 1-px line on white) are made
+    with them.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image as PILImage
+from PIL import ImageDraw, ImageFont
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
@@ -56,6 +62,40 @@ def write_png(path: Path | str, arr: np.ndarray) -> Path:
     path = Path(path)
     PILImage.fromarray(np.ascontiguousarray(arr)).save(path, format="PNG")
     return path
+
+
+def flat(value: int | Sequence[int], size: tuple[int, int] = (256, 256)) -> np.ndarray:
+    """A flat ``size + (3,)`` uint8 RGB image of ``value``."""
+    return np.full(size + (3,), value, np.uint8)
+
+
+def with_line(base: np.ndarray, y: int, x0: int, x1: int, value: int | Sequence[int]) -> np.ndarray:
+    """``base`` with row ``y`` set to ``value`` from ``x0`` to ``x1``."""
+    img = base.copy()
+    img[y, x0:x1] = value
+    return img
+
+
+def text_block(colour: str, size: int = 13, shape: tuple[int, int] = (200, 320)) -> np.ndarray:
+    """Six lines of text in Pillow's default font, ``colour`` on white (uint8 RGB)."""
+    font = ImageFont.load_default(size=size)
+    im = PILImage.new("RGB", (shape[1], shape[0]), "white")
+    draw = ImageDraw.Draw(im)
+    for i in range(6):
+        draw.text((10, 10 + i * (size + 6)), "The quick brown fox jumps over", fill=colour, font=font)
+    return np.asarray(im)
+
+
+def noise(img: np.ndarray, amplitude: int = 1, seed: int = 1234) -> np.ndarray:
+    """``img`` plus uniform integer noise in ``[-amplitude, amplitude]`` on every sample (clipped)."""
+    rng = np.random.default_rng(seed)
+    return np.clip(img.astype(np.int16) + rng.integers(-amplitude, amplitude + 1, img.shape),
+                   0, 255).astype(np.uint8)
+
+
+WHITE = flat(255)
+GREY = flat(128)
+LINE = with_line(WHITE, 100, 20, 220, 0)
 
 
 @pytest.fixture
