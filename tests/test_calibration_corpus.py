@@ -16,6 +16,8 @@ from types import ModuleType
 import numpy as np
 import pytest
 
+import perceptdiff
+
 REPO = Path(__file__).resolve().parents[1]
 CAL = REPO / "calibration"
 
@@ -111,7 +113,6 @@ def test_write_corpus_labels(tmp_path):
 
 @pytest.mark.parametrize("case", CLEAR, ids=_id)
 def test_default_metric_gets_clear_cut_pairs_right(case):
-    perceptdiff = pytest.importorskip("perceptdiff")
     a, b = mc.make_pair(case, 0)
     r = perceptdiff.compare(a, b)
     want_fail = case.label == "visible"
@@ -123,7 +124,6 @@ def test_default_metric_gets_clear_cut_pairs_right(case):
     "the ringed data markers (small 2-D multi-colour features) are neither in range nor "
     "ink-conserving and peak at ~4.4 JND; remove this mark when fixed"))
 def test_subpixel_offset_of_a_chart_passes():
-    perceptdiff = pytest.importorskip("perceptdiff")
     case = mc.cases(["chart"], ["subpixel-0.25"])[0]
     a, b = mc.make_pair(case, 0)
     assert perceptdiff.compare(a, b).passed
