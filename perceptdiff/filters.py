@@ -198,8 +198,8 @@ def _blur(plane: np.ndarray, sigma: float, mode: str, truncate: float = 3.0) -> 
     return correlate_symmetric(correlate_symmetric(plane, half, 0, mode), half, 1, mode)
 
 
-def gaussian(plane: np.ndarray, sigma: float, mode: str = "nearest") -> np.ndarray:
-    """Gaussian blur of a 2-D float32 plane (truncated at 3σ).
+def gaussian(plane: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur of a 2-D float32 plane (truncated at 3σ, borders clamped as CSF filters are).
 
     Lobes wider than :data:`WIDE_SIGMA` px are computed on a k×k block-averaged
     copy and upsampled bilinearly; the variance the block average and the
@@ -212,7 +212,7 @@ def gaussian(plane: np.ndarray, sigma: float, mode: str = "nearest") -> np.ndarr
     h, w = plane.shape
     k = min(block_factor(sigma), max(1, min(h, w) // 4))
     if k <= 1:
-        return _blur(plane, sigma, mode)
+        return _blur(plane, sigma, "nearest")
     hp, wp = -(-h // k) * k, -(-w // k) * k
     padded = plane
     if (hp, wp) != (h, w):
@@ -220,7 +220,7 @@ def gaussian(plane: np.ndarray, sigma: float, mode: str = "nearest") -> np.ndarr
     small = padded.reshape(hp // k, k, wp // k, k).mean(axis=(1, 3), dtype=np.float32)
     var = sigma * sigma - (k * k - 1) / 12.0 - k * k / 6.0
     s_small = math.sqrt(max(var, 0.09 * k * k)) / k
-    small = _blur(small, s_small, mode)
+    small = _blur(small, s_small, "nearest")
     return upsample_to(small, (hp, wp), factor=k)[:h, :w]
 
 

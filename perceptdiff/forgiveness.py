@@ -220,7 +220,7 @@ def _many_siblings(packed: np.ndarray) -> np.ndarray:
     return count > _MAX_SIBLINGS
 
 
-def _antialiased(img: np.ndarray, other: np.ndarray, y_img: np.ndarray,
+def _antialiased(y_img: np.ndarray,
                  sib_img: np.ndarray, sib_other: np.ndarray) -> np.ndarray:
     h, w = y_img.shape
     deltas = np.stack([np.where(np.isnan(s := _shift(y_img, dy, dx, np.nan)), np.nan, y_img - s)
@@ -257,7 +257,7 @@ def forgive_pixelmatch(a: np.ndarray, b: np.ndarray, full: float) -> np.ndarray:
     packed_b = _pack(b)
     sib_a, sib_b = _many_siblings(packed_a), _many_siblings(packed_b)
     ya, yb = _brightness_over_white(a, full), _brightness_over_white(b, full)
-    aa = _antialiased(a, b, ya, sib_a, sib_b) | _antialiased(b, a, yb, sib_b, sib_a)
+    aa = _antialiased(ya, sib_a, sib_b) | _antialiased(yb, sib_b, sib_a)
     return differ & aa
 
 
