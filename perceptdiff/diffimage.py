@@ -46,7 +46,6 @@ shown fitted to a screen.
 from __future__ import annotations
 
 import functools
-import io
 import math
 import os
 from dataclasses import dataclass
@@ -59,6 +58,8 @@ from PIL import ImageDraw, ImageFont
 from .errors import PerceptdiffError
 from .fileio import atomic_write_bytes
 from .image import Image
+from .png import PICTURE_LEVEL, encode_png
+from .resample import to_uint8
 
 __all__ = ["render_diff", "write_diff", "STYLES", "RAMP", "FORGIVEN_COLOR",
            "FAILING_BOX_COLOR", "REGION_BOX_COLOR"]
@@ -93,28 +94,7 @@ _HATCH = (140, 140, 140)
 _CHECKER = (255, 214)          # light / dark squares under transparency
 _VERDICT_COLORS = {"fail": (200, 0, 0), "pass": (0, 120, 60), "identical": (90, 90, 90)}
 
-# sRGB decode table for 8-bit codes and an encode table for 4096 linear levels
-# (IEC 61966-2-1).
-_codes = np.arange(256, dtype=np.float64) / 255.0
-_DECODE = np.where(_codes <= 0.04045, _codes / 12.92,
-                   ((_codes + 0.055) / 1.055) ** 2.4).astype(np.float32)
-_lin = np.linspace(0.0, 1.0, 4096)
-_ENCODE = np.round(255.0 * np.where(_lin <= 0.0031308, 12.92 * _lin,
-                                    1.055 * _lin ** (1 / 2.4) - 0.055)).astype(np.uint8)
-del _codes, _lin
-
-
 # ----------------------------------------------------------------- pixels ---
-
-def to_rgba8(image: Image) -> np.ndarray:
-    """Encoded RGBA pixels of ``image`` as uint8 (16-bit and float rounded)."""
-    px = image.pixels
-    if px.dtype == np.uint8:
-        return np.asarray(px)
-    if px.dtype == np.uint16:
-        return ((px.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
-    return np.clip(np.rint(px.astype(np.float32) * 255.0), 0, 255).astype(np.uint8)
-
 
 def _checkerboard(h: int, w: int, square: int = 8) -> np.ndarray:
     yy = (np.arange(h) // square)[:, None]
@@ -130,7 +110,7 @@ def flatten(image: Image, square: int = 8) -> np.ndarray:
     show straight-alpha images; a transparent area reads as the familiar
     grey-and-white checkerboard of ``square``-pixel squares.
     """
-    rgba = to_rgba8(image)
+    rgba = to_uint8(image.pixels)
     rgb = rgba[..., :3]
     if image.opaque:
         return np.array(rgb)
@@ -638,13 +618,6 @@ def _render_uncompared(result: Any) -> np.ndarray:
     return _vcat(body, cap, s)
 
 
-def encode_png(pixels: np.ndarray) -> bytes:
-    """PNG file bytes of an ``(H, W, 3|4)`` uint8 array (fast zlib level)."""
-    buf = io.BytesIO()
-    PILImage.fromarray(pixels).save(buf, format="PNG", compress_level=3)
-    return buf.getvalue()
-
-
 def write_diff(result: Any, path: str | os.PathLike[str], style: str = "overlay") -> None:
     """Render the diff image and write it as a PNG, atomically.
 
@@ -662,5 +635,5 @@ def write_diff(result: Any, path: str | os.PathLike[str], style: str = "overlay"
         raise PerceptdiffError(f"{dest}: is a folder; give a file name for the diff image")
     if not dest.lower().endswith(".png"):
         raise PerceptdiffError(f"{dest}: the diff image is a PNG; give a file name ending in .png")
-    data = encode_png(render_diff(result, style))
+    data = encode_png(render_diff(result, style), compress_level=PICTURE_LEVEL)
     atomic_write_bytes(dest, data)

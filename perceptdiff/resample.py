@@ -15,7 +15,8 @@ from PIL import Image as PILImage
 from .color import decode, linear_to_srgb
 from .image import Image
 
-__all__ = ["resize_pair", "pad_pair", "apply_ignore", "equal_where_visible", "match_dtypes", "to_float"]
+__all__ = ["resize_pair", "pad_pair", "apply_ignore", "equal_where_visible", "match_dtypes", "to_float",
+           "to_uint8"]
 
 
 def to_float(img: Image) -> Image:
@@ -24,6 +25,15 @@ def to_float(img: Image) -> Image:
         return img
     px = img.pixels.astype(np.float32) * np.float32(1.0 / img.full_scale)
     return Image.from_pixels(px, img.source, img.notes)
+
+
+def to_uint8(pixels: np.ndarray) -> np.ndarray:
+    """Encoded samples as uint8: 16-bit codes rounded (``v·255/65535``), floats in [0, 1] scaled by 255."""
+    if pixels.dtype == np.uint8:
+        return np.asarray(pixels)
+    if pixels.dtype == np.uint16:
+        return ((pixels.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
+    return np.clip(np.rint(pixels.astype(np.float32) * 255.0), 0, 255).astype(np.uint8)
 
 
 def match_dtypes(a: Image, b: Image) -> tuple[Image, Image]:

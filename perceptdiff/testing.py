@@ -23,9 +23,7 @@ import dataclasses
 import io
 import itertools
 import os
-import struct
 import sys
-import zlib
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -36,6 +34,7 @@ from .errors import PerceptdiffError
 from .fileio import atomic_write_bytes
 from .image import Image
 from .loading import load_image
+from .png import encode_lossless as encode_png
 from .result import ComparisonResult
 
 __all__ = [
@@ -120,58 +119,6 @@ def to_image(obj: Any, *, dpi: float | None = None) -> Image:
         img = load_image(figure_to_png(obj, dpi))
         return dataclasses.replace(img, source=f"<{type(obj).__name__}>")
     return load_image(obj)
-
-
-# ---------------------------------------------------------------------------
-# Lossless PNG of decoded pixels
-# ---------------------------------------------------------------------------
-
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return (struct.pack(">I", len(data)) + kind + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-
-def _encode_png16(pixels: np.ndarray, opaque: bool) -> bytes:
-    """16-bit RGB(A) PNG (ISO/IEC 15948 §11.2.2: bit depth 16, colour type 2 or 6).
-
-    Pillow cannot write 16-bit colour PNGs, so the file is assembled here:
-    big-endian samples, filter type 2 ("Up", §9.2) on every scanline, zlib
-    level 6.
-    """
-    h, w = pixels.shape[:2]
-    arr = pixels[..., :3] if opaque else pixels
-    channels = arr.shape[2]
-    raw = np.ascontiguousarray(arr.astype(">u2")).view(np.uint8).reshape(h, w * channels * 2)
-    filtered = raw.copy()
-    filtered[1:] = raw[1:] - raw[:-1]  # uint8 arithmetic wraps modulo 256 as the filter requires
-    rows = np.concatenate([np.full((h, 1), 2, dtype=np.uint8), filtered], axis=1)
-    header = struct.pack(">IIBBBBB", w, h, 16, 2 if opaque else 6, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + _png_chunk(b"IEND", b""))
-
-
-def encode_png(image: Image) -> bytes:
-    """Encode decoded pixels as a lossless PNG.
-
-    8-bit images become 8-bit PNGs (via Pillow), 16-bit images 16-bit PNGs.
-    Float images (0..1) are stored at 16 bits per sample: the rounding step,
-    1/65535, is some 250 times finer than the 8-bit step and far below any
-    visible difference.  Opaque images are written without an alpha channel.
-    Colour is sRGB-encoded (the loader has already applied any ICC profile and
-    EXIF orientation), so the file shows the pixels that were compared.
-    """
-    px = image.pixels
-    if px.dtype == np.uint8:
-        from PIL import Image as PILImage
-
-        arr = np.ascontiguousarray(px[..., :3] if image.opaque else px)
-        buf = io.BytesIO()
-        PILImage.fromarray(arr).save(buf, format="PNG")
-        return buf.getvalue()
-    if px.dtype == np.float32:
-        px = np.round(np.nan_to_num(np.clip(px, 0.0, 1.0)) * 65535.0).astype(np.uint16)
-        return _encode_png16(px, bool(np.all(px[..., 3] == 65535)))
-    return _encode_png16(px, image.opaque)
 
 
 # ---------------------------------------------------------------------------

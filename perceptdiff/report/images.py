@@ -10,7 +10,6 @@ swap at the end is the atomic step.
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 from pathlib import Path
@@ -20,6 +19,8 @@ import numpy as np
 
 from ..errors import ImageLoadError, PerceptdiffError
 from ..image import Image
+from ..png import PICTURE_LEVEL, encode_display
+from ..png import encode_png as encode_rgb
 
 __all__ = ["BROWSER_EXTENSIONS", "pair_folder", "stage_image", "encode_png", "heatmap_png"]
 
@@ -38,18 +39,7 @@ def encode_png(image: Image) -> bytes:
     16-bit codes are rounded to 8 bits (``v / 257``) and float codes in [0, 1]
     scaled by 255; the sRGB encoding is kept.
     """
-    from PIL import Image as PILImage
-
-    px = image.pixels
-    if px.dtype == np.uint8:
-        arr = px
-    elif px.dtype == np.uint16:
-        arr = np.round(px.astype(np.float32) / 257.0).astype(np.uint8)
-    else:
-        arr = np.round(np.clip(px.astype(np.float32), 0.0, 1.0) * 255.0).astype(np.uint8)
-    buf = io.BytesIO()
-    PILImage.fromarray(np.ascontiguousarray(arr), "RGBA").save(buf, "PNG", compress_level=6)
-    return buf.getvalue()
+    return encode_display(image)
 
 
 def stage_image(src: str | os.PathLike[str], staging: Path, rel_stem: str) -> str:
@@ -102,7 +92,6 @@ def heatmap_png(result: Any) -> bytes | None:
     compared (sizes differ) or not decoded (identical files).
     """
     from ..diffimage import flatten, paint_overlay
-    from ..diffimage import encode_png as encode_rgb
 
     exp, jnd = result.expected_image, result.jnd_map
     if exp is None or jnd is None or exp.pixels.shape[:2] != jnd.shape:
@@ -112,4 +101,4 @@ def heatmap_png(result: Any) -> bytes | None:
     if forgiven is not None and not forgiven.any():
         forgiven = None
     rgb = paint_overlay(flatten(exp), jnd, threshold, forgiven, result.options.get("ignore") or ())
-    return encode_rgb(np.ascontiguousarray(rgb))
+    return encode_rgb(np.ascontiguousarray(rgb), compress_level=PICTURE_LEVEL)
