@@ -1,0 +1,110 @@
+"""The byte-identical fast path: two sources with the same bytes that open as an image.
+
+The engine asks :func:`identical_sources` before decoding anything, so a
+comparison of a file with itself (or with a copy) costs a read and, for PNG,
+a structure check instead of a full decode.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+from typing import Any
+
+from PIL import Image as PILImage
+
+from .decoding import EXIF_ORIENTATION, open_formats, strict_pillow
+from .sources import as_bytes, load_image
+
+__all__ = ["identical_sources"]
+
+
+def identical_sources(a: Any, b: Any) -> tuple[int, int] | None:
+    """``(width, height)`` when ``a`` and ``b`` are byte-identical valid images.
+
+    The engine calls this before decoding.  Both sources must be paths or
+    encoded bytes; paths are compared by size first (``os.stat``), then by
+    content (the same file counts).  The shared data must then open as an
+    image: PNG is checked with Pillow's ``verify()`` (chunk structure and
+    CRCs, without inflating pixel data); other formats, whose ``verify()``
+    checks little, are decoded once.  The size is reported after EXIF
+    orientation.
+
+    Returns ``None`` -- never raises -- for anything else, including
+    unreadable, corrupt or truncated data: :func:`load_image` then reports
+    the problem.
+    """
+    try:
+        data = _identical_bytes(a, b)
+        if data is None:
+            return None
+        return _verified_size(data)
+    except Exception:  # noqa: BLE001 - the fast path must never raise
+        return None
+
+
+def _byte_size(source: Any) -> int | None:
+    if isinstance(source, (str, os.PathLike)):
+        return os.stat(source).st_size
+    if isinstance(source, (bytes, bytearray)):
+        return len(source)
+    if isinstance(source, memoryview):
+        return source.nbytes
+    return None
+
+
+def _identical_bytes(a: Any, b: Any) -> bytes | None:
+    size_a, size_b = _byte_size(a), _byte_size(b)
+    if size_a is None or size_b is None or size_a != size_b or size_a == 0:
+        return None
+    paths = isinstance(a, (str, os.PathLike)), isinstance(b, (str, os.PathLike))
+    if all(paths) and (os.fspath(a) == os.fspath(b) or os.path.samefile(a, b)):
+        with open(a, "rb") as fh:
+            return fh.read()
+    data_a = _fetch(a)
+    data_b = _fetch(b)
+    return data_a if data_a == data_b else None
+
+
+def _fetch(source: Any) -> bytes:
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as fh:
+            return fh.read()
+    return as_bytes(source)
+
+
+def _verified_size(data: bytes) -> tuple[int, int] | None:
+    with strict_pillow():
+        im = PILImage.open(io.BytesIO(data), formats=open_formats())
+        if im.format != "PNG":
+            # verify() is a no-op for most formats: decode once instead.
+            return load_image(data).size
+        width, height = im.size
+        if width <= 0 or height <= 0:
+            return None
+        exif = im.info.get("exif") or _png_exif_chunk(data)
+        im.verify()
+    orientation = 1
+    if exif:
+        try:
+            parsed = PILImage.Exif()
+            parsed.load(exif if exif.startswith(b"Exif\x00\x00") else b"Exif\x00\x00" + exif)
+            orientation = int(parsed.get(EXIF_ORIENTATION, 1))
+        except Exception:  # noqa: BLE001
+            orientation = 1
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
+def _png_exif_chunk(data: bytes) -> bytes | None:
+    """The payload of a PNG eXIf chunk wherever it sits (Pillow reads a late one only on load)."""
+    pos = 8
+    end = len(data)
+    while pos + 8 <= end:
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        if kind == b"eXIf":
+            return data[pos + 8 : pos + 8 + length]
+        if kind == b"IEND":
+            break
+        pos += 12 + length
+    return None
