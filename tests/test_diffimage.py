@@ -12,6 +12,7 @@ from PIL import Image as PILImage
 
 import perceptdiff
 from perceptdiff import diffimage as di
+from perceptdiff.diffimage import legend, palette
 from perceptdiff.errors import PerceptdiffError
 from perceptdiff.image import Image
 from perceptdiff.result import ComparisonResult, MapStore, Region
@@ -149,10 +150,10 @@ def test_region_at_the_edge_is_framed_inside_the_frame(scene: np.ndarray) -> Non
 def test_ignored_rectangles_are_hatched(scene: np.ndarray) -> None:
     out = di.render_diff(make_result(scene, ignore=((250, 180, 60, 60),)))
     block = out[180:240, 250:310, :3].reshape(-1, 3)
-    hatched = np.all(block == np.array(di._HATCH, np.uint8), axis=1)
+    hatched = np.all(block == np.array(palette.HATCH, np.uint8), axis=1)
     assert 0.1 < hatched.mean() < 0.3
     outside = out[250:290, 330:390, :3].reshape(-1, 3)
-    assert not np.all(outside == np.array(di._HATCH, np.uint8), axis=1).any()
+    assert not np.all(outside == np.array(palette.HATCH, np.uint8), axis=1).any()
 
 
 def test_transparency_shows_a_checkerboard() -> None:
@@ -241,8 +242,8 @@ def test_legend_shows_the_ramp(scene: np.ndarray) -> None:
 
 
 def test_text_falls_back_to_ascii_for_missing_glyphs() -> None:
-    font = di._font(11)
-    text = di._printable(font, "0.8 deg\u00b2 \u2265 40 px")
+    font = legend.builtin_font(11)
+    text = legend.printable(font, "0.8 deg\u00b2 \u2265 40 px")
     assert text.isascii() and "deg" in text
 
 

@@ -1,0 +1,219 @@
+"""The overlay panel's pixels: faded expected image, visibility marks, hatching, region boxes.
+
+Every pixel gets a paint level (:func:`paint_levels`); its colour is then
+looked up in one ``(level, faded grey)`` table for the whole image.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+from PIL import Image as PILImage
+
+from ..image import Image
+from ..resample import to_uint8
+from .palette import (
+    CHECKER,
+    FADE_CONTRAST,
+    FAILING_BOX_COLOR,
+    FAINT_FROM,
+    FORGIVEN_ALPHA,
+    FORGIVEN_COLOR,
+    HATCH,
+    RAMP,
+    REGION_BOX_COLOR,
+    faint_alpha,
+    ramp_colors,
+)
+
+__all__ = ["flatten", "faded_grey", "paint_levels", "paint_overlay", "zoom_factor", "zoom",
+           "draw_box", "draw_regions"]
+
+
+def _checkerboard(h: int, w: int, square: int = 8) -> np.ndarray:
+    yy = (np.arange(h) // square)[:, None]
+    xx = (np.arange(w) // square)[None, :]
+    light, dark = CHECKER
+    return np.where((yy + xx) % 2 == 0, light, dark).astype(np.uint8)
+
+
+def flatten(image: Image, square: int = 8) -> np.ndarray:
+    """``(H, W, 3)`` uint8 RGB: the image composited over a checkerboard.
+
+    Compositing is done on the encoded codes, as browsers and image viewers
+    show straight-alpha images; a transparent area reads as the familiar
+    grey-and-white checkerboard of ``square``-pixel squares.
+    """
+    rgba = to_uint8(image.pixels)
+    rgb = rgba[..., :3]
+    if image.opaque:
+        return np.array(rgb)
+    a = rgba[..., 3:4].astype(np.float32) * (1.0 / 255.0)
+    board = _checkerboard(rgba.shape[0], rgba.shape[1], square)[..., None].astype(np.float32)
+    out = rgb.astype(np.float32) * a + board * (1.0 - a)
+    return np.rint(out).astype(np.uint8)
+
+
+def faded_grey(rgb: np.ndarray) -> np.ndarray:
+    """``(H, W)`` uint8: a greyscale of ``rgb``, faded towards white.
+
+    The grey is the ITU-R BT.601 luma of the encoded codes (Pillow's ``"L"``
+    conversion: ``0.299 R + 0.587 G + 0.114 B``), a display greyscale rather
+    than a measurement; ``255 - FADE_CONTRAST * (255 - grey)`` then keeps 30 %
+    of the contrast so that coloured marks stand out.
+    """
+    grey = np.asarray(PILImage.fromarray(np.ascontiguousarray(rgb)).convert("L"))
+    return _FADE_LUT[grey]
+
+
+_FADE_LUT = np.rint(255.0 - FADE_CONTRAST * (255.0 - np.arange(256.0))).astype(np.uint8)
+
+# Paint levels: each pixel of the overlay gets a level; the colour is then
+# looked up in a (level, faded grey) table, one gather for the whole image.
+_FAINT_LEVELS = 16                      # 1 .. 16: faint wash, by strength
+_FORGIVEN_LEVEL = _FAINT_LEVELS + 1     # 17: forgiven anti-aliasing
+_RAMP_BASE = _FAINT_LEVELS + 2          # 18 ..: the ramp, 64 steps per octave
+_RAMP_STEPS_PER_OCTAVE = 64
+
+
+def _build_palette() -> tuple[np.ndarray, int]:
+    """The ``(levels * 256, 3)`` uint8 colour table and the number of ramp steps."""
+    octaves = math.log2(RAMP[-1][0] / RAMP[0][0])
+    n_ramp = int(round(octaves * _RAMP_STEPS_PER_OCTAVE)) + 1
+    n_levels = _RAMP_BASE + n_ramp
+    grey = np.arange(256, dtype=np.float32)
+    table = np.empty((n_levels, 256, 3), dtype=np.float32)
+    table[0] = grey[:, None]
+    # faint wash: level i stands for the lower edge of its strength bin
+    faint_ratio = FAINT_FROM + (1.0 - FAINT_FROM) * np.arange(_FAINT_LEVELS) / _FAINT_LEVELS
+    alpha = faint_alpha(faint_ratio.astype(np.float32))[:, None, None]
+    gold = np.array(RAMP[0][1], dtype=np.float32)
+    table[1:_FAINT_LEVELS + 1] = grey[None, :, None] + (gold - grey[None, :, None]) * alpha
+    teal = np.array(FORGIVEN_COLOR, dtype=np.float32)
+    table[_FORGIVEN_LEVEL] = grey[:, None] + (teal - grey[:, None]) * FORGIVEN_ALPHA
+    ratios = RAMP[0][0] * np.exp2(np.arange(n_ramp) / _RAMP_STEPS_PER_OCTAVE)
+    table[_RAMP_BASE:] = ramp_colors(ratios.astype(np.float32))[:, None, :]
+    return np.rint(table).astype(np.uint8).reshape(-1, 3), n_ramp
+
+
+_PALETTE, _N_RAMP = _build_palette()
+
+
+def paint_levels(jnd: np.ndarray, threshold: float, forgiven: np.ndarray | None) -> np.ndarray:
+    """``(H, W)`` uint16 paint level of every pixel (0: background only).
+
+    Visibility at or above the threshold selects a ramp step (64 per octave);
+    ``FAINT_FROM`` up to the threshold a faint-wash step; forgiven pixels
+    without a visible or faint difference the teal level.
+    """
+    ratio = np.asarray(jnd, dtype=np.float32)
+    if threshold != 1.0:
+        ratio = ratio * np.float32(1.0 / threshold)
+    # Whole-array arithmetic (no boolean gathers: those are slow on scattered masks).
+    t = np.maximum(ratio, np.float32(1.0))
+    np.log2(t, out=t)
+    t *= np.float32(_RAMP_STEPS_PER_OCTAVE)
+    np.minimum(t, np.float32(_N_RAMP - 1), out=t)
+    ramp = t.astype(np.uint16)
+    ramp += np.uint16(_RAMP_BASE)
+    f = ratio - np.float32(FAINT_FROM)
+    f *= np.float32(_FAINT_LEVELS / (1.0 - FAINT_FROM))
+    np.clip(f, 0.0, np.float32(_FAINT_LEVELS - 1), out=f)
+    faint = f.astype(np.uint16)
+    faint += np.uint16(1)
+    base: np.ndarray | np.uint16 = np.uint16(0)
+    if forgiven is not None:
+        base = np.where(forgiven, np.uint16(_FORGIVEN_LEVEL), np.uint16(0))
+    level = np.where(ratio >= np.float32(1.0), ramp,
+                     np.where(ratio >= np.float32(FAINT_FROM), faint, base))
+    return level.astype(np.uint16, copy=False)
+
+
+def paint_overlay(rgb: np.ndarray, jnd: np.ndarray, threshold: float,
+                  forgiven: np.ndarray | None,
+                  ignore: Sequence[Sequence[int]] = ()) -> np.ndarray:
+    """The overlay panel at 1:1: faded expected image, marks, hatching.
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) uint8
+        The expected image, already flattened.
+    jnd : (H, W) float
+        Visibility map in JND units.
+    threshold : float
+        JND threshold in force; the ramp starts there.
+    forgiven : (H, W) bool or None
+        Pixels forgiven as anti-aliasing.
+    ignore : sequence of (x, y, w, h)
+        Rectangles that were not compared; hatched.
+    """
+    grey = faded_grey(rgb)
+    level = paint_levels(jnd, threshold, forgiven)
+    index = level.astype(np.int32)
+    index <<= 8
+    index |= grey
+    out = np.take(_PALETTE, index, axis=0)
+
+    h, w = grey.shape
+    for rect in ignore:
+        x, y, rw, rh = (int(v) for v in rect)
+        x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + rw, w), min(y + rh, h)
+        if x0 >= x1 or y0 >= y1:
+            continue
+        yy = np.arange(y0, y1)[:, None]
+        xx = np.arange(x0, x1)[None, :]
+        hatch = (xx + yy) % 6 == 0
+        block = out[y0:y1, x0:x1]
+        block[hatch] = HATCH
+    return out
+
+
+def zoom_factor(width: int, height: int) -> int:
+    """Integer enlargement for small images: longer side up to 256 px, at most 8x."""
+    longest = max(width, height, 1)
+    if longest >= 256:
+        return 1
+    return max(1, min(8, 256 // longest))
+
+
+def zoom(arr: np.ndarray, k: int) -> np.ndarray:
+    if k == 1:
+        return arr
+    return np.repeat(np.repeat(arr, k, axis=0), k, axis=1)
+
+
+def draw_box(canvas: np.ndarray, box: tuple[int, int, int, int], color: Sequence[int],
+             thickness: int) -> None:
+    """Outline ``box`` = (x, y, w, h) just outside it, clipped to ``canvas``.
+
+    The ring is ``thickness`` pixels wide around the box.  Where the ring
+    would fall outside the canvas it is moved inwards onto the border, so a
+    region touching the edge is still framed.
+    """
+    h, w = canvas.shape[:2]
+    x, y, bw, bh = box
+    x0 = min(max(x - thickness, 0), max(w - thickness, 0))
+    y0 = min(max(y - thickness, 0), max(h - thickness, 0))
+    x1 = max(min(x + bw + thickness, w), min(thickness, w))
+    y1 = max(min(y + bh + thickness, h), min(thickness, h))
+    col = np.asarray(color, dtype=canvas.dtype)
+    t = thickness
+    canvas[y0:y0 + t, x0:x1] = col
+    canvas[max(y1 - t, 0):y1, x0:x1] = col
+    canvas[y0:y1, x0:x0 + t] = col
+    canvas[y0:y1, max(x1 - t, 0):x1] = col
+
+
+def draw_regions(canvas: np.ndarray, regions: Sequence[Any], k: int, s: int) -> None:
+    # Non-failing first so a failing outline wins where they overlap.
+    for failing in (False, True):
+        for r in regions:
+            if bool(r.failing) != failing:
+                continue
+            box = (r.x * k, r.y * k, r.width * k, r.height * k)
+            if failing:
+                draw_box(canvas, box, FAILING_BOX_COLOR, 2 * s)
+            else:
+                draw_box(canvas, box, REGION_BOX_COLOR, s)
