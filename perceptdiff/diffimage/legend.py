@@ -17,7 +17,6 @@ from PIL import ImageDraw, ImageFont
 
 from .palette import (
     FAILING_BOX_COLOR,
-    FAINT_ALPHA,
     FAINT_FROM,
     FORGIVEN_COLOR,
     HATCH,
@@ -26,6 +25,7 @@ from .palette import (
     REGION_BOX_COLOR,
     TEXT,
     VERDICT_COLORS,
+    faint_alpha,
     ramp_colors,
 )
 
@@ -189,8 +189,7 @@ class Strip:
         page = np.full((n, 3), PAGE, dtype=np.float32)
         cols = page.copy()
         faint = ratio < 1.0
-        a0, a1 = FAINT_ALPHA
-        alpha = (a0 + (a1 - a0) * (ratio[faint] - FAINT_FROM) / (1.0 - FAINT_FROM))[:, None]
+        alpha = faint_alpha(ratio[faint])[:, None]
         # The faint wash is shown over mid-light grey, as it appears in the overlay.
         grey = np.full_like(page[faint], 215.0)
         cols[faint] = grey + (np.array(RAMP[0][1], np.float32) - grey) * alpha

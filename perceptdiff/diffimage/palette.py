@@ -54,5 +54,6 @@ def ramp_colors(ratio: np.ndarray) -> np.ndarray:
 
 
 def faint_alpha(ratio: np.ndarray) -> np.ndarray:
+    """Opacity of the faint wash at visibilities ``FAINT_FROM <= ratio < 1`` (linear in ``ratio``)."""
     a0, a1 = FAINT_ALPHA
     return a0 + (a1 - a0) * (ratio - FAINT_FROM) / (1.0 - FAINT_FROM)
