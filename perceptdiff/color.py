@@ -187,7 +187,7 @@ def delta_e2000(lab1: np.ndarray, lab2: np.ndarray, dtype: type = np.float64) ->
     return np.sqrt(np.maximum(tl * tl + tc * tc + th * th + r_t * tc * th, 0.0)).astype(np.float32)
 
 
-#: ΔE76 below which CIEDE2000 is not evaluated (science brief §7.5).
+#: ΔE76 below which CIEDE2000 is not evaluated (``docs/science.md`` §7.5).
 DE00_FLOOR = 0.3
 #: Below the floor, ``DE76_UPPER_BOUND·ΔE76`` bounds ΔE00 from above (ΔE00 ≥ 0.67·ΔE76 measured).
 DE76_UPPER_BOUND = 1.5

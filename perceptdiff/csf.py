@@ -13,7 +13,7 @@ Two families are used:
   (blue–yellow): sums of Gaussians ``Σ wᵢ·Eᵢ`` with unit-sum ``Eᵢ ∝
   exp(−(x² + y²)/sᵢ²)`` and ``sᵢ`` = spread (degrees) × ppd, i.e. standard
   deviation ``sᵢ/√2``.  The wide negative 4.3° luminance lobe is dropped and
-  each channel's weights are renormalised to 1 (science brief §3, §7).
+  each channel's weights are renormalised to 1 (``docs/science.md`` §3, §7.5).
 * :data:`FLIP_KERNELS` — FLIP's YyCxCz filters (Andersson et al. 2020), whose
   frequency response ``a·exp(−b·f²)`` is a Gaussian of std ``sqrt(b/(2π²))`` degrees.
 """

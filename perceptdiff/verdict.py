@@ -1,6 +1,6 @@
 """The verdict rule: from a visibility map (JND units) to PASS / FAIL.
 
-Default rule (``VerdictRule(kind="regions")``), after the science brief §7.8:
+Default rule (``VerdictRule(kind="regions")``), after ``docs/science.md`` §7.8:
 group the pixels whose visibility exceeds the JND threshold into regions —
 8-connected after a dilation by ``cluster_deg`` (0.05°, 2 px at 40 ppd), so
 that visible pixels at most about 0.1° apart belong to one region (the glyph
