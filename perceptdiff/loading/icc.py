@@ -87,8 +87,9 @@ def profile_space(data: bytes) -> str | None:
     return parsed.space if parsed else None
 
 
-def _usable_profile(data: bytes, wanted: str, image_kind: str, notes: list[str]) -> _Profile | None:
-    """The parsed profile when it needs converting; notes say why not otherwise."""
+def _usable_profile(data: bytes, grey: bool, notes: list[str]) -> _Profile | None:
+    """The parsed profile of a grey or RGB image when it needs converting; notes say why not otherwise."""
+    wanted, image_kind = ("GRAY", "greyscale") if grey else ("RGB", "RGB")
     parsed = _parse_profile(bytes(data))
     if parsed is None:
         notes.append("ignored an unreadable embedded ICC profile; colours taken as sRGB")
@@ -115,10 +116,13 @@ def _converted_note(parsed: _Profile, extra: str = "") -> str:
     return f"converted from ICC profile '{parsed.description}' to sRGB{extra}"
 
 
+def _failed_note(parsed: _Profile, exc: Exception, fallback: str) -> str:
+    return f"could not convert from ICC profile '{parsed.description}' ({one_line(str(exc))}); {fallback}"
+
+
 def convert_pil(im: PILImage.Image, icc: bytes, notes: list[str]) -> PILImage.Image:
     """Convert an L/LA/RGB/RGBA image from its embedded profile to sRGB."""
-    grey = im.mode in ("L", "LA")
-    parsed = _usable_profile(icc, "GRAY" if grey else "RGB", "greyscale" if grey else "RGB", notes)
+    parsed = _usable_profile(icc, im.mode in ("L", "LA"), notes)
     if parsed is None:
         return im
     try:
@@ -131,10 +135,7 @@ def convert_pil(im: PILImage.Image, icc: bytes, notes: list[str]) -> PILImage.Im
             out_mode = "RGB" if im.mode == "L" else im.mode
             converted = _apply(im, _transform(parsed.profile, im.mode, out_mode))
     except Exception as exc:  # noqa: BLE001
-        notes.append(
-            f"could not convert from ICC profile '{parsed.description}' ({one_line(str(exc))}); "
-            "colours taken as sRGB"
-        )
+        notes.append(_failed_note(parsed, exc, "colours taken as sRGB"))
         return im
     notes.append(_converted_note(parsed))
     return converted
@@ -146,10 +147,7 @@ def convert_cmyk(im: PILImage.Image, icc: bytes, notes: list[str]) -> PILImage.I
     try:
         converted = _apply(im, _transform(parsed.profile, "CMYK", "RGB"))
     except Exception as exc:  # noqa: BLE001
-        notes.append(
-            f"could not convert from ICC profile '{parsed.description}' ({one_line(str(exc))}); "
-            "CMYK converted naively to RGB (colours are approximate)"
-        )
+        notes.append(_failed_note(parsed, exc, "CMYK converted naively to RGB (colours are approximate)"))
         return im.convert("RGB")
     notes.append(_converted_note(parsed))
     return converted
@@ -159,16 +157,13 @@ def convert_wide(samples: np.ndarray, icc: bytes, notes: list[str]) -> np.ndarra
     """ICC conversion for uint16/float32 grey(+alpha) or RGB(A) samples."""
     channels = samples.shape[2]
     grey = channels <= 2
-    parsed = _usable_profile(icc, "GRAY" if grey else "RGB", "greyscale" if grey else "RGB", notes)
+    parsed = _usable_profile(icc, grey, notes)
     if parsed is None:
         return samples
     try:
         converted = _interpolate_wide(samples, parsed.profile, grey)
     except Exception as exc:  # noqa: BLE001
-        notes.append(
-            f"could not convert from ICC profile '{parsed.description}' ({one_line(str(exc))}); "
-            "colours taken as sRGB"
-        )
+        notes.append(_failed_note(parsed, exc, "colours taken as sRGB"))
         return samples
     bits = "16-bit" if samples.dtype == np.uint16 else "float"
     notes.append(
