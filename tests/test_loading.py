@@ -31,7 +31,7 @@ from imagefiles import (
 )
 from perceptdiff.errors import ImageLoadError, ImageTooLargeError
 from perceptdiff.image import Image
-from perceptdiff.loading import identical_sources, load_image
+from perceptdiff.loading import icc, identical_sources, load_image
 
 RNG = np.random.default_rng(20240601)
 
@@ -599,6 +599,56 @@ class TestICC:
         img = load_image(encode(PILImage.fromarray(RGB), "PNG", icc_profile=GREY_18))
         np.testing.assert_array_equal(img.pixels, with_alpha(RGB, 255))
         assert any("ignored ICC profile 'Grey gamma 1.8'" in n for n in img.notes)
+
+    @pytest.mark.parametrize("kind", ["8-bit", "16-bit"])
+    def test_a_conversion_that_fails_keeps_the_codes_with_a_note(self, kind, monkeypatch):
+        def refuse(im, transform):
+            raise OSError("transform refused")
+
+        monkeypatch.setattr(icc, "_apply", refuse)
+        if kind == "8-bit":
+            data, stored = encode(PILImage.fromarray(IN_GAMUT), "PNG", icc_profile=P3_LIKE), IN_GAMUT
+        else:
+            stored = IN_GAMUT.astype(np.uint16) * 257
+            data = png_bytes(stored, 2, 16, before_idat=[iccp_chunk(P3_LIKE)])
+        img = load_image(data)
+        np.testing.assert_array_equal(img.pixels[..., :3], stored)
+        assert ("could not convert from ICC profile 'Test wide-gamut RGB (P3 primaries, gamma 2.2)' "
+                "(transform refused); colours taken as sRGB") in img.notes
+
+    @staticmethod
+    def fake_cmyk_profile(monkeypatch, apply):
+        """Every embedded profile reads as a CMYK profile named 'Press'; LittleCMS is ``apply``."""
+        stand_in = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+        monkeypatch.setattr(icc, "_parse_profile", lambda data: icc._Profile(stand_in, "Press", "CMYK", False))
+        monkeypatch.setattr(icc, "_transform", lambda profile, in_mode, out_mode: None)
+        monkeypatch.setattr(icc, "_apply", apply)
+
+    CMYK_RED = PILImage.new("CMYK", (3, 2), (0, 255, 255, 0))
+
+    def test_cmyk_with_its_profile_is_converted_with_one_note(self, monkeypatch):
+        self.fake_cmyk_profile(monkeypatch, lambda im, transform: im.convert("RGB").point(lambda v: v // 2))
+        img = load_image(encode(self.CMYK_RED, "TIFF", icc_profile=b"stand-in for a CMYK profile"))
+        np.testing.assert_array_equal(img.pixels[0, 0], [127, 0, 0, 255])
+        # The converted image is RGB now: its CMYK profile is not offered to the RGB conversion.
+        assert img.notes == ("converted from ICC profile 'Press' to sRGB",)
+
+    def test_cmyk_with_an_rgb_profile_is_converted_naively_only(self):
+        cmyk = PILImage.fromarray(IN_GAMUT).convert("CMYK")
+        img = load_image(encode(cmyk, "TIFF", icc_profile=P3_LIKE))
+        np.testing.assert_array_equal(img.pixels, np.asarray(cmyk.convert("RGBA")))
+        assert img.notes == (
+            "CMYK without a usable ICC profile converted naively to RGB (colours are approximate)",)
+
+    def test_cmyk_conversion_that_fails_falls_back_to_naive_cmyk(self, monkeypatch):
+        def refuse(im, transform):
+            raise OSError("no")
+
+        self.fake_cmyk_profile(monkeypatch, refuse)
+        img = load_image(encode(self.CMYK_RED, "TIFF", icc_profile=b"stand-in for a CMYK profile"))
+        np.testing.assert_array_equal(img.pixels[0, 0], [255, 0, 0, 255])
+        assert img.notes == ("could not convert from ICC profile 'Press' (no); "
+                             "CMYK converted naively to RGB (colours are approximate)",)
 
 
 # ---------------------------------------------------------------------------

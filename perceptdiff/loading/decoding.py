@@ -189,7 +189,9 @@ def _pixels_rgba(
     if any(";16" in (tile_rawmode(t) or "") for t in tiles):
         notes.append(f"16-bit {mode} data decoded at 8 bits by Pillow")
     im = _to_basic_mode(im, icc, notes)
-    if icc and im.mode in ("L", "LA", "RGB", "RGBA"):
+    # CMYK data has been through its own profile (or converted naively) already:
+    # that profile does not describe the RGB result.
+    if icc and mode != "CMYK" and im.mode in ("L", "LA", "RGB", "RGBA"):
         im = convert_pil(im, icc, notes)
     # Pillow's own conversion is about twice as fast as filling alpha in numpy.
     return np.asarray(im if im.mode == "RGBA" else im.convert("RGBA"))
