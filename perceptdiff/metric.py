@@ -75,6 +75,10 @@ class PerceptdiffMetric:
 
     name = "perceptdiff"
     version = "1.0"
+    #: Every field of :class:`~perceptdiff.options.Options` is honoured.
+    supported_options = frozenset({
+        "metric", "viewing", "ppd", "jnd_threshold", "max_pixels", "max_ratio", "ignore",
+        "resize", "pad", "background", "antialiasing"})
 
     def validate(self, metric_options: Mapping[str, Any]) -> dict[str, Any]:
         unknown = set(metric_options) - set(DEFAULTS)

@@ -693,6 +693,11 @@ class YeeMetric:
     #: changes its pixel counts (fish2.png: 22728 -> 5149).  The engine should
     #: decode without colour management for this metric.
     color_managed = False
+    #: Fields of :class:`~perceptdiff.options.Options` this model honours: not
+    #: ``viewing`` (the geometry comes from ``fov`` or ``ppd``), ``background``
+    #: (perceptualdiff composites over black) or ``antialiasing`` (it forgives nothing).
+    supported_options = frozenset({
+        "metric", "ppd", "jnd_threshold", "max_pixels", "max_ratio", "ignore", "resize", "pad"})
 
     def validate(self, metric_options: Mapping[str, Any]) -> dict[str, Any]:
         """Check perceptualdiff's options and fill in its defaults.
