@@ -25,6 +25,7 @@ from . import loading, resample, verdict
 from .image import Image
 from .metrics import get_metric
 from .options import Options
+from .optionspec import refuse_unsupported
 from .result import ComparisonResult, MapStore
 
 __all__ = ["compare", "compare_images"]
@@ -64,6 +65,7 @@ def compare(expected: Any, actual: Any, **options: Any) -> ComparisonResult:
     elif options:
         opts = opts.replace(**options)
     metric = get_metric(opts.metric)
+    refuse_unsupported(opts, metric)
     mopts = metric.validate(opts.metric_options)
 
     t0 = time.perf_counter()
@@ -104,6 +106,7 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
     t1 = time.perf_counter()
     opts = options or Options()
     metric = get_metric(opts.metric)
+    refuse_unsupported(opts, metric)
     mopts = metric.validate(opts.metric_options)
     notes = tuple(expected.notes) + tuple(n for n in actual.notes if n not in expected.notes)
     sizes = (expected.size, actual.size)

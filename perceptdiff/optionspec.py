@@ -411,10 +411,13 @@ def refuse_unsupported(options: Any, metric: Any) -> None:
     supported: frozenset[str] = metric.supported_options
     given = [s for s in COMMON_OPTIONS
              if not s.engine and s.name not in supported and getattr(options, s.name) != s.default]
+    if len(given) == 1:
+        spec = given[0]
+        default = spec.default_text() or "unset"
+        raise OptionError(f"{spec.name}: metric {metric.name} does not use this option, so it is "
+                          f"refused rather than ignored (leave it at its default, {default})")
     if given:
-        names = ", ".join(s.name for s in given)
-        verb = "is" if len(given) == 1 else "are"
-        raise OptionError(
-            f"{names}: not used by metric {metric.name}, so {verb} refused rather than ignored "
-            f"(leave {'it' if len(given) == 1 else 'them'} at the default, or choose another metric)")
+        raise OptionError(f"{', '.join(s.name for s in given)}: metric {metric.name} does not use "
+                          "these options, so they are refused rather than ignored (leave them "
+                          "at their defaults)")
 

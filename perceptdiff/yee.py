@@ -52,6 +52,7 @@ from .errors import OptionError
 from .image import Image
 from .metrics import MetricOutput, VerdictRule
 from .options import Options, parse_number
+from .optionspec import YEE_OPTIONS, defaults_of
 from .resample import match_dtypes
 
 __all__ = [
@@ -99,18 +100,9 @@ ADOBE_WHITE = ADOBE_RGB_TO_XYZ.sum(axis=1)
 _LAB_EPSILON = 216.0 / 24389.0
 _LAB_KAPPA = 24389.0 / 27.0
 
-#: perceptualdiff's defaults (``compare_args.cpp``), plus ``channel_order``.
-DEFAULTS: Mapping[str, Any] = {
-    "fov": 45.0,
-    "threshold": 100,
-    "gamma": 2.2,
-    "luminance": 100.0,
-    "luminance_only": False,
-    "color_factor": 1.0,
-    "down_sample": 0,
-    "sum_errors": False,
-    "channel_order": "rgb",
-}
+#: perceptualdiff's defaults (``compare_args.cpp``), plus ``channel_order``;
+#: declared with the options' help and ranges in :data:`perceptdiff.optionspec.YEE_OPTIONS`.
+DEFAULTS: Mapping[str, Any] = defaults_of(YEE_OPTIONS)
 
 #: Rows computed at once (plus the pyramid's reach above and below).
 _SLAB_ROWS = 256
