@@ -413,9 +413,10 @@ def refuse_unsupported(options: Any, metric: Any) -> None:
              if not s.engine and s.name not in supported and getattr(options, s.name) != s.default]
     if len(given) == 1:
         spec = given[0]
-        default = spec.default_text() or "unset"
+        default = spec.default_text()
+        leave = f"leave it at its default, {default}" if default is not None else "leave it unset"
         raise OptionError(f"{spec.name}: metric {metric.name} does not use this option, so it is "
-                          f"refused rather than ignored (leave it at its default, {default})")
+                          f"refused rather than ignored ({leave})")
     if given:
         raise OptionError(f"{', '.join(s.name for s in given)}: metric {metric.name} does not use "
                           "these options, so they are refused rather than ignored (leave them "
