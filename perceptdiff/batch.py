@@ -446,11 +446,9 @@ def accept_command(status: str, rel: str, expected_dir: str, actual_dir: str) ->
 
 def _validate_options(options: Mapping[str, Any]) -> None:
     """Raise OptionError now rather than once per pair."""
-    from .metrics import get_metric
-    from .options import Options
+    from .preflight import check_options
 
-    opts = Options.from_kwargs(**dict(options))
-    get_metric(opts.metric).validate(opts.metric_options)
+    check_options(options)
 
 
 def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.PathLike[str], *,

@@ -296,10 +296,19 @@ class OptionSpec:
             return ", ".join(self.choices)
         return self.range_text()
 
+    def short_range(self) -> str | None:
+        """``0.1..89.9`` for a number bounded on both sides (sanity bounds of one-sided ranges are not shown)."""
+        if self.low is None or self.high is None or self.low_open:
+            return None
+        return f"{_fmt(self.low)}..{_fmt(self.high)}"
+
     def help_text(self) -> str:
-        """The help phrase with the default, as ``--help`` shows it."""
+        """The help phrase with the range and default, as ``--help`` shows it."""
+        extra = [x for x in (self.short_range(),) if x]
         default = self.default_text()
-        return f"{self.help} (default {default})" if default is not None else self.help
+        if default is not None:
+            extra.append(f"default {default}")
+        return f"{self.help} ({'; '.join(extra)})" if extra else self.help
 
 
 def _presets_text() -> str:
@@ -328,8 +337,8 @@ COMMON_OPTIONS: tuple[OptionSpec, ...] = (
                "pass while at most this fraction of the pixels is visibly different "
                "(replaces the region rule)", metavar="R", low=0.0, high=1.0, group="pixel budget"),
     OptionSpec("antialiasing", Kind.CHOICE, "box",
-               "how anti-aliasing and 1-px jitter are forgiven: box (the default rule), "
-               "pixelmatch (its Vysniauskas 2009 detector) or off", metavar="MODE",
+               "how anti-aliasing and 1-px jitter are forgiven: box (a changed pixel within "
+               "its old 3x3 neighbourhood's range), pixelmatch (its Vysniauskas 2009 detector) or off", metavar="MODE",
                choices=ANTIALIASING_MODES),
     OptionSpec("ignore", Kind.RECTS, (),
                "a rectangle x,y,w,h of the expected image that is not compared (repeatable)",
@@ -368,13 +377,13 @@ YEE_OPTIONS: tuple[OptionSpec, ...] = (
                metavar="DEG", low=0.1, high=89.9, section="yee"),
     OptionSpec("threshold", Kind.WHOLE, 100, "number of failing pixels at which the images FAIL",
                metavar="N", low=0.0, section="yee"),
-    OptionSpec("gamma", Kind.NUMBER, 2.2, "gamma of the display", low=0.0, low_open=True,
+    OptionSpec("gamma", Kind.NUMBER, 2.2, "gamma of the display", metavar="G", low=0.0, low_open=True,
                section="yee"),
     OptionSpec("luminance", Kind.NUMBER, 100.0, "white luminance of the display in cd/m²",
-               low=0.0, low_open=True, section="yee"),
+               metavar="CD", low=0.0, low_open=True, section="yee"),
     OptionSpec("luminance_only", Kind.FLAG, False, "only compare luminance, not colour",
                section="yee"),
-    OptionSpec("color_factor", Kind.NUMBER, 1.0, "weight of the colour test", low=0.0, high=1.0,
+    OptionSpec("color_factor", Kind.NUMBER, 1.0, "weight of the colour test", metavar="F", low=0.0, high=1.0,
                section="yee"),
     OptionSpec("down_sample", Kind.WHOLE, 0, "halve both images N times first", metavar="N",
                low=0.0, section="yee"),
