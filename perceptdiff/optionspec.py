@@ -321,12 +321,12 @@ COMMON_OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("metric", Kind.METRIC, DEFAULT_METRIC,
                "the metric that decides: perceptdiff, or yee (compatible with perceptualdiff); "
                "any name given to perceptdiff.register_metric", metavar="NAME", engine=True),
-    OptionSpec("viewing", Kind.CHOICE, "desktop",
-               "viewing preset: " + _presets_text(), metavar="PRESET",
-               choices=tuple(VIEWING_PRESETS), group="viewing geometry"),
     OptionSpec("ppd", Kind.NUMBER, None,
                "pixels per degree of visual angle (replaces the viewing preset)", metavar="N",
                low=1.0, high=1000.0, group="viewing geometry"),
+    OptionSpec("viewing", Kind.CHOICE, "desktop",
+               "viewing preset: " + _presets_text(), metavar="PRESET",
+               choices=tuple(VIEWING_PRESETS), group="viewing geometry"),
     OptionSpec("jnd_threshold", Kind.NUMBER, 1.0,
                "visibility, in just-noticeable differences, above which a pixel counts as "
                "visibly different", metavar="X", low=0.0, low_open=True, high=1e6, engine=True),

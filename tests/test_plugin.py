@@ -517,6 +517,26 @@ def test_ratio_flag_and_jnd_threshold(project: pytest.Pytester, monkeypatch: pyt
            env=visible).assert_outcomes(failed=3)
 
 
+def test_every_comparison_option_has_a_flag_and_ini_key(project: pytest.Pytester,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    add_modules(project, "test_m")
+    serial(project, monkeypatch).assert_outcomes(passed=3)
+    visible = {"SCENE": "visible"}
+    # ignore (a list in the ini file) and antialiasing reach the comparison ...
+    serial(project, monkeypatch, "-o", "perceptdiff_ignore=36,0,28,20 0,0,28,20",
+           "--perceptdiff-antialiasing=pixelmatch", env=visible).assert_outcomes(passed=3)
+    serial(project, monkeypatch, "--perceptdiff-ignore=36,0,28,20", "--perceptdiff-ignore=0,0,28,20",
+           env=visible).assert_outcomes(passed=3)
+    # ... and an option the chosen metric would not use is refused, not dropped.
+    result = serial(project, monkeypatch, "--perceptdiff-metric=yee", "--perceptdiff-antialiasing=off")
+    result.assert_outcomes(failed=3)
+    result.stdout.fnmatch_lines(["*OptionError: antialiasing: metric yee does not use this option*"])
+    help_text = project.runpytest("--help").stdout.str()
+    assert "comparison defaults" in help_text and "--perceptdiff-antialiasing" in help_text
+    for flag in ("--perceptdiff-resize", "--perceptdiff-pad", "--perceptdiff-background"):
+        assert flag in help_text
+
+
 @pytest.mark.parametrize("args, message", [
     (["--perceptdiff-update=sometimes"], "--perceptdiff-update: 'sometimes' is not one of missing, changed, all, none"),
     (["--perceptdiff-ppd=abc"], "--perceptdiff-ppd: 'abc' is not a number"),
@@ -527,6 +547,9 @@ def test_ratio_flag_and_jnd_threshold(project: pytest.Pytester, monkeypatch: pyt
     (["-o", "perceptdiff_jnd_threshold=0"], "perceptdiff option (ini): jnd_threshold: *out of range*"),
     (["-o", "perceptdiff_update=never"], "ini key perceptdiff_update: 'never' is not one of*"),
     (["--perceptdiff-ppd=60", "--perceptdiff-viewing=phone"], "--perceptdiff-ppd and --perceptdiff-viewing: give only one"),
+    (["--perceptdiff-antialiasing=fuzzy"], "perceptdiff option (command line): antialiasing: 'fuzzy' is not one of*"),
+    (["-o", "perceptdiff_ignore=1,2,3"], "perceptdiff option (ini): ignore region '1,2,3': expected x,y,width,height"),
+    (["--perceptdiff-resize", "--perceptdiff-pad"], "--perceptdiff-resize and --perceptdiff-pad: give only one"),
 ])
 def test_bad_option_values_are_usage_errors(project: pytest.Pytester, args: list[str], message: str) -> None:
     add_modules(project, "test_m")

@@ -217,11 +217,9 @@ class ImageSnapshot:
 
 def _validate(options: dict[str, Any]) -> None:
     """Raise OptionError now for options :func:`perceptdiff.compare` would reject."""
-    from perceptdiff.metrics import get_metric
-    from perceptdiff.options import Options
+    from perceptdiff.preflight import check_options
 
-    opts = Options.from_kwargs(**options)
-    get_metric(opts.metric).validate(opts.metric_options)
+    check_options(options)
 
 
 def _shown(path: Path) -> str:
