@@ -219,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         kw = options_from_args(args)
         both_dirs = os.path.isdir(args.expected) and os.path.isdir(args.actual)
         if both_dirs:
-            from .batch import run_cli as run_batch
+            from .folder.command import run_cli as run_batch
             return run_batch(args, kw)
         for flag in ("report", "junit", "jobs"):
             if getattr(args, flag) is not None:
