@@ -325,7 +325,7 @@ def test_shell_quote_uses_double_quotes_only_where_they_protect():
 
 
 def test_recorded_results_are_plain_json():
-    from pytest_perceptdiff.state import _plain
+    from perceptdiff.entry import plain as _plain
 
     data = _plain({"a": (1, 2), "b": np.float32(0.5), "c": float("nan"), 3: {np.int64(4)}, "d": Path("x")})
     assert data == {"a": [1, 2], "b": 0.5, "c": None, "3": [4], "d": "x"}
@@ -343,7 +343,7 @@ def test_entries_from_events_statuses_names_order_and_left_out():
     snap = "/s/__snapshots__/t"
     files = {"expected": "/r/a.expected.png", "actual": "/r/a.actual.png", "diff": "/r/a.diff.png"}
     events = [
-        _event("new", "t.py::test_z", "test_z", baseline=f"{snap}/test_z.png"),
+        _event("written", "t.py::test_z", "test_z", baseline=f"{snap}/test_z.png"),
         _event("updated", "t.py::test_u", "test_u", baseline=f"{snap}/test_u.png",
                summary="rewritten: FAIL: x", result={"verdict": "fail"}),
         _event("missing", "t.py::test_m", "test_m--legend", baseline=f"{snap}/test_m--legend.png",
@@ -357,7 +357,7 @@ def test_entries_from_events_statuses_names_order_and_left_out():
         _event("renamed", "t.py::test_q", "test_q"),
     ]
     rows = entries_from_events(events, locate=lambda p: p.replace("/r/", "/moved/"))
-    got = [(r["name"], r["status"], r["accept"]) for r in rows]
+    got = [(r.name, r.status, r.accept) for r in rows]
     assert got == [
         ("t.py::test_f", "fail", "A"),
         ("t.py::test_f #2", "fail", "A"),
@@ -367,16 +367,16 @@ def test_entries_from_events_statuses_names_order_and_left_out():
         ("t.py::test_u", "pass", None),
         ("t.py::test_z", "pass", None),
     ]
-    by = {r["name"]: r for r in rows}
-    assert by["t.py::test_f"]["diff"] == "/moved/a.diff.png"
-    assert by["t.py::test_f"]["result"] == {"verdict": "fail", "peak_jnd": 9.0}
-    assert "reason" not in by["t.py::test_f"]  # the page shows the comparison's own reason
-    assert by["t.py::test_f #2"]["reason"] == "s"  # no numbers recorded: the summary instead
-    assert by["t.py::test_m (snapshot legend)"]["actual"] == "/moved/m.actual.png"
-    assert "expected" not in by["t.py::test_m (snapshot legend)"]
-    assert by["t.py::test_z"]["actual"] == f"{snap}/test_z.png"
-    assert "rewritten: FAIL: x" in by["t.py::test_u"]["reason"]
-    assert any("no baseline to accept" in n for n in by["t.py::test_s (assert_images_similar)"]["notes"])
+    by = {r.name: r for r in rows}
+    assert by["t.py::test_f"].diff == "/moved/a.diff.png"
+    assert by["t.py::test_f"].result == {"verdict": "fail", "peak_jnd": 9.0}
+    assert by["t.py::test_f"].reason is None  # the page shows the comparison's own reason
+    assert by["t.py::test_f #2"].reason == "s"  # no numbers recorded: the summary instead
+    assert by["t.py::test_m (snapshot legend)"].actual == "/moved/m.actual.png"
+    assert by["t.py::test_m (snapshot legend)"].expected is None
+    assert by["t.py::test_z"].actual == f"{snap}/test_z.png"
+    assert "rewritten: FAIL: x" in by["t.py::test_u"].reason
+    assert any("no baseline to accept" in n for n in by["t.py::test_s (assert_images_similar)"].notes)
 
 
 def test_report_written_from_entries_has_the_pictures(tmp_path):
