@@ -50,7 +50,7 @@ from .events import EventKind, SnapshotEvent
 from .state import SessionState, display_path
 
 __all__ = [
-    "DEFAULT_FOLDER", "TITLE", "entries_from_events", "report_meta",
+    "DEFAULT_FOLDER", "TITLE", "entries_from_events",
     "write_session_report", "report_from_results", "main",
 ]
 
@@ -135,22 +135,6 @@ def entries_from_events(events: Iterable[SnapshotEvent | Mapping[str, Any]], *,
     return rows
 
 
-def report_meta(state: SessionState) -> dict[str, Any]:
-    """Facts for the page's header and for rebuilding the report later."""
-    from .settings import merge_layers
-
-    s = state.settings
-    meta: dict[str, Any] = {
-        "results_dir": str(s.results_dir),
-        "rootdir": str(state.config.rootpath),
-        "invocation_dir": str(state.invocation_dir),
-    }
-    options = merge_layers(*s.compare_layers())
-    if options:
-        meta["options"] = options
-    return meta
-
-
 def write_session_report(state: SessionState) -> None:
     """Write the run's report if asked for or if something failed (on the controller only).
 
@@ -170,7 +154,7 @@ def write_session_report(state: SessionState) -> None:
         return
     try:
         state.report_index = write_report(entries_from_events(events), out, title=TITLE,
-                                          meta=report_meta(state))
+                                          meta=state.report_meta())
         state.report_default = default
     except (PerceptdiffError, OSError) as exc:
         state.report_error = f"{exc}"

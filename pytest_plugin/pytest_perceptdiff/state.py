@@ -294,6 +294,19 @@ class SessionState:
         self.deselected = max(self.deselected, int(data.get("deselected", 0)))
         self.collection_errors = max(self.collection_errors, int(data.get("collection_errors", 0)))
 
+    def report_meta(self) -> dict[str, Any]:
+        """Facts for the review report's header and for rebuilding the report later."""
+        s = self.settings
+        meta: dict[str, Any] = {
+            "results_dir": str(s.results_dir),
+            "rootdir": str(self.config.rootpath),
+            "invocation_dir": str(self.invocation_dir),
+        }
+        options = merge_layers(*s.compare_layers())
+        if options:
+            meta["options"] = options
+        return meta
+
     def files_written(self) -> Iterable[str]:
         for e in self.events:
             yield from e.files.values()

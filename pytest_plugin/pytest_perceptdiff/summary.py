@@ -78,8 +78,6 @@ def write_manifest(state: SessionState) -> None:
     from perceptdiff.errors import PerceptdiffError
     from perceptdiff.fileio import atomic_write_bytes
 
-    from .review import report_meta
-
     results = state.settings.results_dir
     files = sorted({f for f in state.files_written() if _inside(Path(f), results)})
     path = results / MANIFEST
@@ -95,7 +93,7 @@ def write_manifest(state: SessionState) -> None:
         "report": report,
         # For ``python -m pytest_perceptdiff.review``: the events, and where
         # the run put things (to find the files if the folder moves).
-        "meta": report_meta(state),
+        "meta": state.report_meta(),
         "events": [e.to_dict() for e in state.reported_events()],
     }
     try:
