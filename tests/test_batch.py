@@ -16,7 +16,9 @@ import pytest
 from PIL import Image as PILImage
 
 from conftest import REPO, rgba, with_noise, write_png
+import perceptdiff
 from perceptdiff import folder
+from perceptdiff.metric import PerceptdiffMetric
 from perceptdiff.entry import Entry, Status
 from perceptdiff.errors import OptionError, PerceptdiffError
 from perceptdiff.report import MARKER, write_report
@@ -263,6 +265,26 @@ def test_jobs_1_and_jobs_2_give_the_same_results(tmp_path: Path) -> None:
     assert _comparable(one.pairs) == _comparable(two.pairs)
     assert statuses(one.pairs) == STATUSES
     assert one.exit_code == two.exit_code == 2
+
+
+class RenamedMetric(PerceptdiffMetric):
+    """The default model under another name: a metric a program registers itself."""
+
+    name = "folder-test-metric"
+
+
+@pytest.mark.slow
+def test_a_registered_metric_reaches_the_worker_processes(tmp_path: Path) -> None:
+    # Workers start from a fresh interpreter (forkserver): the metric travels to them.
+    perceptdiff.register_metric(RenamedMetric.name, RenamedMetric())
+    exp, act = make_tree(tmp_path, corrupt=False)
+    options = {"metric": RenamedMetric.name}
+    one = folder.compare_folders(exp, act, jobs=1, options=options)
+    two = folder.compare_folders(exp, act, jobs=2, options=options)
+    assert two.jobs == 2
+    assert Status.ERROR not in {r.status for r in two.pairs}, [r.error for r in two.pairs]
+    assert _comparable(two.pairs) == _comparable(one.pairs)
+    assert {r.result["metric"] for r in two.pairs if r.result} == {RenamedMetric.name}
 
 
 def test_options_apply_to_every_pair(tmp_path: Path) -> None:
