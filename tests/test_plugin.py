@@ -17,10 +17,9 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 
+from conftest import need
 from perceptdiff import load_image
 from perceptdiff.errors import ImageLoadError
-
-pytest_plugins = ("pytester",)
 
 CONFTEST = '''
 import os
@@ -660,7 +659,7 @@ def test_eq_form_explains_mismatch_and_pil_pitfall(project: pytest.Pytester,
 
 
 def test_matplotlib_figure_snapshot(project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("matplotlib")
+    need("matplotlib")
     import matplotlib.pyplot  # noqa: F401  (imported once, outside the in-process runs)
 
     project.makepyfile(test_fig='''
@@ -715,7 +714,7 @@ def test_results_of_a_previous_run_are_cleaned_but_nothing_else(
 
 
 def test_pytest_html_report_gets_the_images(project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("pytest_html")
+    need("pytest_html")
     add_modules(project, "test_m")
     serial(project, monkeypatch).assert_outcomes(passed=3)
     result = serial(project, monkeypatch, "test_m.py::test_plain", "--html=report.html",

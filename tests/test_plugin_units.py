@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import need
 from perceptdiff import Image, load_image
 from perceptdiff.errors import BaselineError, PerceptdiffError
 from perceptdiff.testing import (
@@ -259,7 +260,7 @@ def test_describe_result_counts_hidden_regions():
 
 
 def test_matplotlib_figure_renders_deterministically():
-    mpl = pytest.importorskip("matplotlib")
+    mpl = need("matplotlib")
     mpl.use("Agg")
     import matplotlib.pyplot as plt
 
