@@ -39,7 +39,7 @@ from PIL import Image as PILImage
 
 from pytest_perceptdiff.settings import ci_from_environment
 
-pytest_plugins = ("pytester",)
+pytest_plugins = ("pytester", "plugin_support")
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
