@@ -132,6 +132,7 @@ def test_match_folders_pairs_by_relative_path(tmp_path: Path) -> None:
 # The command
 # ---------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_command_statuses_json_junit_and_exit_2_on_error(tmp_path: Path) -> None:
     exp, act = make_tree(tmp_path)
     proc = run_cli("exp", "act", "--json", "sum.json", "--junit", "out/junit.xml", "--jobs", "2",
@@ -184,6 +185,7 @@ def test_command_statuses_json_junit_and_exit_2_on_error(tmp_path: Path) -> None
         ("7", "2", "1", "1")
 
 
+@pytest.mark.slow
 def test_exit_1_on_fail_or_removed_and_0_when_only_new(tmp_path: Path) -> None:
     exp, act = make_tree(tmp_path, corrupt=False)
     assert run_cli(exp, act, "-q", cwd=tmp_path).returncode == 1
@@ -196,6 +198,7 @@ def test_exit_1_on_fail_or_removed_and_0_when_only_new(tmp_path: Path) -> None:
     assert "NEW" in proc.stdout and "1 new" in proc.stdout
 
 
+@pytest.mark.slow
 def test_quiet_prints_only_errors_and_json_to_stdout(tmp_path: Path) -> None:
     make_tree(tmp_path)
     proc = run_cli("exp", "act", "-q", cwd=tmp_path)
@@ -213,6 +216,7 @@ def test_quiet_prints_only_errors_and_json_to_stdout(tmp_path: Path) -> None:
     assert len(progress) == 7 and progress[-1].startswith("[7/7]")
 
 
+@pytest.mark.slow
 def test_bad_options_with_folders_are_one_line_exit_2(tmp_path: Path) -> None:
     make_tree(tmp_path)
     for args in (["--jobs", "0"], ["--report", "exp/report"], ["--ppd", "-3"]):
@@ -223,6 +227,7 @@ def test_bad_options_with_folders_are_one_line_exit_2(tmp_path: Path) -> None:
     assert not (tmp_path / "exp" / "report").exists()
 
 
+@pytest.mark.slow
 def test_accept_commands_make_the_run_pass_even_with_awkward_names(tmp_path: Path) -> None:
     exp, act = tmp_path / "my exp", tmp_path / "act"
     name = "it's a \"chart\" $HOME.png"
@@ -257,6 +262,7 @@ def _comparable(rows: list[Entry]) -> list[dict]:
     return out
 
 
+@pytest.mark.slow
 def test_jobs_1_and_jobs_2_give_the_same_results(tmp_path: Path) -> None:
     exp, act = make_tree(tmp_path)
     one = folder.compare_folders(exp, act, jobs=1)
@@ -314,6 +320,7 @@ def test_diff_folder_gets_one_diff_image_per_non_identical_pair(tmp_path: Path) 
         folder.compare_folders(exp, act, diff_dir=tmp_path / "file.png")
 
 
+@pytest.mark.slow
 def test_report_folder_contents(tmp_path: Path) -> None:
     exp, act = make_tree(tmp_path)
     write_png(exp / "t.tiff", textured(7))
@@ -450,6 +457,7 @@ def test_junit_escapes_and_strips_what_xml_cannot_hold() -> None:
     assert case.find("error").get("message") == "bad \ufffd byte & <tag>"
 
 
+@pytest.mark.slow
 def test_empty_folders_pass_and_diff_must_name_a_folder(tmp_path: Path) -> None:
     (tmp_path / "e").mkdir()
     (tmp_path / "a").mkdir()
@@ -463,6 +471,7 @@ def test_empty_folders_pass_and_diff_must_name_a_folder(tmp_path: Path) -> None:
     assert not (tmp_path / "out.png").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform != "linux", reason="needs a file system that takes any bytes in names")
 def test_file_names_that_are_not_utf8_do_not_break_the_outputs(tmp_path: Path) -> None:
     exp, act = tmp_path / "e", tmp_path / "a"

@@ -278,6 +278,7 @@ def test_matplotlib_figure_renders_deterministically():
         plt.close(fig)
 
 
+@pytest.mark.slow
 def test_plugin_import_stays_light():
     """pytest loads the plugin in every run: it must not pull in numpy or the metric.
 

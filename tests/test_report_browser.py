@@ -31,6 +31,9 @@ from conftest import IN_CI, REPO, need
 from test_batch import make_tree, textured, write_png
 from perceptdiff import folder
 
+#: Every test here drives a browser (or builds a report in a subprocess first).
+pytestmark = pytest.mark.slow
+
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
