@@ -401,3 +401,20 @@ def test_report_written_from_entries_has_the_pictures(tmp_path):
     assert '"accept":"A"' in text and "pairs/0001/actual.png" in text
     # A picture that vanished becomes a note, not a crash.
     assert "actual image not shown" in text
+
+
+def test_events_round_trip_and_version_1_manifests_still_read():
+    from perceptdiff.entry import Status
+    from pytest_perceptdiff.events import EventKind, SnapshotEvent
+    from pytest_perceptdiff.review import entries_from_events
+
+    event = SnapshotEvent(EventKind.FAILED, "t.py::test_a", "test_a", summary="s", files={"diff": "/r/d.png"},
+                          result={"verdict": "fail"})
+    assert SnapshotEvent.from_dict(event.to_dict()) == event
+    assert [k.status for k in EventKind] == [Status.FAIL, Status.NEW, Status.PASS, Status.PASS]
+    # Version 1 of the manifest called a written baseline "new".
+    old = SnapshotEvent.from_dict(_event("new", "t.py::test_z", "test_z", baseline="/s/test_z.png"))
+    assert old is not None and old.kind is EventKind.WRITTEN
+    assert SnapshotEvent.from_dict(_event("renamed", "t.py::test_q", "test_q")) is None
+    [entry] = entries_from_events([_event("new", "t.py::test_z", "test_z", baseline="/s/test_z.png")])
+    assert entry.status is Status.PASS and "wrote the new baseline" in entry.reason
