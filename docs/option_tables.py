@@ -64,20 +64,23 @@ def _meaning(spec: OptionSpec, specs: tuple[OptionSpec, ...], *, command: bool =
     return _cell(text)
 
 
+def _command_table(specs: tuple[OptionSpec, ...], *, metrics: bool) -> str:
+    head = ["option", "meaning", "default"] + (["metrics"] if metrics else [])
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for spec in specs:
+        cells = [_usage(spec), _meaning(spec, specs), _default(spec)] + ([_metrics(spec)] if metrics else [])
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
 def cli_table() -> str:
     """Comparison options of the ``perceptdiff`` command."""
-    rows = ["| option | meaning | default | metrics |", "|---|---|---|---|"]
-    for spec in COMMON_OPTIONS:
-        rows.append(f"| {_usage(spec)} | {_meaning(spec, COMMON_OPTIONS)} | {_default(spec)} | {_metrics(spec)} |")
-    return "\n".join(rows)
+    return _command_table(COMMON_OPTIONS, metrics=True)
 
 
 def yee_table() -> str:
     """Options of ``--metric yee``."""
-    rows = ["| option | meaning | default |", "|---|---|---|"]
-    for spec in YEE_OPTIONS:
-        rows.append(f"| {_usage(spec)} | {_meaning(spec, YEE_OPTIONS)} | {_default(spec)} |")
-    return "\n".join(rows)
+    return _command_table(YEE_OPTIONS, metrics=False)
 
 
 def _plugin_rows(items: tuple[settings._Setting, ...], meaning: dict[str, str]) -> list[str]:

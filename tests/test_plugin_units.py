@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from conftest import need
+from plugin_support import conftest_scene
 from perceptdiff import Image, load_image
 from perceptdiff.errors import BaselineError, PerceptdiffError
 from perceptdiff.testing import (
@@ -32,19 +33,8 @@ from pytest_perceptdiff.settings import ci_from_environment, merge_layers
 
 
 def scene(kind: str = "base") -> np.ndarray:
-    """64x64 RGB test picture: gradients, a dark square; variants for tests."""
-    y, x = np.mgrid[0:64, 0:64]
-    img = np.empty((64, 64, 3), np.uint8)
-    img[..., 0] = x * 4
-    img[..., 1] = y * 4
-    img[..., 2] = 128
-    img[20:40, 20:40] = 30
-    if kind == "noise":  # +-1 code values: nobody sees them
-        rng = np.random.default_rng(1)
-        img = np.clip(img.astype(np.int16) + rng.integers(-1, 2, img.shape), 0, 255).astype(np.uint8)
-    elif kind == "visible":  # an 8x8 red square: everybody sees it
-        img[5:13, 40:48] = (255, 0, 0)
-    return img
+    """64x64 RGB test picture of the plugin tests' inner project: ``base``, ``noise`` (+-1 codes) or ``visible``."""
+    return conftest_scene(kind)
 
 
 # -- safe names ----------------------------------------------------------------
