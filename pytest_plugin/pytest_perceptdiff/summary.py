@@ -58,8 +58,8 @@ def write_summary(tr: Any, state: SessionState) -> None:
                              if prune.temp_files else "")
                           + (f" ({prune.protected} kept: their test did not pass)"
                              if prune.protected else ""), bold=True)
-            for path in [*prune.unused, *prune.temp_files]:
-                tr.write_line(f"  {display_path(path)}")
+            for leftover in [*prune.unused, *prune.temp_files]:
+                tr.write_line(f"  {display_path(leftover)}")
             if (prune.unused or prune.temp_files) and not prune.deleted:
                 tr.write_line("  (add --perceptdiff-update=missing to delete them)")
             for err in prune.errors:
