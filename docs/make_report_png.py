@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from perceptdiff.batch import compare_folders
+from perceptdiff.folder import compare_folders
 
 REPO = Path(__file__).resolve().parents[1]
 FIX = REPO / "fixtures"

@@ -16,18 +16,14 @@ from typing import Any, Sequence
 
 from ._version import __version__
 from .errors import OptionError, PerceptdiffError
-from .options import VIEWING_PRESETS
+from .optionspec import COMMON_OPTIONS, DEFAULT_METRIC, METRIC_OPTIONS, Kind, OptionSpec
 
 __all__ = ["main", "build_parser", "options_from_args"]
 
 PROG = "perceptdiff"
 
-#: Options that only Yee's metric understands: CLI dest -> metric option name.
-YEE_OPTIONS = {
-    "fov": "fov", "threshold": "threshold", "gamma": "gamma", "luminance": "luminance",
-    "luminance_only": "luminance_only", "color_factor": "color_factor",
-    "down_sample": "down_sample", "sum_errors": "sum_errors", "channel_order": "channel_order",
-}
+#: Headings of ``--help`` sections holding comparison options.
+_SECTIONS = {"model": "model", "framing": "framing"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,11 +33,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def _float(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+def _text_type(spec: OptionSpec) -> Any:
+    """argparse ``type`` for a spec: its text parser, with argparse's error class."""
+    def convert(text: str) -> Any:
+        try:
+            return spec.from_text(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    convert.__name__ = spec.kind.value  # argparse names the type in some messages
+    return convert
 
 
 def _int(text: str) -> int:
@@ -51,7 +51,45 @@ def _int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
+def _metric_dest(metric: str, name: str) -> str:
+    return f"{metric}__{name}"
+
+
+def _add_option(group: Any, spec: OptionSpec, dest: str) -> None:
+    """One flag (and its aliases) for a spec; every default is None, so only given options pass."""
+    kw: dict[str, Any] = {"dest": dest, "default": None, "help": spec.help_text()}
+    if spec.kind is Kind.FLAG:
+        kw["action"] = "store_true"
+    elif spec.kind is Kind.RECTS:
+        kw.update(action="append", metavar=spec.metavar)
+    elif spec.kind is Kind.CHOICE:
+        kw["choices"] = spec.choices
+    elif spec.kind is Kind.METRIC:
+        from .metrics import metric_names
+
+        kw["choices"] = metric_names()  # registered metrics included
+    else:
+        kw["metavar"] = spec.metavar or "X"
+        if spec.kind in (Kind.NUMBER, Kind.WHOLE):
+            kw["type"] = _text_type(spec)
+    group.add_argument(spec.flag, *spec.aliases, **kw)
+
+
+def _add_specs(parser: argparse.ArgumentParser, sections: dict[str, Any],
+               specs: tuple[OptionSpec, ...], dest: Any) -> None:
+    """Flags of ``specs``; options of one exclusive group share a mutually exclusive group."""
+    exclusive: dict[str, Any] = {}
+    for spec in specs:
+        group = sections[spec.section]
+        if spec.group is not None:
+            if spec.group not in exclusive:
+                exclusive[spec.group] = group.add_mutually_exclusive_group()
+            group = exclusive[spec.group]
+        _add_option(group, spec, dest(spec))
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The command's argument parser; comparison flags come from :mod:`perceptdiff.optionspec`."""
     p = _Parser(
         prog=PROG,
         description=(
@@ -75,53 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     verb.add_argument("-q", "--quiet", action="store_true", help="print nothing; the exit status tells")
     out.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
 
-    model = p.add_argument_group("model")
-    model.add_argument("--metric", default="perceptdiff", choices=("perceptdiff", "yee"),
-                       help="perceptdiff (default) or yee (compatible with perceptualdiff)")
-    view = model.add_mutually_exclusive_group()
-    view.add_argument("--ppd", type=_float, metavar="N",
-                      help="pixels per degree of visual angle (overrides --viewing)")
-    view.add_argument("--viewing", choices=tuple(VIEWING_PRESETS), default=None,
-                      help="viewing preset: " + ", ".join(f"{k} ({v:g} ppd)" for k, v in VIEWING_PRESETS.items())
-                           + "; default desktop")
-    model.add_argument("--jnd-threshold", type=_float, metavar="X", default=1.0,
-                       help="visibility (in just-noticeable differences) above which a pixel counts "
-                            "as visibly different (default 1)")
-    budget = model.add_mutually_exclusive_group()
-    budget.add_argument("--max-pixels", type=_int, metavar="N",
-                        help="pass while at most N pixels are visibly different (replaces the region rule)")
-    budget.add_argument("--max-ratio", type=_float, metavar="R",
-                        help="pass while at most this fraction (0..1) of pixels is visibly different")
-    model.add_argument("--antialiasing", choices=("box", "pixelmatch", "off"), default="box",
-                       help="how anti-aliasing and 1-px jitter are forgiven (default box)")
-
-    frame = p.add_argument_group("framing")
-    frame.add_argument("--ignore", action="append", metavar="x,y,w,h", default=[],
-                       help="do not compare this rectangle (repeatable)")
-    size = frame.add_mutually_exclusive_group()
-    size.add_argument("--resize", "--scale", action="store_true",
-                      help="compare images of different sizes at the smaller size")
-    size.add_argument("--pad", action="store_true",
-                      help="compare images of different sizes on the larger canvas")
-    frame.add_argument("--background", metavar="COLOR",
-                       help="page colour translucent images are shown on (#rrggbb); "
-                            "default: both white and black are checked")
-
-    yee = p.add_argument_group("Yee / perceptualdiff compatibility (with --metric yee)")
-    yee.add_argument("--fov", type=_float, help="field of view in degrees, 0.1..89.9 (default 45)")
-    yee.add_argument("--threshold", type=_int,
-                     help="number of differing pixels at which the images FAIL (default 100)")
-    yee.add_argument("--gamma", type=_float, help="gamma of the display (default 2.2)")
-    yee.add_argument("--luminance", type=_float, help="white luminance in cd/m² (default 100)")
-    yee.add_argument("--luminance-only", action="store_true", default=None,
-                     help="only compare luminance, not colour")
-    yee.add_argument("--color-factor", type=_float, help="weight of the colour test, 0..1 (default 1)")
-    yee.add_argument("--down-sample", type=_int, help="halve both images N times first (default 0)")
-    yee.add_argument("--sum-errors", action="store_true", default=None,
-                     help="report the sum of the luminance and colour errors")
-    yee.add_argument("--channel-order", choices=("rgb", "bgr"),
-                     help="rgb (default); bgr reproduces the perceptualdiff binary on little-endian "
-                          "machines, which reads blue as red")
+    sections = {key: p.add_argument_group(title) for key, title in _SECTIONS.items()}
+    _add_specs(p, sections, COMMON_OPTIONS, lambda spec: spec.name)
+    for metric, specs in METRIC_OPTIONS.items():
+        group = p.add_argument_group(f"options of --metric {metric}")
+        _add_specs(p, {s.section: group for s in specs}, specs,
+                   lambda spec, m=metric: _metric_dest(m, spec.name))
 
     batch = p.add_argument_group("folders (when EXPECTED and ACTUAL are directories)")
     batch.add_argument("--report", metavar="DIR", help="write an HTML review report to DIR")
@@ -131,31 +128,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    """Keyword options for :func:`perceptdiff.compare` from parsed arguments."""
-    kw: dict[str, Any] = {
-        "metric": args.metric,
-        "jnd_threshold": args.jnd_threshold,
-        "ignore": tuple(args.ignore),
-        "resize": args.resize,
-        "pad": args.pad,
-        "antialiasing": args.antialiasing,
-    }
-    if args.ppd is not None:
-        kw["ppd"] = args.ppd
-    if args.viewing is not None:
-        kw["viewing"] = args.viewing
-    if args.max_pixels is not None:
-        kw["max_pixels"] = args.max_pixels
-    if args.max_ratio is not None:
-        kw["max_ratio"] = args.max_ratio
-    if args.background is not None:
-        kw["background"] = args.background
-    given = {opt: getattr(args, dest) for dest, opt in YEE_OPTIONS.items()
-             if getattr(args, dest) is not None}
-    if given and args.metric != "yee":
-        flags = ", ".join("--" + k.replace("_", "-") for k in given)
-        raise OptionError(f"{flags}: only with --metric yee")
-    kw.update(given)
+    """Keyword options of :func:`perceptdiff.compare` given on the command line.
+
+    Raises
+    ------
+    OptionError
+        A metric's own option was given with another metric.
+    """
+    kw: dict[str, Any] = {}
+    for spec in COMMON_OPTIONS:
+        value = getattr(args, spec.name)
+        if value is not None:
+            kw[spec.name] = tuple(value) if spec.kind is Kind.RECTS else value
+    chosen = kw.get("metric", DEFAULT_METRIC)
+    for metric, specs in METRIC_OPTIONS.items():
+        given = {s.name: getattr(args, _metric_dest(metric, s.name)) for s in specs}
+        given = {k: v for k, v in given.items() if v is not None}
+        if given and chosen != metric:
+            flags = ", ".join("--" + k.replace("_", "-") for k in given)
+            raise OptionError(f"{flags}: only with --metric {metric}")
+        kw.update(given)
     return kw
 
 
@@ -227,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         kw = options_from_args(args)
         both_dirs = os.path.isdir(args.expected) and os.path.isdir(args.actual)
         if both_dirs:
-            from .batch import run_cli as run_batch
+            from .folder.command import run_cli as run_batch
             return run_batch(args, kw)
         for flag in ("report", "junit", "jobs"):
             if getattr(args, flag) is not None:

@@ -29,6 +29,7 @@ from . import loading, resample, verdict
 from .image import Image
 from .metrics import Metric, MetricOutput, get_metric
 from .options import Options
+from .optionspec import refuse_unsupported
 from .result import ComparisonResult, MapStore
 from .verdict import Decision
 
@@ -168,6 +169,7 @@ class _Run:
     @classmethod
     def start(cls, options: Options, t0: float | None = None) -> "_Run":
         metric = get_metric(options.metric)
+        refuse_unsupported(options, metric)
         return cls(options, metric, metric.validate(options.metric_options),
                    time.perf_counter() if t0 is None else t0)
 

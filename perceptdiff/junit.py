@@ -14,9 +14,10 @@ and list every pair as a test.  The layout::
 
 ``classname`` is ``perceptdiff`` followed by the pair's folder with ``/``
 turned into ``.`` (so tools that group by package show the folder tree);
-``name`` is the file name.  ``fail`` and ``missing`` pairs carry a
-``<failure>``, ``error`` pairs an ``<error>``, and ``new`` pairs (no baseline
-yet, which does not fail the run) are ``<skipped>``.  Characters XML 1.0
+``name`` is the file name.  ``fail`` and ``removed`` pairs carry a
+``<failure>`` (of type ``visible-difference`` or ``removed``), ``error``
+pairs an ``<error>``, and ``new`` pairs (no baseline yet, which does not fail
+the run) are ``<skipped>``.  Characters XML 1.0
 cannot hold are replaced by U+FFFD.
 """
 
@@ -29,6 +30,7 @@ import time
 import xml.etree.ElementTree as ET
 from typing import Any, Mapping, Sequence
 
+from .entry import Entry, Status
 from .fileio import atomic_write_bytes
 
 __all__ = ["junit_xml", "write_junit"]
@@ -40,35 +42,34 @@ def _clean(text: Any) -> str:
     return _INVALID_XML.sub("\ufffd", str(text))
 
 
-def _details(row: Mapping[str, Any]) -> str:
+def _details(entry: Entry) -> str:
     lines = []
-    res = row.get("result") or {}
-    for key in ("expected", "actual"):
-        if row.get(key):
-            lines.append(f"{key}: {row[key]}")
+    res = entry.result or {}
+    for key, path in (("expected", entry.expected), ("actual", entry.actual)):
+        if path:
+            lines.append(f"{key}: {path}")
     if res:
         lines.append(f"verdict: {res.get('verdict')} ({res.get('reason')})")
         for key in ("peak_jnd", "p999_jnd", "visible_pixels", "visible_ratio", "region_count"):
             if res.get(key) is not None:
                 lines.append(f"{key}: {res[key]}")
-    if row.get("diff"):
-        lines.append(f"diff image: {row['diff']}")
-    for note in row.get("notes") or ():
+    if entry.diff:
+        lines.append(f"diff image: {entry.diff}")
+    for note in entry.notes:
         lines.append(f"note: {note}")
-    if row.get("accept"):
-        lines.append(f"accept the new image: {row['accept']}")
+    if entry.accept:
+        lines.append(f"accept the new image: {entry.accept}")
     return "\n".join(lines)
 
 
-def junit_xml(rows: Sequence[Mapping[str, Any]], *, name: str = "perceptdiff",
+def junit_xml(entries: Sequence[Entry], *, name: str = "perceptdiff",
               properties: Mapping[str, Any] | None = None, wall_s: float | None = None) -> bytes:
-    """JUnit XML (UTF-8 bytes) of batch rows (the ``pairs`` of the JSON summary).
+    """JUnit XML (UTF-8 bytes) of a folder comparison's entries.
 
     Parameters
     ----------
-    rows : sequence of mappings
-        Each with ``path``, ``status`` and optionally ``result``, ``error``,
-        ``expected``, ``actual``, ``diff``, ``accept``, ``notes``, ``seconds``.
+    entries : sequence of Entry
+        One per pair; ``name`` is the pair's relative path.
     name : str
         Name of the test suite and prefix of the class names.
     properties : mapping, optional
@@ -79,38 +80,38 @@ def junit_xml(rows: Sequence[Mapping[str, Any]], *, name: str = "perceptdiff",
     counts = {"failures": 0, "errors": 0, "skipped": 0}
     cases = []
     total_time = 0.0
-    for row in rows:
-        path = str(row["path"]).rstrip("/")
+    for entry in entries:
+        path = entry.name.rstrip("/")
         folder, _, base = path.rpartition("/")
         classname = name + ("." + folder.replace("/", ".") if folder else "")
-        seconds = float(row.get("seconds") or 0.0)
+        seconds = float(entry.seconds or 0.0)
         total_time += seconds
         case = ET.Element("testcase", {"classname": _clean(classname), "name": _clean(base or path),
-                                       "file": _clean(row["path"]), "time": f"{seconds:.3f}"})
-        status = row["status"]
-        res = row.get("result") or {}
-        if status == "fail":
+                                       "file": _clean(entry.name), "time": f"{seconds:.3f}"})
+        status = entry.status
+        res = entry.result or {}
+        if status is Status.FAIL:
             counts["failures"] += 1
             el = ET.SubElement(case, "failure", {"type": "visible-difference",
                                                  "message": _clean(res.get("reason", "visible difference"))})
-            el.text = _clean(_details(row))
-        elif status == "missing":
+            el.text = _clean(_details(entry))
+        elif status is Status.REMOVED:
             counts["failures"] += 1
-            el = ET.SubElement(case, "failure", {"type": "missing",
-                                                 "message": "only in the expected folder: no new image"})
-            el.text = _clean(_details(row))
-        elif status == "error":
+            el = ET.SubElement(case, "failure", {"type": status.value,
+                                                 "message": _clean(entry.reason or status.value)})
+            el.text = _clean(_details(entry))
+        elif status is Status.ERROR:
             counts["errors"] += 1
-            el = ET.SubElement(case, "error", {"type": "error", "message": _clean(row.get("error") or "error")})
-            el.text = _clean(_details(row))
-        elif status == "new":
+            el = ET.SubElement(case, "error", {"type": "error", "message": _clean(entry.error or "error")})
+            el.text = _clean(_details(entry))
+        elif status is Status.NEW:
             counts["skipped"] += 1
-            ET.SubElement(case, "skipped", {"message": "new image: no baseline to compare with"})
+            ET.SubElement(case, "skipped", {"message": _clean(entry.reason or "no baseline")})
             out = ET.SubElement(case, "system-out")
-            out.text = _clean(_details(row))
+            out.text = _clean(_details(entry))
         else:
             out = ET.SubElement(case, "system-out")
-            out.text = _clean(f"{status}: {res.get('reason', '')}")
+            out.text = _clean(f"{status.value}: {res.get('reason', '')}")
         cases.append(case)
     wall = total_time if wall_s is None else float(wall_s)
     attrs = {"name": _clean(name), "tests": str(len(cases)), "failures": str(counts["failures"]),
@@ -127,6 +128,6 @@ def junit_xml(rows: Sequence[Mapping[str, Any]], *, name: str = "perceptdiff",
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def write_junit(rows: Sequence[Mapping[str, Any]], path: str | os.PathLike[str], **kwargs: Any) -> None:
+def write_junit(entries: Sequence[Entry], path: str | os.PathLike[str], **kwargs: Any) -> None:
     """Write :func:`junit_xml` to ``path`` atomically."""
-    atomic_write_bytes(path, junit_xml(rows, **kwargs))
+    atomic_write_bytes(path, junit_xml(entries, **kwargs))

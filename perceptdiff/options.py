@@ -1,111 +1,23 @@
-"""Options shared by every metric, their validation and the viewing presets.
+"""Options shared by every metric: the :class:`Options` record and value parsers.
 
-A metric's own options (Yee's ``fov``, ``threshold`` ...) travel in
+Each field is declared once, in :mod:`perceptdiff.optionspec`, which also
+gives the command line and the pytest plugin their flags.  A metric's own
+options (Yee's ``fov``, ``threshold`` ...) travel in
 :attr:`Options.metric_options` and are validated by that metric.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, Mapping
 
 from .errors import OptionError
+from .optionspec import (ANTIALIASING_MODES, COMMON, COMMON_OPTIONS, VIEWING_PRESETS, parse_color,
+                         parse_number, parse_rect)
 
-__all__ = ["Options", "VIEWING_PRESETS", "parse_color", "parse_rect", "parse_number"]
-
-#: Pixels per degree of visual angle for common viewing set-ups (see
-#: ``perceptual-metric.md`` §1): a 24-inch 1920-px desktop monitor at 0.6 m is
-#: 37.9 ppd (rounded up to 40, which is slightly stricter); a DPR-2 laptop or
-#: 4K monitor at arm's length is ~67 (FLIP's default); a phone at 30 cm ~95.
-VIEWING_PRESETS: Mapping[str, float] = MappingProxyType(
-    {"desktop": 40.0, "laptop": 55.0, "retina": 67.0, "4k": 67.0, "phone": 95.0}
-)
-
-#: Allowed values of :attr:`Options.antialiasing`.
-ANTIALIASING_MODES = ("box", "pixelmatch", "off")
-
-_NAMED_COLORS = {
-    "white": (255, 255, 255),
-    "black": (0, 0, 0),
-    "gray": (128, 128, 128),
-    "grey": (128, 128, 128),
-}
-
-
-def parse_color(value: Any) -> tuple[int, int, int]:
-    """Parse a background colour: ``#rgb``, ``#rrggbb``, a name, or 3 ints.
-
-    Returns sRGB codes 0..255.  Raises :class:`OptionError` otherwise.
-    """
-    if isinstance(value, (tuple, list)) and len(value) == 3:
-        try:
-            codes = tuple(int(v) for v in value)
-        except (TypeError, ValueError):
-            raise OptionError(f"background colour {value!r}: expected three integers") from None
-        if all(0 <= c <= 255 for c in codes):
-            return codes  # type: ignore[return-value]
-        raise OptionError(f"background colour {value!r}: components must be 0..255")
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in _NAMED_COLORS:
-            return _NAMED_COLORS[text]
-        m = re.fullmatch(r"#?([0-9a-f]{3}|[0-9a-f]{6})", text)
-        if m:
-            hx = m.group(1)
-            if len(hx) == 3:
-                hx = "".join(ch * 2 for ch in hx)
-            return (int(hx[0:2], 16), int(hx[2:4], 16), int(hx[4:6], 16))
-    raise OptionError(
-        f"background colour {value!r}: expected #rrggbb, #rgb, white, black or grey"
-    )
-
-
-def parse_rect(value: Any) -> tuple[int, int, int, int]:
-    """Parse an ignore rectangle ``x,y,w,h`` (string or 4 ints), w and h > 0."""
-    if isinstance(value, str):
-        parts = [p.strip() for p in value.split(",")]
-    else:
-        try:
-            parts = list(value)
-        except TypeError:
-            parts = []
-    if len(parts) != 4:
-        raise OptionError(f"ignore region {value!r}: expected x,y,width,height")
-    try:
-        x, y, w, h = (int(p) for p in parts)
-    except (TypeError, ValueError):
-        raise OptionError(f"ignore region {value!r}: expected four integers") from None
-    if x < 0 or y < 0 or w <= 0 or h <= 0:
-        raise OptionError(f"ignore region {value!r}: x, y must be >= 0 and width, height > 0")
-    return (x, y, w, h)
-
-
-def parse_number(name: str, value: Any) -> float:
-    """``value`` as a finite float; :class:`OptionError` naming ``name`` otherwise (bools refused)."""
-    if isinstance(value, bool):
-        raise OptionError(f"{name}: expected a number, got {value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise OptionError(f"{name}: expected a number, got {value!r}") from None
-    if not math.isfinite(v):
-        raise OptionError(f"{name}: expected a finite number, got {value!r}")
-    return v
-
-
-def _number(name: str, value: Any, *, low: float, high: float = math.inf,
-            low_open: bool = False) -> float:
-    v = parse_number(name, value)
-    if v < low or v > high or (low_open and v == low):
-        bound = f"> {low:g}" if low_open else f">= {low:g}"
-        if math.isfinite(high):
-            bound += f" and <= {high:g}"
-        raise OptionError(f"{name}: {value!r} is out of range (must be {bound})")
-    return v
-
+__all__ = ["Options", "VIEWING_PRESETS", "ANTIALIASING_MODES", "parse_color", "parse_rect",
+           "parse_number"]
 
 @dataclass(frozen=True)
 class Options:
@@ -142,51 +54,28 @@ class Options:
         Options specific to the metric, validated by it.
     """
 
-    metric: str = "perceptdiff"
-    viewing: str = "desktop"
-    ppd: float | None = None
-    jnd_threshold: float = 1.0
-    max_pixels: int | None = None
-    max_ratio: float | None = None
-    ignore: tuple[tuple[int, int, int, int], ...] = ()
-    resize: bool = False
-    pad: bool = False
-    background: tuple[int, int, int] | None = None
-    antialiasing: str = "box"
+    # Defaults come from the specs (perceptdiff.optionspec), declared once there.
+    metric: str = COMMON["metric"].default
+    viewing: str = COMMON["viewing"].default
+    ppd: float | None = COMMON["ppd"].default
+    jnd_threshold: float = COMMON["jnd_threshold"].default
+    max_pixels: int | None = COMMON["max_pixels"].default
+    max_ratio: float | None = COMMON["max_ratio"].default
+    ignore: tuple[tuple[int, int, int, int], ...] = COMMON["ignore"].default
+    resize: bool = COMMON["resize"].default
+    pad: bool = COMMON["pad"].default
+    background: tuple[int, int, int] | None = COMMON["background"].default
+    antialiasing: str = COMMON["antialiasing"].default
     metric_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
-        # Normalise and validate; frozen, so go through object.__setattr__.
-        set_ = object.__setattr__
-        if not isinstance(self.metric, str) or not self.metric:
-            raise OptionError(f"metric: expected a name, got {self.metric!r}")
-        if self.viewing not in VIEWING_PRESETS:
-            raise OptionError(
-                f"viewing: {self.viewing!r} is not one of {', '.join(VIEWING_PRESETS)}"
-            )
-        if self.ppd is not None:
-            set_(self, "ppd", _number("ppd", self.ppd, low=1.0, high=1000.0))
-        set_(self, "jnd_threshold",
-             _number("jnd_threshold", self.jnd_threshold, low=0.0, low_open=True, high=1e6))
-        if self.max_pixels is not None:
-            v = _number("max_pixels", self.max_pixels, low=0)
-            if v != int(v):
-                raise OptionError(f"max_pixels: expected a whole number, got {self.max_pixels!r}")
-            set_(self, "max_pixels", int(v))
-        if self.max_ratio is not None:
-            set_(self, "max_ratio", _number("max_ratio", self.max_ratio, low=0.0, high=1.0))
-        set_(self, "ignore", tuple(parse_rect(r) for r in (self.ignore or ())))
+        # Normalise and validate (each field by its spec); frozen, so go
+        # through object.__setattr__.
         if self.resize and self.pad:
             raise OptionError("resize and pad cannot be combined: choose one")
-        set_(self, "resize", bool(self.resize))
-        set_(self, "pad", bool(self.pad))
-        if self.background is not None:
-            set_(self, "background", parse_color(self.background))
-        if self.antialiasing not in ANTIALIASING_MODES:
-            raise OptionError(
-                f"antialiasing: {self.antialiasing!r} is not one of {', '.join(ANTIALIASING_MODES)}"
-            )
-        set_(self, "metric_options", MappingProxyType(dict(self.metric_options or {})))
+        for spec in COMMON_OPTIONS:
+            object.__setattr__(self, spec.name, spec.check(getattr(self, spec.name)))
+        object.__setattr__(self, "metric_options", MappingProxyType(dict(self.metric_options or {})))
 
     @property
     def pixels_per_degree(self) -> float:

@@ -24,21 +24,45 @@ Plain functions (``from conftest import rgba, with_noise, write_png``)
     Pillow's font, uniform integer noise of ``±amplitude`` codes; ``WHITE``,
     ``GREY`` (256×256) and ``LINE`` (a black 1-px line on white) are made
     with them.
+``need(module)``
+    Import a module a test needs (matplotlib, pytest_html, playwright): skip
+    without it, except in CI (:data:`IN_CI`), where the test extras install
+    it, so its absence fails the test instead of hiding it.
 """
 
 from __future__ import annotations
 
+import importlib
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 
+from pytest_perceptdiff.settings import ci_from_environment
+
+pytest_plugins = ("pytester", "plugin_support")
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 PEER_SUITES = REPO.parent / "shared" / "peer-suites"
+
+
+#: Running in CI (the ``CI`` environment variable, read as the plugin reads it),
+#: decided at start-up: the plugin's tests clear ``CI`` for their inner runs.
+IN_CI = ci_from_environment(os.environ)
+
+
+def need(module: str, why: str = "") -> ModuleType:
+    """Import ``module`` for a test: skip when it is absent, but fail in CI, whose set-up installs it."""
+    if IN_CI:
+        return importlib.import_module(module)
+    return pytest.importorskip(module, reason=f"{module} not installed{why} (CI installs it, and "
+                                              "there its absence fails the test)")
 
 
 def rgba(h: int, w: int, color: Sequence[int] = (255, 255, 255), alpha: int = 255) -> np.ndarray:

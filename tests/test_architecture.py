@@ -21,7 +21,6 @@ UNLAYERED = {"perceptdiff", "perceptdiff.__main__", "perceptdiff._version"}
 #: Imports against the layering that a branch in flight removes:
 #: (importer, imported) -> why it is still allowed.  Delete an entry with the import.
 KNOWN_EXCEPTIONS = {
-    ("perceptdiff.report", "perceptdiff.batch"): "the folder-mode split moves the summary out of batch.py",
 }
 
 

@@ -16,7 +16,10 @@ import pytest
 from PIL import Image as PILImage
 
 from conftest import REPO, rgba, with_noise, write_png
-from perceptdiff import batch
+import perceptdiff
+from perceptdiff import folder
+from perceptdiff.metrics.default import PerceptdiffMetric
+from perceptdiff.entry import Entry, Status
 from perceptdiff.errors import OptionError, PerceptdiffError
 from perceptdiff.report import MARKER, write_report
 
@@ -46,7 +49,7 @@ STATUSES = {
     "noise.png": "pass",
     "corrupt.png": "error",
     "sub/visible.png": "fail",
-    "sub/deep/missing.png": "missing",
+    "sub/deep/removed.png": "removed",
     "sub/deep/new.png": "new",
 }
 
@@ -69,7 +72,7 @@ def make_tree(root: Path, *, corrupt: bool = True) -> tuple[Path, Path]:
     write_png(act / "noise.png", with_noise(textured(2), seed=3))
     write_png(exp / "sub" / "visible.png", base)
     write_png(act / "sub" / "visible.png", visibly_changed(base))
-    write_png(exp / "sub" / "deep" / "missing.png", textured(3))
+    write_png(exp / "sub" / "deep" / "removed.png", textured(3))
     write_png(act / "sub" / "deep" / "new.png", textured(4))
     if corrupt:
         write_png(exp / "corrupt.png", base)
@@ -84,8 +87,10 @@ def run_cli(*args: str | os.PathLike[str], cwd: Path) -> subprocess.CompletedPro
                           capture_output=True, text=True, env=env, timeout=120)
 
 
-def statuses(rows: list[dict]) -> dict[str, str]:
-    return {r["path"]: r["status"] for r in rows}
+def statuses(rows: list[dict] | list[Entry]) -> dict[str, str]:
+    """Status by path, of JSON summary rows or of entries."""
+    return {r.name: r.status.value for r in rows} if rows and isinstance(rows[0], Entry) else {
+        r["path"]: r["status"] for r in rows}
 
 
 # ---------------------------------------------------------------------------
@@ -94,9 +99,9 @@ def statuses(rows: list[dict]) -> dict[str, str]:
 
 def test_find_images_walks_recursively_and_skips_hidden_and_non_images(tmp_path: Path) -> None:
     exp, _ = make_tree(tmp_path)
-    files, problems = batch.find_images(exp)
+    files, problems = folder.find_images(exp)
     assert set(files) == {"same.png", "UPPER.PNG", "noise.png", "corrupt.png", "sub/visible.png",
-                          "sub/deep/missing.png"}
+                          "sub/deep/removed.png"}
     assert files["sub/visible.png"] == os.path.join(str(exp), "sub", "visible.png")
     assert problems == {}
 
@@ -109,17 +114,17 @@ def test_find_images_follows_links_without_looping(tmp_path: Path) -> None:
     os.symlink(root, root / "a" / "loop")              # a link back up: must not loop
     os.symlink(root / "a" / "x.png", root / "link.png")  # a link to a file: followed
     os.symlink(root / "a", root / "b")                 # a link to a sibling folder: walked
-    files, _ = batch.find_images(root)
+    files, _ = folder.find_images(root)
     assert set(files) == {"a/x.png", "link.png", "b/x.png"}
 
 
 def test_match_folders_pairs_by_relative_path(tmp_path: Path) -> None:
     exp, act = make_tree(tmp_path)
-    specs = {s.path: s for s in batch.match_folders(exp, act)}
+    specs = {s.path: s for s in folder.match_folders(exp, act)}
     assert set(specs) == set(STATUSES)
     assert specs["sub/deep/new.png"].expected is None and specs["sub/deep/new.png"].actual
-    assert specs["sub/deep/missing.png"].actual is None and specs["sub/deep/missing.png"].expected
-    assert [s.path for s in batch.match_folders(exp, act)] == sorted(
+    assert specs["sub/deep/removed.png"].actual is None and specs["sub/deep/removed.png"].expected
+    assert [s.path for s in folder.match_folders(exp, act)] == sorted(
         STATUSES, key=lambda p: p.split("/"))
 
 
@@ -127,6 +132,7 @@ def test_match_folders_pairs_by_relative_path(tmp_path: Path) -> None:
 # The command
 # ---------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_command_statuses_json_junit_and_exit_2_on_error(tmp_path: Path) -> None:
     exp, act = make_tree(tmp_path)
     proc = run_cli("exp", "act", "--json", "sum.json", "--junit", "out/junit.xml", "--jobs", "2",
@@ -134,16 +140,16 @@ def test_command_statuses_json_junit_and_exit_2_on_error(tmp_path: Path) -> None
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     # The listing names every pair that needs a look, and ends with the counts.
-    for path in ("corrupt.png", "sub/visible.png", "sub/deep/missing.png", "sub/deep/new.png"):
+    for path in ("corrupt.png", "sub/visible.png", "sub/deep/removed.png", "sub/deep/new.png"):
         assert path in proc.stdout
     assert proc.stdout.strip().splitlines()[-1].startswith("7 pairs: 1 failed")
 
     summary = json.loads((tmp_path / "sum.json").read_text())
-    assert summary["schema"] == "perceptdiff-batch" and summary["schema_version"] == 1
+    assert summary["schema"] == "perceptdiff-batch" and summary["schema_version"] == 2
     assert summary["expected_dir"] == "exp" and summary["actual_dir"] == "act"
     assert summary["exit_code"] == 2
     assert summary["counts"] == {"total": 7, "identical": 2, "pass": 1, "fail": 1, "new": 1,
-                                 "missing": 1, "error": 1}
+                                 "removed": 1, "error": 1}
     assert statuses(summary["pairs"]) == STATUSES
     assert [p["path"] for p in summary["pairs"]] == sorted(STATUSES, key=lambda p: p.split("/"))
     assert set(summary["timings"]) == {"wall_s", "compare_s", "jobs"}
@@ -160,7 +166,7 @@ def test_command_statuses_json_junit_and_exit_2_on_error(tmp_path: Path) -> None
     assert rows["sub/visible.png"]["accept"] == "cp -- act/sub/visible.png exp/sub/visible.png"
     assert rows["sub/deep/new.png"]["accept"] == (
         "mkdir -p -- exp/sub/deep && cp -- act/sub/deep/new.png exp/sub/deep/new.png")
-    assert rows["sub/deep/missing.png"]["accept"] == "rm -- exp/sub/deep/missing.png"
+    assert rows["sub/deep/removed.png"]["accept"] == "rm -- exp/sub/deep/removed.png"
 
     suite_root = ET.parse(tmp_path / "out" / "junit.xml").getroot()
     cases = suite_root.findall("./testsuite/testcase")
@@ -170,7 +176,7 @@ def test_command_statuses_json_junit_and_exit_2_on_error(tmp_path: Path) -> None
     assert by_file["sub/visible.png"].get("classname") == "perceptdiff.sub"
     assert by_file["sub/visible.png"].get("name") == "visible.png"
     assert by_file["sub/visible.png"].find("failure").get("type") == "visible-difference"
-    assert by_file["sub/deep/missing.png"].find("failure").get("type") == "missing"
+    assert by_file["sub/deep/removed.png"].find("failure").get("type") == "removed"
     assert by_file["corrupt.png"].find("error") is not None
     assert by_file["sub/deep/new.png"].find("skipped") is not None
     assert by_file["same.png"].find("failure") is None and by_file["noise.png"].find("failure") is None
@@ -179,18 +185,20 @@ def test_command_statuses_json_junit_and_exit_2_on_error(tmp_path: Path) -> None
         ("7", "2", "1", "1")
 
 
-def test_exit_1_on_fail_or_missing_and_0_when_only_new(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_exit_1_on_fail_or_removed_and_0_when_only_new(tmp_path: Path) -> None:
     exp, act = make_tree(tmp_path, corrupt=False)
     assert run_cli(exp, act, "-q", cwd=tmp_path).returncode == 1
     # Only identical, invisible and new pairs left: nothing fails.
     os.remove(act / "sub" / "visible.png")
     os.remove(exp / "sub" / "visible.png")
-    os.remove(exp / "sub" / "deep" / "missing.png")
+    os.remove(exp / "sub" / "deep" / "removed.png")
     proc = run_cli(exp, act, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "NEW" in proc.stdout and "1 new" in proc.stdout
 
 
+@pytest.mark.slow
 def test_quiet_prints_only_errors_and_json_to_stdout(tmp_path: Path) -> None:
     make_tree(tmp_path)
     proc = run_cli("exp", "act", "-q", cwd=tmp_path)
@@ -208,6 +216,7 @@ def test_quiet_prints_only_errors_and_json_to_stdout(tmp_path: Path) -> None:
     assert len(progress) == 7 and progress[-1].startswith("[7/7]")
 
 
+@pytest.mark.slow
 def test_bad_options_with_folders_are_one_line_exit_2(tmp_path: Path) -> None:
     make_tree(tmp_path)
     for args in (["--jobs", "0"], ["--report", "exp/report"], ["--ppd", "-3"]):
@@ -218,6 +227,7 @@ def test_bad_options_with_folders_are_one_line_exit_2(tmp_path: Path) -> None:
     assert not (tmp_path / "exp" / "report").exists()
 
 
+@pytest.mark.slow
 def test_accept_commands_make_the_run_pass_even_with_awkward_names(tmp_path: Path) -> None:
     exp, act = tmp_path / "my exp", tmp_path / "act"
     name = "it's a \"chart\" $HOME.png"
@@ -230,7 +240,7 @@ def test_accept_commands_make_the_run_pass_even_with_awkward_names(tmp_path: Pat
     proc = run_cli("my exp", "act", "--json", "s.json", cwd=tmp_path)
     assert proc.returncode == 1
     rows = json.loads((tmp_path / "s.json").read_text())["pairs"]
-    assert statuses(rows) == {name: "fail", f"new dir/{name}": "new", "gone.png": "missing"}
+    assert statuses(rows) == {name: "fail", f"new dir/{name}": "new", "gone.png": "removed"}
     script = "\n".join(r["accept"] for r in rows if r["accept"])
     subprocess.run(["sh", "-e", "-c", script], cwd=tmp_path, check=True)
     proc = run_cli("my exp", "act", "--json", "s.json", cwd=tmp_path)
@@ -243,57 +253,79 @@ def test_accept_commands_make_the_run_pass_even_with_awkward_names(tmp_path: Pat
 # In-process API
 # ---------------------------------------------------------------------------
 
-def _comparable(rows: list[dict]) -> list[dict]:
+def _comparable(rows: list[Entry]) -> list[dict]:
     out = []
     for r in rows:
-        res = dict(r["result"] or {})
+        res = dict(r.result or {})
         res.pop("timings", None)
-        out.append({**{k: r[k] for k in ("path", "status", "error", "accept")}, "result": res})
+        out.append({"path": r.name, "status": r.status, "error": r.error, "accept": r.accept, "result": res})
     return out
 
 
+@pytest.mark.slow
 def test_jobs_1_and_jobs_2_give_the_same_results(tmp_path: Path) -> None:
     exp, act = make_tree(tmp_path)
-    one = batch.compare_folders(exp, act, jobs=1)
-    two = batch.compare_folders(exp, act, jobs=2)
+    one = folder.compare_folders(exp, act, jobs=1)
+    two = folder.compare_folders(exp, act, jobs=2)
     assert one.jobs == 1 and two.jobs == 2
     assert _comparable(one.pairs) == _comparable(two.pairs)
     assert statuses(one.pairs) == STATUSES
     assert one.exit_code == two.exit_code == 2
 
 
+class RenamedMetric(PerceptdiffMetric):
+    """The default model under another name: a metric a program registers itself."""
+
+    name = "folder-test-metric"
+
+
+@pytest.mark.slow
+def test_a_registered_metric_reaches_the_worker_processes(tmp_path: Path) -> None:
+    # Workers start from a fresh interpreter (forkserver): the metric travels to them.
+    perceptdiff.register_metric(RenamedMetric.name, RenamedMetric())
+    exp, act = make_tree(tmp_path, corrupt=False)
+    options = {"metric": RenamedMetric.name}
+    one = folder.compare_folders(exp, act, jobs=1, options=options)
+    two = folder.compare_folders(exp, act, jobs=2, options=options)
+    assert two.jobs == 2
+    assert Status.ERROR not in {r.status for r in two.pairs}, [r.error for r in two.pairs]
+    assert _comparable(two.pairs) == _comparable(one.pairs)
+    assert {r.result["metric"] for r in two.pairs if r.result} == {RenamedMetric.name}
+
+
 def test_options_apply_to_every_pair(tmp_path: Path) -> None:
     exp, act = make_tree(tmp_path, corrupt=False)
     # A huge threshold makes the visible change pass; the options are recorded.
-    result = batch.compare_folders(exp, act, jobs=1, options={"jnd_threshold": 1e5})
+    result = folder.compare_folders(exp, act, jobs=1, options={"jnd_threshold": 1e5})
     assert statuses(result.pairs)["sub/visible.png"] == "pass"
     assert result.to_dict()["options"] == {"jnd_threshold": 1e5}
     with pytest.raises(OptionError):
-        batch.compare_folders(exp, act, options={"jnd_threshold": -1})
+        folder.compare_folders(exp, act, options={"jnd_threshold": -1})
 
 
 def test_diff_folder_gets_one_diff_image_per_non_identical_pair(tmp_path: Path) -> None:
     exp, act = make_tree(tmp_path)
-    result = batch.compare_folders(exp, act, jobs=1, diff_dir=tmp_path / "diffs")
+    result = folder.compare_folders(exp, act, jobs=1, diff_dir=tmp_path / "diffs")
     written = sorted(p.relative_to(tmp_path / "diffs").as_posix()
                      for p in (tmp_path / "diffs").rglob("*") if p.is_file())
     assert written == ["noise.png", "sub/visible.png"]
-    rows = {r["path"]: r for r in result.pairs}
-    assert rows["sub/visible.png"]["diff"] == str(tmp_path / "diffs" / "sub" / "visible.png")
-    assert rows["same.png"]["diff"] is None
+    rows = {r.name: r for r in result.pairs}
+    assert rows["sub/visible.png"].diff == str(tmp_path / "diffs" / "sub" / "visible.png")
+    assert rows["same.png"].diff is None
     with PILImage.open(tmp_path / "diffs" / "sub" / "visible.png") as im:
         assert im.format == "PNG" and im.width >= W
     # --diff must name a folder when comparing folders.
     (tmp_path / "file.png").write_bytes(b"x")
     with pytest.raises(OptionError):
-        batch.compare_folders(exp, act, diff_dir=tmp_path / "file.png")
+        folder.compare_folders(exp, act, diff_dir=tmp_path / "file.png")
 
 
+@pytest.mark.slow
 def test_report_folder_contents(tmp_path: Path) -> None:
     exp, act = make_tree(tmp_path)
     write_png(exp / "t.tiff", textured(7))
     PILImage.fromarray(visibly_changed(textured(7))).save(act / "t.tiff")
-    result = batch.compare_folders(exp, act, jobs=2, report=tmp_path / "rep")
+    result = folder.compare_folders(exp, act, jobs=2, report=tmp_path / "rep")
     rep = tmp_path / "rep"
     assert result.report == rep / "index.html"
     assert {p.name for p in rep.iterdir()} == {"index.html", "data.js", "summary.json", "assets",
@@ -318,7 +350,7 @@ def test_report_folder_contents(tmp_path: Path) -> None:
         assert im.size == (W, H)
     assert pairs["same.png"]["images"]["expected"] == pairs["same.png"]["images"]["actual"]
     assert set(pairs["sub/deep/new.png"]["images"]) == {"actual"}
-    assert set(pairs["sub/deep/missing.png"]["images"]) == {"expected"}
+    assert set(pairs["sub/deep/removed.png"]["images"]) == {"expected"}
     assert pairs["t.tiff"]["images"]["actual"].endswith(".png")  # browsers do not show TIFF
     assert pairs["sub/visible.png"]["accept"].startswith("cp -- ")
     summary = json.loads((rep / "summary.json").read_text())
@@ -328,11 +360,11 @@ def test_report_folder_contents(tmp_path: Path) -> None:
 def test_report_replaces_its_own_folder_and_nothing_else(tmp_path: Path) -> None:
     exp, act = make_tree(tmp_path)
     rep = tmp_path / "rep"
-    batch.compare_folders(exp, act, jobs=1, report=rep)
+    folder.compare_folders(exp, act, jobs=1, report=rep)
     # A second run with fewer pairs replaces the report whole: no stale pictures.
     shutil.rmtree(exp / "sub")
     shutil.rmtree(act / "sub")
-    batch.compare_folders(exp, act, jobs=1, report=rep)
+    folder.compare_folders(exp, act, jobs=1, report=rep)
     assert len(list((rep / "pairs").iterdir())) <= 4
     assert not any(p.name.startswith(".rep.") for p in tmp_path.iterdir())  # no staging left over
     # A folder with other content is never overwritten.
@@ -340,11 +372,11 @@ def test_report_replaces_its_own_folder_and_nothing_else(tmp_path: Path) -> None
     other.mkdir()
     (other / "keep.txt").write_text("mine")
     with pytest.raises(PerceptdiffError, match="not overwritten"):
-        batch.compare_folders(exp, act, jobs=1, report=other)
+        folder.compare_folders(exp, act, jobs=1, report=other)
     assert [p.name for p in other.iterdir()] == ["keep.txt"]
     # A report folder inside the compared actual folder is not compared itself.
-    result = batch.compare_folders(exp, act, jobs=1, report=act / "report")
-    assert all(not r["path"].startswith("report/") for r in result.pairs)
+    result = folder.compare_folders(exp, act, jobs=1, report=act / "report")
+    assert all(not r.name.startswith("report/") for r in result.pairs)
 
 
 def test_write_report_for_other_callers(tmp_path: Path) -> None:
@@ -379,10 +411,10 @@ def test_write_report_for_other_callers(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------
 
 def test_progress_bar_on_a_terminal_and_lines_elsewhere() -> None:
-    row = {"path": "a.png", "status": "fail", "result": {"reason": "visible"}}
-    ok = {"path": "b.png", "status": "identical", "result": {"reason": "same"}}
+    row = Entry("a.png", Status.FAIL, result={"reason": "visible"})
+    ok = Entry("b.png", Status.IDENTICAL, result={"reason": "same"})
     tty = io.StringIO()
-    p = batch.Progress(tty, tty=True)
+    p = folder.Progress(tty, tty=True)
     p.start(2)
     p.update(row)
     p.update(ok)
@@ -393,14 +425,14 @@ def test_progress_bar_on_a_terminal_and_lines_elsewhere() -> None:
     assert "b.png" not in out  # passing pairs only move the bar
 
     tty = io.StringIO()  # the listing goes to the same terminal: no line printed twice
-    p = batch.Progress(tty, tty=True, echo_notable=False)
+    p = folder.Progress(tty, tty=True, echo_notable=False)
     p.start(1)
     p.update(row)
     p.close()
     assert "a.png" not in tty.getvalue() and "1/1 100% 1 not passing" in tty.getvalue()
 
     log = io.StringIO()
-    p = batch.Progress(log, tty=False)
+    p = folder.Progress(log, tty=False)
     p.start(2)
     p.update(row)
     p.update(ok)
@@ -408,7 +440,7 @@ def test_progress_bar_on_a_terminal_and_lines_elsewhere() -> None:
     assert log.getvalue() == "[1/2] FAIL      a.png\n[2/2] IDENTICAL b.png\n"
 
     quiet = io.StringIO()
-    p = batch.Progress(quiet, quiet=True, tty=True)
+    p = folder.Progress(quiet, quiet=True, tty=True)
     p.start(1)
     p.update(row)
     p.close()
@@ -418,13 +450,14 @@ def test_progress_bar_on_a_terminal_and_lines_elsewhere() -> None:
 def test_junit_escapes_and_strips_what_xml_cannot_hold() -> None:
     from perceptdiff.junit import junit_xml
 
-    rows = [{"path": "a&b/<x>\x01.png", "status": "error", "error": "bad \x02 byte & <tag>"}]
+    rows = [Entry("a&b/<x>\x01.png", Status.ERROR, error="bad \x02 byte & <tag>")]
     root = ET.fromstring(junit_xml(rows))
     case = root.find("./testsuite/testcase")
     assert case.get("name") == "<x>\ufffd.png" and case.get("classname") == "perceptdiff.a&b"
     assert case.find("error").get("message") == "bad \ufffd byte & <tag>"
 
 
+@pytest.mark.slow
 def test_empty_folders_pass_and_diff_must_name_a_folder(tmp_path: Path) -> None:
     (tmp_path / "e").mkdir()
     (tmp_path / "a").mkdir()
@@ -438,6 +471,7 @@ def test_empty_folders_pass_and_diff_must_name_a_folder(tmp_path: Path) -> None:
     assert not (tmp_path / "out.png").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform != "linux", reason="needs a file system that takes any bytes in names")
 def test_file_names_that_are_not_utf8_do_not_break_the_outputs(tmp_path: Path) -> None:
     exp, act = tmp_path / "e", tmp_path / "a"

@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import need
+from plugin_support import conftest_scene
 from perceptdiff import Image, load_image
 from perceptdiff.errors import BaselineError, PerceptdiffError
 from perceptdiff.testing import (
@@ -31,19 +33,8 @@ from pytest_perceptdiff.settings import ci_from_environment, merge_layers
 
 
 def scene(kind: str = "base") -> np.ndarray:
-    """64x64 RGB test picture: gradients, a dark square; variants for tests."""
-    y, x = np.mgrid[0:64, 0:64]
-    img = np.empty((64, 64, 3), np.uint8)
-    img[..., 0] = x * 4
-    img[..., 1] = y * 4
-    img[..., 2] = 128
-    img[20:40, 20:40] = 30
-    if kind == "noise":  # +-1 code values: nobody sees them
-        rng = np.random.default_rng(1)
-        img = np.clip(img.astype(np.int16) + rng.integers(-1, 2, img.shape), 0, 255).astype(np.uint8)
-    elif kind == "visible":  # an 8x8 red square: everybody sees it
-        img[5:13, 40:48] = (255, 0, 0)
-    return img
+    """64x64 RGB test picture of the plugin tests' inner project: ``base``, ``noise`` (+-1 codes) or ``visible``."""
+    return conftest_scene(kind)
 
 
 # -- safe names ----------------------------------------------------------------
@@ -259,7 +250,7 @@ def test_describe_result_counts_hidden_regions():
 
 
 def test_matplotlib_figure_renders_deterministically():
-    mpl = pytest.importorskip("matplotlib")
+    mpl = need("matplotlib")
     mpl.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -277,10 +268,16 @@ def test_matplotlib_figure_renders_deterministically():
         plt.close(fig)
 
 
+@pytest.mark.slow
 def test_plugin_import_stays_light():
-    """pytest loads the plugin in every run: it must not pull in numpy or the metric."""
+    """pytest loads the plugin in every run: it must not pull in numpy or the metric.
+
+    The plugin reads the option specs (plain data in ``perceptdiff.optionspec``),
+    so the ``perceptdiff`` package itself is imported, but not its engine.
+    """
     code = ("import sys, pytest_perceptdiff.plugin; "
-            "heavy = [m for m in ('numpy', 'scipy', 'PIL', 'perceptdiff') if m in sys.modules]; "
+            "heavy = [m for m in ('numpy', 'scipy', 'PIL', 'perceptdiff.engine', 'perceptdiff.metrics',"
+            " 'perceptdiff.options') if m in sys.modules]; "
             "print(heavy); sys.exit(1 if heavy else 0)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -320,7 +317,7 @@ def test_shell_quote_uses_double_quotes_only_where_they_protect():
 
 
 def test_recorded_results_are_plain_json():
-    from pytest_perceptdiff.state import _plain
+    from perceptdiff.entry import plain as _plain
 
     data = _plain({"a": (1, 2), "b": np.float32(0.5), "c": float("nan"), 3: {np.int64(4)}, "d": Path("x")})
     assert data == {"a": [1, 2], "b": 0.5, "c": None, "3": [4], "d": "x"}
@@ -338,7 +335,7 @@ def test_entries_from_events_statuses_names_order_and_left_out():
     snap = "/s/__snapshots__/t"
     files = {"expected": "/r/a.expected.png", "actual": "/r/a.actual.png", "diff": "/r/a.diff.png"}
     events = [
-        _event("new", "t.py::test_z", "test_z", baseline=f"{snap}/test_z.png"),
+        _event("written", "t.py::test_z", "test_z", baseline=f"{snap}/test_z.png"),
         _event("updated", "t.py::test_u", "test_u", baseline=f"{snap}/test_u.png",
                summary="rewritten: FAIL: x", result={"verdict": "fail"}),
         _event("missing", "t.py::test_m", "test_m--legend", baseline=f"{snap}/test_m--legend.png",
@@ -352,7 +349,7 @@ def test_entries_from_events_statuses_names_order_and_left_out():
         _event("renamed", "t.py::test_q", "test_q"),
     ]
     rows = entries_from_events(events, locate=lambda p: p.replace("/r/", "/moved/"))
-    got = [(r["name"], r["status"], r["accept"]) for r in rows]
+    got = [(r.name, r.status, r.accept) for r in rows]
     assert got == [
         ("t.py::test_f", "fail", "A"),
         ("t.py::test_f #2", "fail", "A"),
@@ -362,16 +359,16 @@ def test_entries_from_events_statuses_names_order_and_left_out():
         ("t.py::test_u", "pass", None),
         ("t.py::test_z", "pass", None),
     ]
-    by = {r["name"]: r for r in rows}
-    assert by["t.py::test_f"]["diff"] == "/moved/a.diff.png"
-    assert by["t.py::test_f"]["result"] == {"verdict": "fail", "peak_jnd": 9.0}
-    assert "reason" not in by["t.py::test_f"]  # the page shows the comparison's own reason
-    assert by["t.py::test_f #2"]["reason"] == "s"  # no numbers recorded: the summary instead
-    assert by["t.py::test_m (snapshot legend)"]["actual"] == "/moved/m.actual.png"
-    assert "expected" not in by["t.py::test_m (snapshot legend)"]
-    assert by["t.py::test_z"]["actual"] == f"{snap}/test_z.png"
-    assert "rewritten: FAIL: x" in by["t.py::test_u"]["reason"]
-    assert any("no baseline to accept" in n for n in by["t.py::test_s (assert_images_similar)"]["notes"])
+    by = {r.name: r for r in rows}
+    assert by["t.py::test_f"].diff == "/moved/a.diff.png"
+    assert by["t.py::test_f"].result == {"verdict": "fail", "peak_jnd": 9.0}
+    assert by["t.py::test_f"].reason is None  # the page shows the comparison's own reason
+    assert by["t.py::test_f #2"].reason == "s"  # no numbers recorded: the summary instead
+    assert by["t.py::test_m (snapshot legend)"].actual == "/moved/m.actual.png"
+    assert by["t.py::test_m (snapshot legend)"].expected is None
+    assert by["t.py::test_z"].actual == f"{snap}/test_z.png"
+    assert "rewritten: FAIL: x" in by["t.py::test_u"].reason
+    assert any("no baseline to accept" in n for n in by["t.py::test_s (assert_images_similar)"].notes)
 
 
 def test_report_written_from_entries_has_the_pictures(tmp_path):
@@ -394,3 +391,20 @@ def test_report_written_from_entries_has_the_pictures(tmp_path):
     assert '"accept":"A"' in text and "pairs/0001/actual.png" in text
     # A picture that vanished becomes a note, not a crash.
     assert "actual image not shown" in text
+
+
+def test_events_round_trip_and_version_1_manifests_still_read():
+    from perceptdiff.entry import Status
+    from pytest_perceptdiff.events import EventKind, SnapshotEvent
+    from pytest_perceptdiff.review import entries_from_events
+
+    event = SnapshotEvent(EventKind.FAILED, "t.py::test_a", "test_a", summary="s", files={"diff": "/r/d.png"},
+                          result={"verdict": "fail"})
+    assert SnapshotEvent.from_dict(event.to_dict()) == event
+    assert [k.status for k in EventKind] == [Status.FAIL, Status.NEW, Status.PASS, Status.PASS]
+    # Version 1 of the manifest called a written baseline "new".
+    old = SnapshotEvent.from_dict(_event("new", "t.py::test_z", "test_z", baseline="/s/test_z.png"))
+    assert old is not None and old.kind is EventKind.WRITTEN
+    assert SnapshotEvent.from_dict(_event("renamed", "t.py::test_q", "test_q")) is None
+    [entry] = entries_from_events([_event("new", "t.py::test_z", "test_z", baseline="/s/test_z.png")])
+    assert entry.status is Status.PASS and "wrote the new baseline" in entry.reason

@@ -27,9 +27,12 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-from conftest import REPO
+from conftest import IN_CI, REPO, need
 from test_batch import make_tree, textured, write_png
-from perceptdiff import batch
+from perceptdiff import folder
+
+#: Every test here drives a browser (or builds a report in a subprocess first).
+pytestmark = pytest.mark.slow
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -43,8 +46,10 @@ def find_chromium() -> str | None:
 
 
 CHROMIUM = find_chromium()
+#: Without chromium the browser tests skip, except in CI, which installs it
+#: (.ci/install-browser): there they fail rather than pass unseen.
 needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium not installed (CI installs it: .ci/install-browser)")
+    CHROMIUM is None and not IN_CI, reason="chromium not installed (CI installs it: .ci/install-browser)")
 
 
 def artifacts_dir() -> Path:
@@ -67,7 +72,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     changed = img.copy()
     changed[2:12, 2:20, :3] = 0
     write_png(act / "sub" / "b.png", changed)
-    result = batch.compare_folders(exp, act, jobs=1, report=root / "report")
+    result = folder.compare_folders(exp, act, jobs=1, report=root / "report")
     assert result.report is not None
     return result.report
 
@@ -92,9 +97,9 @@ def test_dump_dom_shows_the_script_built_the_table(report: Path) -> None:
     dom = proc.stdout
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert 'data-ready="true"' in dom, "report.js did not finish (see the browser's stderr)"
-    # The default filter shows the pairs that need review: fail x2, missing, new, error.
+    # The default filter shows the pairs that need review: fail x2, removed, new, error.
     assert dom.count('class="row s-') == 5
-    for status in ("fail", "missing", "new", "error"):
+    for status in ("fail", "removed", "new", "error"):
         assert f'class="row s-{status}"' in dom
     # The worst pair (the error) is selected and described.
     assert "<h2>corrupt.png</h2>" in dom and "truncated or corrupt" in dom
@@ -126,10 +131,10 @@ def test_screenshot_renders_the_page(report: Path) -> None:
 @pytest.fixture(scope="module")
 def browser():
     if CHROMIUM is None:
+        if IN_CI:
+            pytest.fail("chromium not installed, and CI must run the browser tests (.ci/install-browser)")
         pytest.skip("chromium not installed (CI installs it: .ci/install-browser)")
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright for Python not installed (pip install playwright; "
-                                      "CI installs it: .ci/install-browser)")
+    sync_api = need("playwright.sync_api", why=" (pip install playwright; .ci/install-browser)")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         yield b
@@ -165,11 +170,11 @@ def test_page_loads_cleanly_and_lists_pairs(browser, report: Path) -> None:
     page, watch = open_report(browser, report)
     try:
         rows = page.locator("#pairs tbody tr")
-        assert rows.count() == 5  # needs review: 2 fail, missing, new, error
+        assert rows.count() == 5  # needs review: 2 fail, removed, new, error
         assert page.locator("#filters button[aria-pressed=true]").inner_text().startswith("Needs review")
         # Worst first: the error, then the failures (highest peak first).
         statuses = [c.split()[-1] for c in rows.evaluate_all("rs => rs.map(r => r.className)")]
-        assert statuses == ["s-error", "s-fail", "s-fail", "s-missing", "s-new"]
+        assert statuses == ["s-error", "s-fail", "s-fail", "s-removed", "s-new"]
         # The first pair is selected and shown.
         assert page.locator("#detail h2").inner_text() == "corrupt.png"
         page.click("#filters button[data-filter=all]")
@@ -180,7 +185,7 @@ def test_page_loads_cleanly_and_lists_pairs(browser, report: Path) -> None:
         page.click("#filters button[data-filter=all]")
         page.fill("#search", "deep/")
         assert set(rows.evaluate_all("rs => rs.map(r => r.dataset.name)")) == {
-            "sub/deep/new.png", "sub/deep/missing.png"}
+            "sub/deep/new.png", "sub/deep/removed.png"}
         page.fill("#search", "")
         # Sorting by path, then reversed.
         page.click("#pairs th[data-sort=path] button")
@@ -266,7 +271,7 @@ def test_keyboard_steps_through_pairs_and_single_sided_pairs_show_one_image(brow
         assert page.locator("#pane-side img").count() == 1
         assert "no expected image" in page.inner_text("#pane-side")
         assert page.inner_text("#accept-cmd").startswith("mkdir -p -- ")
-        # The accept-all block gathers every command (2 fail, new, missing).
+        # The accept-all block gathers every command (2 fail, new, removed).
         assert page.inner_text("#accept-count") == "4"
         page.click("#accept-all summary")
         assert page.inner_text("#accept-all-cmds").count("\n") == 3
@@ -281,7 +286,7 @@ def test_keyboard_steps_through_pairs_and_single_sided_pairs_show_one_image(brow
 def test_an_empty_report_opens_cleanly(browser, tmp_path: Path) -> None:
     (tmp_path / "e").mkdir()
     (tmp_path / "a").mkdir()
-    result = batch.compare_folders(tmp_path / "e", tmp_path / "a", report=tmp_path / "r")
+    result = folder.compare_folders(tmp_path / "e", tmp_path / "a", report=tmp_path / "r")
     page, watch = open_report(browser, result.report)
     try:
         assert page.locator("#pairs tbody tr").count() == 0
@@ -325,7 +330,7 @@ def test_fresh(image_snapshot):
 
 @pytest.fixture(scope="module")
 def plugin_reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """Reports the pytest plugin wrote: (first run: new baselines; CI run: 2 failures + 1 missing)."""
+    """Reports the pytest plugin wrote: (first run: new baselines; CI run: 2 failures + 1 missing baseline)."""
     import sys
 
     root = tmp_path_factory.mktemp("plugin")

@@ -11,7 +11,7 @@ registry holds the built-in metrics (imported on first use, so that
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping, Protocol
 
@@ -20,19 +20,21 @@ import numpy as np
 from ..errors import OptionError
 from ..image import Image
 from ..options import Options
+from ..optionspec import COMMON_OPTIONS
 from ..verdict import VerdictRule
 
 __all__ = ["Metric", "MetricOutput", "ENGINE_OPTIONS", "get_metric", "register_metric",
            "metric_names"]
 
-#: Fields of :class:`~perceptdiff.options.Options` the engine applies itself,
-#: whatever the metric: choosing it, handing it its own options, bringing the
-#: two images into one frame (``resize``, ``pad``, ``ignore``) and counting
-#: pixels above ``jnd_threshold`` in the verdict.
-ENGINE_OPTIONS = frozenset({"metric", "metric_options", "resize", "pad", "ignore", "jnd_threshold"})
+#: Comparison options the engine applies itself, whatever the metric (the
+#: ``engine`` flag of their specs): choosing it, bringing the two images into
+#: one frame (``resize``, ``pad``, ``ignore``) and counting pixels above
+#: ``jnd_threshold`` in the verdict.
+ENGINE_OPTIONS = frozenset(s.name for s in COMMON_OPTIONS if s.engine)
 
-#: Every field of Options: what a metric's ``supported_options`` is drawn from.
-OPTION_NAMES = frozenset(f.name for f in fields(Options))
+#: Every comparison option (the fields of Options but ``metric_options``, a
+#: metric's own): what a metric's ``supported_options`` is drawn from.
+OPTION_NAMES = frozenset(s.name for s in COMMON_OPTIONS)
 
 
 @dataclass(frozen=True, eq=False)

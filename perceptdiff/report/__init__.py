@@ -10,8 +10,9 @@ A report is a folder that opens from disk with no server::
       pairs/0001/       expected.*, actual.*, diff.png of each pair
 
 ``perceptdiff EXPECTED_DIR ACTUAL_DIR --report DIR`` writes one
-(:mod:`perceptdiff.batch`); so can anything else that compared images, such
-as the pytest plugin, through :func:`write_report`.
+(:mod:`perceptdiff.folder`); so can anything else that compared images, such
+as the pytest plugin, through :func:`write_report`.  The report knows
+entries (:class:`perceptdiff.entry.Entry`), not who made them.
 """
 
 from __future__ import annotations
@@ -20,33 +21,35 @@ import os
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..errors import OptionError, PerceptdiffError
+from ..entry import STATUSES, Entry
+from ..summary import json_text, make_summary
 from .folder import MARKER, ReportFolder
-from .images import BROWSER_EXTENSIONS, heatmap_png, pair_folder, stage_image
-from .page import STATUSES, count_statuses, page_data, write_page
+from .images import BROWSER_EXTENSIONS, heatmap_png, pair_folder, stage_image, stage_pictures
+from .page import page_data, write_page
 
 __all__ = [
-    "write_report", "ReportFolder", "stage_image", "pair_folder", "page_data", "write_page",
-    "count_statuses", "STATUSES", "MARKER", "BROWSER_EXTENSIONS",
+    "write_report", "finish_report", "ReportFolder", "stage_image", "stage_pictures", "pair_folder",
+    "page_data", "write_page", "STATUSES", "MARKER", "BROWSER_EXTENSIONS", "heatmap_png",
 ]
 
 
-def write_report(entries: Sequence[Mapping[str, Any]], out_dir: str | os.PathLike[str], *,
+def write_report(entries: Sequence[Entry | Mapping[str, Any]], out_dir: str | os.PathLike[str], *,
                  title: str = "perceptdiff report", meta: Mapping[str, Any] | None = None,
                  summary: Mapping[str, Any] | None = None) -> Path:
     """Write a static HTML report of image comparisons to ``out_dir``.
 
     Parameters
     ----------
-    entries : sequence of mappings
-        One per compared pair, in the order to list them.  Keys:
+    entries : sequence of Entry or mappings
+        One per compared pair, in the order to list them: an
+        :class:`~perceptdiff.entry.Entry`, or a mapping with its field names:
 
         ``name`` : str (required)
             What the pair is called in the table, unique in the report: a
             relative path (``charts/line.png``) or a test id.
-        ``status`` : str (required)
+        ``status`` : Status or str (required)
             ``"identical"``, ``"pass"``, ``"fail"``, ``"new"`` (no baseline
-            yet), ``"missing"`` (baseline without a new image) or ``"error"``.
+            yet), ``"removed"`` (baseline without a new image) or ``"error"``.
         ``expected``, ``actual``, ``diff`` : path or None
             Image files to show: the baseline, the new image and a diff image
             (such as :func:`perceptdiff.diffimage.write_diff` writes; shown
@@ -66,17 +69,16 @@ def write_report(entries: Sequence[Mapping[str, Any]], out_dir: str | os.PathLik
             copy button and gathered in the page's "accept all" block.
         ``reason`` : str, optional
             The sentence shown under the pair's name, in place of the
-            default (the comparison's reason, or for ``new`` and
-            ``missing`` what the folder comparison found): the pytest plugin
+            default (the comparison's reason): the pytest plugin
             explains a baseline that is missing or was just written.
         ``notes`` : sequence of str, optional
             Remarks shown with the pair.
         ``images`` : mapping, optional
             Report-relative paths of pictures already placed in the report's
             staging folder (``{"expected": "pairs/0001/expected.png", ...}``);
-            used by :mod:`perceptdiff.batch`, whose workers stage the pictures
-            in parallel.  When present, ``expected``/``actual``/``diff`` are
-            not copied.
+            used by :mod:`perceptdiff.folder`, whose workers stage the pictures
+            in parallel (:func:`~perceptdiff.report.images.stage_pictures`).
+            When present, ``expected``/``actual``/``diff`` are not copied.
     out_dir : path
         The report folder.  It must not exist, be empty, or hold an earlier
         perceptdiff report, which is then replaced as a whole.
@@ -87,7 +89,7 @@ def write_report(entries: Sequence[Mapping[str, Any]], out_dir: str | os.PathLik
         ``options``, ``duration_s``, ``command``...).
     summary : mapping, optional
         Written as ``summary.json``; by default a ``perceptdiff-batch``
-        summary is built from the entries (see :mod:`perceptdiff.batch`).
+        summary is built from the entries (see :mod:`perceptdiff.summary`).
 
     Returns
     -------
@@ -101,65 +103,33 @@ def write_report(entries: Sequence[Mapping[str, Any]], out_dir: str | os.PathLik
     perceptdiff.errors.PerceptdiffError
         The folder cannot be written, or holds something else.
     """
-    rows = [_check_entry(e) for e in entries]
+    rows = [e if isinstance(e, Entry) else Entry.from_mapping(e) for e in entries]
     with ReportFolder(out_dir) as folder:
-        for i, row in enumerate(rows, 1):
-            if "images" not in row:
-                row["images"] = _stage_entry(folder, i, row)
+        for i, entry in enumerate(rows, 1):
+            if not entry.images:
+                _stage_entry(folder, i, entry)
         return finish_report(folder, rows, title=title, meta=meta, summary=summary)
 
 
-def finish_report(folder: ReportFolder, rows: Sequence[Mapping[str, Any]], *, title: str,
+def finish_report(folder: ReportFolder, entries: Sequence[Entry], *, title: str,
                   meta: Mapping[str, Any] | None, summary: Mapping[str, Any] | None) -> Path:
     """Write the page and ``summary.json`` into ``folder`` and commit it."""
     if summary is None:
-        from ..batch import summary_from_entries
-
-        summary = summary_from_entries(rows, meta=meta)
-    from ..batch import json_text
-
+        meta_ = dict(meta or {})
+        summary = make_summary(entries, expected_dir=meta_.get("expected_dir"),
+                               actual_dir=meta_.get("actual_dir"), options=meta_.get("options"),
+                               wall_s=meta_.get("duration_s"))
     folder.path("summary.json").write_text(json_text(summary), encoding="utf-8")
-    write_page(folder.staging, page_data(rows, title=title, meta=meta))
+    write_page(folder.staging, page_data(entries, title=title, meta=meta))
     return folder.commit() / "index.html"
 
 
-def _check_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
-    row = dict(entry)
-    if not isinstance(row.get("name"), str) or not row["name"]:
-        raise OptionError(f"report entry {entry!r}: 'name' must be a non-empty string")
-    if row.get("status") not in STATUSES:
-        raise OptionError(f"report entry {row['name']!r}: status {row.get('status')!r} "
-                          f"is not one of {', '.join(STATUSES)}")
-    return row
-
-
-def _stage_entry(folder: ReportFolder, index: int, row: dict[str, Any]) -> dict[str, Any]:
+def _stage_entry(folder: ReportFolder, index: int, entry: Entry) -> None:
     """Copy an entry's pictures into the report; a picture that cannot be read becomes a note."""
-    base = pair_folder(index)
-    images: dict[str, Any] = {}
-    comparison = row.pop("comparison", None)
-    if comparison is not None:
-        if row.get("result") is None:
-            row["result"] = comparison.to_dict()
-        try:
-            data = heatmap_png(comparison)
-        except Exception as exc:
-            data = None
-            row["notes"] = [*(row.get("notes") or ()), f"heatmap not drawn: {exc}"]
-        if data is not None:
-            dest = folder.path(f"{base}/diff.png")
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
-            images["diff"] = f"{base}/diff.png"
-            images["diff_framed"] = True
-    for kind in ("expected", "actual", "diff"):
-        if kind in images:
-            continue
-        src = row.get(kind)
-        if src is None:
-            continue
-        try:
-            images[kind] = stage_image(src, folder.staging, f"{base}/{kind}")
-        except PerceptdiffError as exc:
-            row["notes"] = [*(row.get("notes") or ()), f"{kind} image not shown: {exc}"]
-    return images
+    comparison = entry.comparison
+    if comparison is not None and entry.result is None:
+        entry.result = comparison.to_dict()
+    entry.images, entry.diff_framed, notes = stage_pictures(
+        folder.staging, index, expected=entry.expected, actual=entry.actual, diff=entry.diff,
+        comparison=comparison)
+    entry.notes.extend(notes)

@@ -22,7 +22,8 @@ from ..image import Image
 from ..png import PICTURE_LEVEL, encode_display
 from ..png import encode_png as encode_rgb
 
-__all__ = ["BROWSER_EXTENSIONS", "pair_folder", "stage_image", "encode_png", "heatmap_png"]
+__all__ = ["BROWSER_EXTENSIONS", "pair_folder", "stage_image", "stage_pictures", "encode_png",
+           "heatmap_png"]
 
 #: File extensions every current browser displays natively.
 BROWSER_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"})
@@ -102,3 +103,61 @@ def heatmap_png(result: Any) -> bytes | None:
         forgiven = None
     rgb = paint_overlay(flatten(exp), jnd, threshold, forgiven, result.options.get("ignore") or ())
     return encode_rgb(np.ascontiguousarray(rgb), compress_level=PICTURE_LEVEL)
+
+
+def stage_pictures(staging: Path, index: int, *, expected: str | os.PathLike[str] | None = None,
+                   actual: str | os.PathLike[str] | None = None,
+                   diff: str | os.PathLike[str] | None = None, comparison: Any = None,
+                   same: bool = False) -> tuple[dict[str, str], bool, list[str]]:
+    """Put the pictures of the ``index``-th pair into the report: the one place that does.
+
+    Parameters
+    ----------
+    staging : Path
+        The report's staging folder.
+    index : int
+        Position of the pair (1-based); its pictures go to :func:`pair_folder`.
+    expected, actual, diff : path, optional
+        Image files to show (``diff`` as it is, unless a heatmap is drawn).
+    comparison : perceptdiff.ComparisonResult, optional
+        When given, its visibility heatmap is drawn in the compared frame
+        (:func:`heatmap_png`) and replaces ``diff``.
+    same : bool
+        The two images are identical: the expected copy also shows as actual.
+
+    Returns
+    -------
+    images : dict
+        Report-relative paths by kind (``expected``, ``actual``, ``diff``).
+    framed : bool
+        ``images["diff"]`` is the heatmap drawn in the compared frame.
+    notes : list of str
+        Why a picture is not shown (unreadable file, heatmap failure).
+    """
+    base = pair_folder(index)
+    images: dict[str, str] = {}
+    notes: list[str] = []
+    framed = False
+    if comparison is not None:
+        try:
+            data = heatmap_png(comparison)
+        except Exception as exc:  # the numbers matter more than the picture
+            data = None
+            notes.append(f"heatmap not drawn: {exc}")
+        if data is not None:
+            rel = f"{base}/diff.png"
+            dest = staging.joinpath(*rel.split("/"))
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(data)
+            images["diff"], framed = rel, True
+    for kind, src in (("expected", expected), ("actual", actual), ("diff", diff)):
+        if src is None or kind in images:
+            continue
+        if kind == "actual" and same and "expected" in images:
+            images["actual"] = images["expected"]
+            continue
+        try:
+            images[kind] = stage_image(src, staging, f"{base}/{kind}")
+        except PerceptdiffError as exc:
+            notes.append(f"{kind} image not shown: {exc}")
+    return images, framed, notes

@@ -17,65 +17,40 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from .._version import __version__
+from ..entry import Entry, Status, count_statuses, plain
 
-__all__ = ["ASSET_FILES", "STATUSES", "PAGE_FORMAT", "count_statuses", "page_data", "write_page"]
+__all__ = ["ASSET_FILES", "PAGE_FORMAT", "page_data", "write_page"]
 
 #: Files copied from ``perceptdiff/report/assets`` into every report's ``assets/``.
 ASSET_FILES = ("report.js", "report.css")
 
-#: Pair statuses, most severe first.
-STATUSES = ("error", "fail", "missing", "new", "pass", "identical")
-
-#: Version of the ``window.PERCEPTDIFF_REPORT`` object ``data.js`` defines.
-PAGE_FORMAT = 1
+#: Version of the ``window.PERCEPTDIFF_REPORT`` object ``data.js`` defines
+#: (2: the statuses travel with the data, and ``missing`` is ``removed``).
+PAGE_FORMAT = 2
 
 
 def _asset(name: str) -> bytes:
     return resources.files("perceptdiff.report").joinpath("assets", name).read_bytes()
 
 
-def count_statuses(statuses: Sequence[str]) -> dict[str, int]:
-    """``{"total": n, "identical": .., "pass": .., "fail": .., "new": .., "missing": .., "error": ..}``."""
-    counts = {"total": len(statuses)}
-    for s in ("identical", "pass", "fail", "new", "missing", "error"):
-        counts[s] = sum(1 for x in statuses if x == s)
-    return counts
-
-
-def _slim_result(result: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if result is None:
-        return None
-    # The options are the same for every pair of a run; the page shows them once.
-    return {k: v for k, v in result.items() if k != "options"}
-
-
-def page_data(pairs: Sequence[Mapping[str, Any]], *, title: str,
+def page_data(entries: Sequence[Entry], *, title: str,
               meta: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The object ``data.js`` assigns to ``window.PERCEPTDIFF_REPORT``.
 
-    ``pairs`` are report entries whose ``images`` are already report-relative
-    (see :func:`perceptdiff.report.write_report`).
+    ``entries`` have their pictures staged already (``images`` report-relative,
+    see :func:`perceptdiff.report.write_report`).  ``statuses`` lists every
+    status, most severe first, with the word the page shows: the page takes
+    its ranks and words from there.
     """
-    rows = []
-    for p in pairs:
-        rows.append({
-            "name": p["name"],
-            "status": p["status"],
-            "images": dict(p.get("images") or {}),
-            "result": _slim_result(p.get("result")),
-            "error": p.get("error"),
-            "reason": p.get("reason"),
-            "accept": p.get("accept"),
-            "notes": list(p.get("notes") or ()),
-        })
     return {
         "format": PAGE_FORMAT,
         "title": title,
         "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
         "perceptdiff_version": __version__,
-        "meta": dict(meta or {}),
-        "counts": count_statuses([p["status"] for p in pairs]),
-        "pairs": rows,
+        "meta": plain(dict(meta or {})),
+        "statuses": [{"key": s.value, "label": s.label} for s in Status],
+        "counts": count_statuses(e.status for e in entries),
+        "pairs": [e.page_row() for e in entries],
     }
 
 

@@ -19,6 +19,7 @@ from typing import Any, Generator
 import pytest
 
 from . import context, settings as _settings
+from .events import SnapshotEvent
 from .snapshot import ImageSnapshot
 from .state import CONTEXT_KEY, STATE_KEY, SessionState, test_context
 
@@ -114,21 +115,19 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report = yield
     ctx = item.stash.get(CONTEXT_KEY, None)
-    payload = ctx.drain() if ctx is not None else None
-    if payload and report.passed:
-        # A failure the test expected (``pytest.raises(AssertionError)``) is no
-        # failure: kept only so that its artifacts are cleaned up next run.
-        for event in payload["events"]:
-            if event["kind"] in ("failed", "missing"):
-                event["expected"] = True
-    if payload:
-        # Travels with the report from an xdist worker to the controller.
-        report.perceptdiff = payload
-        _attach_html(item.config, report, payload)
+    if ctx is None:
+        return report
+    # A failure the test expected (``pytest.raises(AssertionError)``) is no
+    # failure: kept only so that its artifacts are cleaned up next run.
+    events, used = ctx.drain(passed=report.passed)
+    if events or used:
+        # Plain data: travels with the report from an xdist worker to the controller.
+        report.perceptdiff = {"events": [e.to_dict() for e in events], "used": used}
+        _attach_html(item.config, report, events)
     return report
 
 
-def _attach_html(config: pytest.Config, report: Any, payload: dict[str, Any]) -> None:
+def _attach_html(config: pytest.Config, report: Any, events: list[SnapshotEvent]) -> None:
     """Add the failure images to pytest-html's report (when --html is in use)."""
     if (not report.failed or not config.pluginmanager.hasplugin("html")
             or not config.getoption("htmlpath", None)):
@@ -138,14 +137,14 @@ def _attach_html(config: pytest.Config, report: Any, payload: dict[str, Any]) ->
     except ImportError:
         return
     added = []
-    for event in payload["events"]:
-        for label, path in event.get("files", {}).items():
+    for event in events:
+        for label, path in event.files.items():
             try:
                 with open(path, "rb") as fh:
                     data = base64.b64encode(fh.read()).decode("ascii")
             except OSError:
                 continue
-            added.append(extras.png(data, name=f"{event['label']} {label}"))
+            added.append(extras.png(data, name=f"{event.label} {label}"))
     if added:
         report.extras = list(getattr(report, "extras", []) or []) + added
 

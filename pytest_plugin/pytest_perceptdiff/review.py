@@ -2,7 +2,8 @@
 
 At the end of a run, the process that saw every test's results (the only
 process, or the pytest-xdist controller) turns the events the tests recorded
-(see :mod:`.state`) into entries of :func:`perceptdiff.report.write_report`:
+(:mod:`.events`) into :class:`perceptdiff.entry.Entry` objects for
+:func:`perceptdiff.report.write_report`:
 
 ==============================  =========  ===================================
 event                           status     pictures
@@ -10,7 +11,7 @@ event                           status     pictures
 ``failed`` (visibly different)  fail       expected, actual, diff (results)
 ``missing`` (no baseline, and   new        actual (results)
 the run does not write them)
-``new`` (baseline written)      pass       the new baseline
+``written`` (baseline written)  pass       the new baseline
 ``updated`` (baseline           pass       the new baseline, with the numbers
 rewritten)                                 of the comparison that rewrote it
 ==============================  =========  ===================================
@@ -42,11 +43,14 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from perceptdiff.entry import Entry, Status
+
 from . import naming
+from .events import EventKind, SnapshotEvent
 from .state import SessionState, display_path
 
 __all__ = [
-    "DEFAULT_FOLDER", "TITLE", "STATUS_OF", "entries_from_events", "report_meta",
+    "DEFAULT_FOLDER", "TITLE", "entries_from_events",
     "write_session_report", "report_from_results", "main",
 ]
 
@@ -56,21 +60,17 @@ DEFAULT_FOLDER = "report"
 #: Heading of the report's page.
 TITLE = "perceptdiff: pytest snapshots"
 
-#: Report status of each event kind.
-STATUS_OF = {"failed": "fail", "missing": "new", "new": "pass", "updated": "pass"}
-
 _REASONS = {
-    "missing": "No baseline yet, and this run does not write baselines (CI mode or update "
-               "mode none): the new image was saved for review. Accept it if it is right.",
-    "new": "This run wrote the new baseline: review it before committing it.",
+    EventKind.MISSING: "No baseline yet, and this run does not write baselines (CI mode or update "
+                       "mode none): the new image was saved for review. Accept it if it is right.",
+    EventKind.WRITTEN: "This run wrote the new baseline: review it before committing it.",
 }
 
 
-def _entry_name(event: Mapping[str, Any]) -> str:
+def _entry_name(event: SnapshotEvent) -> str:
     """``nodeid`` for a test's first unnamed snapshot; the snapshot or call added otherwise."""
-    nodeid = str(event.get("nodeid") or "?")
-    label = str(event.get("label") or "")
-    if event.get("baseline"):
+    nodeid, label = event.nodeid, event.label
+    if event.baseline:
         stem = naming.test_stem(nodeid)
         if label == stem:
             return nodeid
@@ -81,80 +81,58 @@ def _entry_name(event: Mapping[str, Any]) -> str:
     return f"{nodeid} (assert_images_similar name={label!r})"
 
 
-def entries_from_events(events: Iterable[Mapping[str, Any]], *,
-                        locate: Callable[[str], str] | None = None) -> list[dict[str, Any]]:
-    """Report entries (see :func:`perceptdiff.report.write_report`) for a run's events.
+def entries_from_events(events: Iterable[SnapshotEvent | Mapping[str, Any]], *,
+                        locate: Callable[[str], str] | None = None) -> list[Entry]:
+    """Report entries for a run's events.
 
     Parameters
     ----------
-    events : iterable of mappings
-        Events as :meth:`.state.TestContext.record` writes them.
+    events : iterable of SnapshotEvent or mappings
+        Events as :meth:`.state.TestContext.record` makes them (or their
+        ``to_dict()``, from a manifest); unknown kinds are left out.
     locate : callable, optional
         Maps a recorded artifact path to where the file is now (a results
         folder that was moved or downloaded from CI).
 
     Returns
     -------
-    list of dict
+    list of Entry
         Failing entries first, then new, then passing; by name within each.
     """
-    from perceptdiff.report import STATUSES
-
     where = locate or (lambda p: p)
-    rows: list[dict[str, Any]] = []
+    rows: list[Entry] = []
     seen: dict[str, int] = {}
-    for event in events:
-        kind = event.get("kind")
-        status = STATUS_OF.get(str(kind))
-        if status is None or event.get("expected"):
+    for item in events:
+        event = item if isinstance(item, SnapshotEvent) else SnapshotEvent.from_dict(item)
+        if event is None or event.expected:
             continue
+        kind = event.kind
         name = _entry_name(event)
         seen[name] = seen.get(name, 0) + 1
         if seen[name] > 1:  # the same snapshot twice (a rerun plugin): keep both
             name = f"{name} #{seen[name]}"
-        files = event.get("files") or {}
-        baseline = event.get("baseline")
-        row: dict[str, Any] = {
-            "name": name, "status": status, "result": event.get("result"),
-            "accept": event.get("accept"), "notes": [],
-        }
-        if kind in ("failed", "missing"):
+        entry = Entry(name, kind.status, result=event.result, accept=event.accept)
+        if kind.fails:
             for label in ("expected", "actual", "diff"):
-                if files.get(label):
-                    row[label] = where(str(files[label]))
-        elif baseline:
-            row["actual"] = str(baseline)
-        if kind == "updated":
-            row["reason"] = f"This run rewrote the baseline: {event.get('summary') or 'rewritten'}."
+                if event.files.get(label):
+                    setattr(entry, label, where(event.files[label]))
+        elif event.baseline:
+            entry.actual = event.baseline
+        if kind is EventKind.UPDATED:
+            entry.reason = f"This run rewrote the baseline: {event.summary or 'rewritten'}."
         elif kind in _REASONS:
-            row["reason"] = _REASONS[str(kind)]
-        elif row["result"] is None and event.get("summary"):
-            row["reason"] = str(event["summary"])
-        if baseline:
-            row["notes"].append(f"baseline: {display_path(baseline)}")
-        elif kind == "failed":
-            row["notes"].append("assert_images_similar: the test supplies both images, so there "
-                                "is no baseline to accept")
-        rows.append(row)
-    rank = {s: i for i, s in enumerate(STATUSES)}
-    rows.sort(key=lambda r: (rank[r["status"]], r["name"]))
+            entry.reason = _REASONS[kind]
+        elif entry.result is None and event.summary:
+            entry.reason = event.summary
+        if event.baseline:
+            entry.notes.append(f"baseline: {display_path(event.baseline)}")
+        elif kind is EventKind.FAILED:
+            entry.notes.append("assert_images_similar: the test supplies both images, so there "
+                               "is no baseline to accept")
+        rows.append(entry)
+    rank = {s: i for i, s in enumerate(Status)}
+    rows.sort(key=lambda e: (rank[e.status], e.name))
     return rows
-
-
-def report_meta(state: SessionState) -> dict[str, Any]:
-    """Facts for the page's header and for rebuilding the report later."""
-    from .settings import merge_layers
-
-    s = state.settings
-    meta: dict[str, Any] = {
-        "results_dir": str(s.results_dir),
-        "rootdir": str(state.config.rootpath),
-        "invocation_dir": str(state.invocation_dir),
-    }
-    options = merge_layers(*s.compare_layers())
-    if options:
-        meta["options"] = options
-    return meta
 
 
 def write_session_report(state: SessionState) -> None:
@@ -167,16 +145,16 @@ def write_session_report(state: SessionState) -> None:
     from perceptdiff.report import write_report
 
     s = state.settings
-    events = [e for e in state.events if not e.get("expected")]
+    events = state.reported_events()
     if s.report_dir is not None:
         out, default = s.report_dir, False
-    elif any(e.get("kind") in ("failed", "missing") for e in events):
+    elif any(e.kind.fails for e in events):
         out, default = s.results_dir / DEFAULT_FOLDER, True
     else:
         return
     try:
         state.report_index = write_report(entries_from_events(events), out, title=TITLE,
-                                          meta=report_meta(state))
+                                          meta=state.report_meta())
         state.report_default = default
     except (PerceptdiffError, OSError) as exc:
         state.report_error = f"{exc}"

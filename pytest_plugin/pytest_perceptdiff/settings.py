@@ -2,16 +2,21 @@
 
 Every option exists as a flag ``--perceptdiff-NAME`` and as an ini key
 ``perceptdiff_NAME`` (pytest-mpl's convention).  The flag wins over the ini
-key; comparison options are then overridden per test by
-``@pytest.mark.perceptdiff(...)`` and per call by keyword arguments.
+key.  Two kinds:
 
-This module imports nothing heavy: the plugin is loaded in every pytest run
-of a project that has perceptdiff installed, used or not.
+* the plugin's own settings (update mode, CI mode, folders), declared here;
+* **comparison defaults**: one per option of :func:`perceptdiff.compare`,
+  derived from :data:`perceptdiff.optionspec.COMMON_OPTIONS`.  They are
+  defaults for every comparison of the run: ``@pytest.mark.perceptdiff(...)``
+  overrides them per test and keyword arguments per call.
+
+This module imports nothing heavy (the option specs are plain data): the
+plugin is loaded in every pytest run of a project that has perceptdiff
+installed, used or not.
 """
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +24,12 @@ from typing import Any, Callable, Mapping
 
 import pytest
 
+from perceptdiff.optionspec import COMMON_OPTIONS, EXCLUSIVE_GROUPS, Kind, OptionSpec
+
 __all__ = [
     "UPDATE_MODES",
     "COMPARE_OPTIONS",
+    "EXCLUSIVE_GROUPS",
     "Settings",
     "add_options",
     "read_settings",
@@ -32,33 +40,11 @@ __all__ = [
 #: Baseline update modes.
 UPDATE_MODES = ("missing", "changed", "all", "none")
 
-#: Option groups whose members replace each other: a layer that sets one
-#: member of a group discards the whole group from less specific layers (a
-#: test's ``viewing="phone"`` beats a suite-wide ``ppd``).
-EXCLUSIVE_GROUPS = (frozenset({"ppd", "viewing"}), frozenset({"max_pixels", "max_ratio"}))
-
 _FALSE_WORDS = ("", "0", "false", "no", "off")
 
 
 def _text(value: str) -> str:
     return value
-
-
-def _number(value: str) -> float:
-    try:
-        v = float(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a number") from None
-    if not math.isfinite(v):
-        raise ValueError(f"{value!r} is not a finite number")
-    return v
-
-
-def _whole(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a whole number") from None
 
 
 def _update_mode(value: str) -> str:
@@ -69,12 +55,15 @@ def _update_mode(value: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Spec:
+class _Setting:
+    """A flag and ini key: its name, help, text parser and how it is given."""
+
     name: str
     help: str
     parse: Callable[[str], Any] = _text
     metavar: str | None = None
     flag_only_bool: bool = False  # store_true flag and bool ini key
+    repeatable: bool = False      # appending flag and whitespace-separated ini list
 
     @property
     def flag(self) -> str:
@@ -89,55 +78,65 @@ class _Spec:
         return "perceptdiff_" + self.name
 
 
-_PLUGIN_SPECS = (
-    _Spec("update", "write baselines: missing (default outside CI) writes absent ones; changed also "
-                    "rewrites visibly different ones; all rewrites every used baseline whose pixels "
-                    "differ; none never writes (default in CI)", _update_mode, "MODE"),
-    _Spec("ci", "CI mode: a missing baseline fails the test (default when the CI environment "
-                "variable is set to anything but 0/false)", flag_only_bool=True),
-    _Spec("prune", "list baselines no test used (delete them when --perceptdiff-update is also "
-                   "given on the command line)", flag_only_bool=True),
-    _Spec("results", "folder for failure artifacts (default: .perceptdiff-results under the root "
-                     "directory, or perceptdiff-results under --basetemp)", _text, "DIR"),
-    _Spec("report", "write the HTML review report of this run's image comparisons to DIR after "
-                    "every run (default: <results>/report, written only when an image differed "
-                    "visibly or a baseline was missing)",
-          _text, "DIR"),
-    _Spec("snapshot_dir", "snapshot folder: relative (default __snapshots__) is beside each test "
-                          "module; absolute (may start with {rootdir}) is one tree for the suite",
-          _text, "DIR"),
+_PLUGIN_SETTINGS = (
+    _Setting("update", "write baselines: missing (default outside CI) writes absent ones; changed "
+                       "also rewrites visibly different ones; all rewrites every used baseline whose "
+                       "pixels differ; none never writes (default in CI)", _update_mode, "MODE"),
+    _Setting("ci", "CI mode: a missing baseline fails the test (default when the CI environment "
+                   "variable is set to anything but 0/false)", flag_only_bool=True),
+    _Setting("prune", "list baselines no test used (delete them when --perceptdiff-update is also "
+                      "given on the command line)", flag_only_bool=True),
+    _Setting("results", "folder for failure artifacts (default: .perceptdiff-results under the root "
+                        "directory, or perceptdiff-results under --basetemp)", _text, "DIR"),
+    _Setting("report", "write the HTML review report of this run's image comparisons to DIR after "
+                       "every run (default: <results>/report, written only when an image differed "
+                       "visibly or a baseline was missing)",
+             _text, "DIR"),
+    _Setting("snapshot_dir", "snapshot folder: relative (default __snapshots__) is beside each test "
+                             "module; absolute (may start with {rootdir}) is one tree for the suite",
+             _text, "DIR"),
 )
 
-#: Options passed to :func:`perceptdiff.compare`, by keyword name.
-_COMPARE_SPECS = (
-    _Spec("metric", "metric: perceptdiff (default) or yee", _text, "NAME"),
-    _Spec("ppd", "pixels per degree of visual angle (overrides the viewing preset)", _number, "N"),
-    _Spec("viewing", "viewing preset: desktop (default), laptop, retina, 4k, phone", _text, "PRESET"),
-    _Spec("jnd_threshold", "visibility, in just-noticeable differences, above which a pixel "
-                           "counts as visibly different (default 1)", _number, "X"),
-    _Spec("max_pixels", "pass while at most N pixels are visibly different (replaces the "
-                        "region rule)", _whole, "N"),
-    _Spec("max_ratio", "pass while at most this fraction (0..1) of pixels is visibly different",
-          _number, "R"),
-)
 
-COMPARE_OPTIONS = tuple(s.name for s in _COMPARE_SPECS)
-_SPECS = _PLUGIN_SPECS + _COMPARE_SPECS
-_SPEC = {s.name: s for s in _SPECS}
+def _default_setting(spec: OptionSpec) -> _Setting:
+    """The comparison default of one option of :func:`perceptdiff.compare`."""
+    return _Setting(spec.name, "default for every comparison: " + spec.help_text(), spec.from_text,
+                    spec.metavar or "X", flag_only_bool=spec.kind is Kind.FLAG,
+                    repeatable=spec.kind is Kind.RECTS)
+
+
+#: Comparison defaults, one per option of :func:`perceptdiff.compare`.
+_DEFAULT_SETTINGS = tuple(_default_setting(s) for s in COMMON_OPTIONS)
+
+#: Names of the comparison options the plugin takes defaults for.
+COMPARE_OPTIONS = tuple(s.name for s in _DEFAULT_SETTINGS)
+_SETTINGS = _PLUGIN_SETTINGS + _DEFAULT_SETTINGS
+
+#: Heading of the comparison defaults in ``pytest --help``.
+DEFAULTS_GROUP = ("perceptdiff comparison defaults (@pytest.mark.perceptdiff and keyword "
+                  "arguments override them)")
 
 
 def add_options(parser: pytest.Parser) -> None:
     """Declare every flag and ini key."""
-    group = parser.getgroup("perceptdiff", "perceptual image comparison (perceptdiff)")
-    for spec in _SPECS:
-        if spec.flag_only_bool:
-            group.addoption(spec.flag, action="store_true", dest=spec.dest, default=None,
-                            help=spec.help)
-            parser.addini(spec.ini, spec.help, type="bool", default=False)
-        else:
-            group.addoption(spec.flag, action="store", dest=spec.dest, default=None,
-                            metavar=spec.metavar, help=spec.help + f" (ini: {spec.ini})")
-            parser.addini(spec.ini, spec.help, type="string", default="")
+    groups = {id(_PLUGIN_SETTINGS): parser.getgroup("perceptdiff", "perceptual image comparison (perceptdiff)"),
+              id(_DEFAULT_SETTINGS): parser.getgroup("perceptdiff-defaults", DEFAULTS_GROUP)}
+    for settings in (_PLUGIN_SETTINGS, _DEFAULT_SETTINGS):
+        group = groups[id(settings)]
+        for spec in settings:
+            if spec.flag_only_bool:
+                group.addoption(spec.flag, action="store_true", dest=spec.dest, default=None,
+                                help=spec.help + f" (ini: {spec.ini})")
+                parser.addini(spec.ini, spec.help, type="bool", default=False)
+            elif spec.repeatable:
+                group.addoption(spec.flag, action="append", dest=spec.dest, default=None,
+                                metavar=spec.metavar,
+                                help=spec.help + f" (ini: {spec.ini}, separated by spaces)")
+                parser.addini(spec.ini, spec.help, type="args", default=[])
+            else:
+                group.addoption(spec.flag, action="store", dest=spec.dest, default=None,
+                                metavar=spec.metavar, help=spec.help + f" (ini: {spec.ini})")
+                parser.addini(spec.ini, spec.help, type="string", default="")
 
 
 def ci_from_environment(environ: Mapping[str, str] | None = None) -> bool:
@@ -220,18 +219,26 @@ class Settings:
         return (self.ini_options, self.cli_options)
 
 
-def _raw(config: pytest.Config, spec: _Spec) -> tuple[str | None, str | None]:
-    """(command-line value, ini value) as given, None when absent."""
+def _raw(config: pytest.Config, spec: _Setting) -> tuple[Any, Any]:
+    """(command-line value, ini value) as given, None when absent.
+
+    Texts, except: a bare flag gives ``"True"`` and a bool ini key ``"True"``
+    when set; a repeatable option gives a list of texts.
+    """
     cli = config.getoption(spec.dest, default=None)
     ini = config.getini(spec.ini)
     if spec.flag_only_bool:
         return (None if cli is None else str(bool(cli))), (str(ini) if ini else None)
+    if spec.repeatable:
+        return cli, (list(ini) or None)
     ini_text = str(ini).strip() if ini is not None else ""
     return cli, (ini_text or None)
 
 
-def _parse(spec: _Spec, value: str, source: str) -> Any:
+def _parse(spec: _Setting, value: Any, source: str) -> Any:
     try:
+        if spec.repeatable:
+            return tuple(part for text in value for part in spec.parse(text))
         return spec.parse(value)
     except ValueError as exc:
         where = spec.flag if source == "cli" else f"ini key {spec.ini}"
@@ -241,7 +248,7 @@ def _parse(spec: _Spec, value: str, source: str) -> Any:
 def read_settings(config: pytest.Config) -> Settings:
     """Read and validate every option; raise :class:`pytest.UsageError` on a bad one."""
     values: dict[str, dict[str, Any]] = {"cli": {}, "ini": {}}
-    for spec in _SPECS:
+    for spec in _SETTINGS:
         cli, ini = _raw(config, spec)
         if cli is not None:
             values["cli"][spec.name] = _parse(spec, cli, "cli")
@@ -276,11 +283,12 @@ def read_settings(config: pytest.Config) -> Settings:
     ini_cmp = {k: v for k, v in ini_v.items() if k in COMPARE_OPTIONS}
     cli_cmp = {k: v for k, v in cli_v.items() if k in COMPARE_OPTIONS}
     for layer, where in ((ini_cmp, "ini key perceptdiff_"), (cli_cmp, "--perceptdiff-")):
-        for a, b in (("ppd", "viewing"), ("max_pixels", "max_ratio")):
-            if a in layer and b in layer:
+        for group in EXCLUSIVE_GROUPS:
+            both = [s.name for s in COMMON_OPTIONS if s.name in group and s.name in layer]
+            if len(both) > 1:
                 sep = "-" if where.startswith("--") else "_"
-                fa, fb = (where + x.replace("_", sep) for x in (a, b))
-                raise pytest.UsageError(f"{fa} and {fb}: give only one")
+                named = " and ".join(where + x.replace("_", sep) for x in both)
+                raise pytest.UsageError(f"{named}: give only one")
     if ini_cmp or cli_cmp:
         _validate_compare_options(ini_cmp, "ini")
         _validate_compare_options(cli_cmp, "command line")
@@ -305,6 +313,8 @@ def _validate_compare_options(options: Mapping[str, Any], where: str) -> None:
     except ImportError as exc:  # a broken installation, not a user error
         raise pytest.UsageError(f"perceptdiff options given but perceptdiff cannot be imported: {exc}")
     try:
+        # Each value, and that the metric exists.  Whether the metric uses an
+        # option is judged per comparison (a marker may choose another metric).
         opts = Options.from_kwargs(**options)
         get_metric(opts.metric)
     except PerceptdiffError as exc:

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .events import EventKind
+
 if TYPE_CHECKING:
     from perceptdiff.result import ComparisonResult
 
@@ -154,7 +156,7 @@ class ImageSnapshot:
 
         if not baseline.exists():
             if settings.writes_missing and _write_baseline(baseline, actual, overwrite=False):
-                ctx.record("new", label=label, baseline=baseline,
+                ctx.record(EventKind.WRITTEN, label=label, baseline=baseline,
                            summary=f"new baseline {actual.width}x{actual.height} written")
                 return None
             if not baseline.exists():
@@ -168,7 +170,7 @@ class ImageSnapshot:
                          *problems,
                          "to accept it: review it and copy it to the baseline path, or run "
                          f"{accept_missing} outside CI"]
-                ctx.record("missing", label=label, baseline=baseline, files=files,
+                ctx.record(EventKind.MISSING, label=label, baseline=baseline, files=files,
                            summary="no baseline; new image saved for review", accept=accept_missing)
                 return self._fail(SnapshotFailure(f"no baseline for snapshot {label}", tuple(lines)))
 
@@ -177,7 +179,7 @@ class ImageSnapshot:
         except ImageLoadError as exc:
             if settings.update in ("changed", "all"):
                 _write_baseline(baseline, actual, overwrite=True)
-                ctx.record("updated", label=label, baseline=baseline,
+                ctx.record(EventKind.UPDATED, label=label, baseline=baseline,
                            summary=f"unreadable baseline replaced ({exc.reason})")
                 return None
             from perceptdiff.errors import BaselineError
@@ -190,12 +192,12 @@ class ImageSnapshot:
         if result.passed:
             if settings.update == "all" and result.verdict != "identical":
                 _write_baseline(baseline, actual, overwrite=True)
-                ctx.record("updated", label=label, baseline=baseline,
+                ctx.record(EventKind.UPDATED, label=label, baseline=baseline,
                            summary=f"rewritten (was {result.summary()})", result=result)
             return None
         if settings.update in ("changed", "all"):
             _write_baseline(baseline, actual, overwrite=True)
-            ctx.record("updated", label=label, baseline=baseline,
+            ctx.record(EventKind.UPDATED, label=label, baseline=baseline,
                        summary=f"rewritten: {result.summary()}", result=result)
             return None
 
@@ -205,7 +207,7 @@ class ImageSnapshot:
         # Most useful first: pytest shortens the explanation of a failed ``==``.
         lines = [details[0], *format_files(files, problems), f"baseline: {shown}", *details[1:],
                  f"to accept the new image: {accept}"]
-        ctx.record("failed", label=label, baseline=baseline, files=files, summary=result.summary(),
+        ctx.record(EventKind.FAILED, label=label, baseline=baseline, files=files, summary=result.summary(),
                    result=result, accept=accept)
         return self._fail(SnapshotFailure(f"image differs visibly from snapshot {label}",
                                           tuple(lines), result))
@@ -217,11 +219,9 @@ class ImageSnapshot:
 
 def _validate(options: dict[str, Any]) -> None:
     """Raise OptionError now for options :func:`perceptdiff.compare` would reject."""
-    from perceptdiff.metrics import get_metric
-    from perceptdiff.options import Options
+    from perceptdiff.preflight import check_options
 
-    opts = Options.from_kwargs(**options)
-    get_metric(opts.metric).validate(opts.metric_options)
+    check_options(options)
 
 
 def _shown(path: Path) -> str:

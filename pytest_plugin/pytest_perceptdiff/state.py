@@ -2,8 +2,8 @@
 
 A :class:`TestContext` belongs to one test item: it resolves option layers,
 hands out snapshot paths (refusing duplicates and collisions), chooses
-artifact paths and records events ("failed", "new", "updated", "missing").
-The events travel to the terminal summary on the report object
+artifact paths and records events (:mod:`.events`).  The events travel to the
+terminal summary on the report object
 (``report.perceptdiff``), which pytest-xdist serialises from the worker to
 the controller, so the controller sees every worker's results.
 
@@ -14,7 +14,6 @@ and holds the prune outcome for the summary.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import shlex
@@ -24,14 +23,13 @@ from typing import Any, Iterable, Mapping
 
 import pytest
 
+from perceptdiff.entry import plain
+
 from . import naming
+from .events import EventKind, SnapshotEvent
 from .settings import Settings, merge_layers
 
 __all__ = ["TestContext", "SessionState", "test_context", "STATE_KEY", "CONTEXT_KEY"]
-
-#: Event kinds, in the order the summary lists them.
-EVENT_KINDS = ("failed", "missing", "new", "updated")
-
 
 class TestContext:
     """What the plugin knows about one running test."""
@@ -45,7 +43,7 @@ class TestContext:
         self.nodeid: str = item.nodeid
         self.module_path = Path(item.path)
         self.rootdir = Path(item.config.rootpath)
-        self.events: list[dict[str, Any]] = []
+        self.events: list[SnapshotEvent] = []
         self.used: list[str] = []
         self._snapshot_stems: dict[str, str] = {}
         self._unnamed = 0
@@ -139,21 +137,20 @@ class TestContext:
         return naming.ensure_inside(folder / stem, self.settings.results_dir)
 
     # -- events ----------------------------------------------------------
-    def record(self, kind: str, *, label: str, summary: str, files: Mapping[str, Path] | None = None,
-               baseline: Path | None = None, result: Any = None, accept: str | None = None) -> None:
+    def record(self, kind: EventKind | str, *, label: str, summary: str,
+               files: Mapping[str, Path] | None = None, baseline: Path | None = None,
+               result: Any = None, accept: str | None = None) -> None:
         """Note something the summary and the review report should list.
 
         ``result`` (a :class:`perceptdiff.ComparisonResult`) is kept as its
         ``to_dict()``, made JSON-safe, so that the numbers travel with the
         report from an xdist worker to the controller.
         """
-        self.events.append({
-            "kind": kind, "nodeid": self.nodeid, "label": label, "summary": summary,
-            "baseline": str(baseline) if baseline is not None else None,
-            "files": {k: str(v) for k, v in (files or {}).items()},
-            "result": _plain(result.to_dict()) if result is not None else None,
-            "accept": accept,
-        })
+        self.events.append(SnapshotEvent(
+            kind=EventKind(kind), nodeid=self.nodeid, label=label, summary=summary,
+            baseline=str(baseline) if baseline is not None else None,
+            files={k: str(v) for k, v in (files or {}).items()},
+            result=plain(result.to_dict()) if result is not None else None, accept=accept))
 
     def accept_command(self, mode: str) -> str:
         """The command that reruns this test with ``--perceptdiff-update=MODE``.
@@ -174,13 +171,19 @@ class TestContext:
         path = os.path.relpath(self.rootdir / module, start)
         return path.replace(os.sep, "/") + sep + rest
 
-    def drain(self) -> dict[str, Any] | None:
-        """Events and used baselines since the last call (for a report)."""
-        if not self.events and not self.used:
-            return None
-        payload = {"events": self.events, "used": self.used}
+    def drain(self, *, passed: bool) -> tuple[list[SnapshotEvent], list[str]]:
+        """Events and used baselines since the last call (for a test report).
+
+        When the test ``passed``, its failures were expected
+        (``pytest.raises(AssertionError)``) and are marked so.
+        """
+        events, used = self.events, self.used
         self.events, self.used = [], []
-        return payload
+        if passed:
+            for event in events:
+                if event.kind.fails:
+                    event.expected = True
+        return events, used
 
 
 STATE_KEY = pytest.StashKey["SessionState"]()
@@ -217,7 +220,7 @@ class SessionState:
     def __init__(self, config: pytest.Config, settings: Settings) -> None:
         self.config = config
         self.settings = settings
-        self.events: list[dict[str, Any]] = []
+        self.events: list[SnapshotEvent] = []
         self.used: set[str] = set()
         self.outcomes: dict[str, str] = {}
         self.finished: set[str] = set()
@@ -262,7 +265,8 @@ class SessionState:
         nodeid = report.nodeid
         payload = getattr(report, "perceptdiff", None)
         if payload:
-            self.events.extend(payload.get("events", ()))
+            found = (SnapshotEvent.from_dict(e) for e in payload.get("events", ()))
+            self.events.extend(e for e in found if e is not None)
             self.used.update(payload.get("used", ()))
         if report.failed:
             self.outcomes[nodeid] = "failed"
@@ -273,9 +277,13 @@ class SessionState:
         if report.when == "teardown":
             self.finished.add(nodeid)
 
-    def events_of(self, kind: str) -> list[dict[str, Any]]:
+    def events_of(self, kind: EventKind) -> list[SnapshotEvent]:
         """Events of one kind, without failures the test itself expected."""
-        return [e for e in self.events if e.get("kind") == kind and not e.get("expected")]
+        return [e for e in self.events if e.kind is kind and not e.expected]
+
+    def reported_events(self) -> list[SnapshotEvent]:
+        """Every event but the failures the tests themselves expected."""
+        return [e for e in self.events if not e.expected]
 
     def worker_output(self) -> dict[str, Any]:
         return {"deselected": self.deselected, "collection_errors": self.collection_errors}
@@ -286,9 +294,22 @@ class SessionState:
         self.deselected = max(self.deselected, int(data.get("deselected", 0)))
         self.collection_errors = max(self.collection_errors, int(data.get("collection_errors", 0)))
 
+    def report_meta(self) -> dict[str, Any]:
+        """Facts for the review report's header and for rebuilding the report later."""
+        s = self.settings
+        meta: dict[str, Any] = {
+            "results_dir": str(s.results_dir),
+            "rootdir": str(self.config.rootpath),
+            "invocation_dir": str(self.invocation_dir),
+        }
+        options = merge_layers(*s.compare_layers())
+        if options:
+            meta["options"] = options
+        return meta
+
     def files_written(self) -> Iterable[str]:
         for e in self.events:
-            yield from e.get("files", {}).values()
+            yield from e.files.values()
 
 
 _SAFE_IN_DOUBLE_QUOTES = re.compile(r'[^"$`\\!\n\r]*')
@@ -305,26 +326,6 @@ def shell_quote(text: str) -> str:
     if _SAFE_IN_DOUBLE_QUOTES.fullmatch(text):
         return f'"{text}"'
     return shlex.quote(text)
-
-
-def _plain(obj: Any) -> Any:
-    """``obj`` as JSON types only: what pytest-xdist can send and ``data.js`` can hold.
-
-    Tuples and sets become lists, numpy scalars Python numbers, non-finite
-    floats None, anything else its string.
-    """
-    if obj is None or isinstance(obj, (bool, int, str)):
-        return obj
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, Mapping):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set, frozenset)):
-        return [_plain(v) for v in obj]
-    item = getattr(obj, "item", None)  # numpy scalar
-    if callable(item) and getattr(obj, "shape", None) == ():
-        return _plain(item())
-    return str(obj)
 
 
 def display_path(path: str | os.PathLike[str], start: Path | None = None) -> str:

@@ -7,24 +7,29 @@ from pathlib import Path
 from typing import Any
 
 
+from .events import EventKind
 from .state import SessionState, display_path
 
-__all__ = ["write_summary", "write_manifest", "clean_previous_results", "MANIFEST"]
+__all__ = ["write_summary", "write_manifest", "clean_previous_results", "MANIFEST", "MANIFEST_VERSION"]
 
 #: The file, in the results folder, listing what the last run wrote there.
 MANIFEST = "perceptdiff-results.json"
 
+#: Version of the manifest (2: events are ``SnapshotEvent.to_dict()``; the kind
+#: ``new`` of version 1 is ``written``).
+MANIFEST_VERSION = 2
+
 _TITLES = {
-    "failed": "visibly different image(s)",
-    "missing": "missing baselines (not written: review the new images)",
-    "new": "new baselines written (review and commit them)",
-    "updated": "baselines rewritten",
+    EventKind.FAILED: "visibly different image(s)",
+    EventKind.MISSING: "missing baselines (not written: review the new images)",
+    EventKind.WRITTEN: "new baselines written (review and commit them)",
+    EventKind.UPDATED: "baselines rewritten",
 }
 
 
 def write_summary(tr: Any, state: SessionState) -> None:
     """The ``perceptdiff`` section of the terminal summary (nothing if idle)."""
-    groups = [(k, state.events_of(k)) for k in ("failed", "missing", "new", "updated")]
+    groups = [(k, state.events_of(k)) for k in EventKind]
     prune = state.prune
     if (not any(events for _, events in groups) and prune is None
             and state.report_index is None and state.report_error is None):
@@ -34,13 +39,13 @@ def write_summary(tr: Any, state: SessionState) -> None:
         if not events:
             continue
         tr.write_line(f"{len(events)} {_TITLES[kind]}:", bold=True,
-                      red=kind in ("failed", "missing"), yellow=kind in ("new", "updated"))
+                      red=kind.fails, yellow=not kind.fails)
         for e in events:
-            where = display_path(e["baseline"]) if e.get("baseline") else e.get("label", "")
-            tr.write_line(f"  {e['nodeid']}  {where}")
-            if kind in ("failed", "updated") and e.get("summary"):
-                tr.write_line(f"      {e['summary']}")
-            for label, path in e.get("files", {}).items():
+            where = display_path(e.baseline) if e.baseline else e.label
+            tr.write_line(f"  {e.nodeid}  {where}")
+            if kind in (EventKind.FAILED, EventKind.UPDATED) and e.summary:
+                tr.write_line(f"      {e.summary}")
+            for label, path in e.files.items():
                 tr.write_line(f"      {label}: {display_path(path)}")
     if prune is not None:
         if prune.skipped:
@@ -53,14 +58,14 @@ def write_summary(tr: Any, state: SessionState) -> None:
                              if prune.temp_files else "")
                           + (f" ({prune.protected} kept: their test did not pass)"
                              if prune.protected else ""), bold=True)
-            for path in [*prune.unused, *prune.temp_files]:
-                tr.write_line(f"  {display_path(path)}")
+            for leftover in [*prune.unused, *prune.temp_files]:
+                tr.write_line(f"  {display_path(leftover)}")
             if (prune.unused or prune.temp_files) and not prune.deleted:
                 tr.write_line("  (add --perceptdiff-update=missing to delete them)")
             for err in prune.errors:
                 tr.write_line(f"  not deleted: {err}", red=True)
     results = state.settings.results_dir
-    if state.events_of("failed") or state.events_of("missing"):
+    if any(e.kind.fails for e in state.reported_events()):
         tr.write_line(f"artifacts: {display_path(results)}")
     if state.report_index is not None:
         tr.write_line(f"report: {display_path(state.report_index)}", bold=True)
@@ -73,8 +78,6 @@ def write_manifest(state: SessionState) -> None:
     from perceptdiff.errors import PerceptdiffError
     from perceptdiff.fileio import atomic_write_bytes
 
-    from .review import report_meta
-
     results = state.settings.results_dir
     files = sorted({f for f in state.files_written() if _inside(Path(f), results)})
     path = results / MANIFEST
@@ -84,14 +87,14 @@ def write_manifest(state: SessionState) -> None:
     if not files and report is None and not path.exists():
         return
     data = {
-        "version": 1,
+        "version": MANIFEST_VERSION,
         "files": [str(Path(f).relative_to(results)) for f in files],
         # The results folder's own report, removed with the files by the next run.
         "report": report,
         # For ``python -m pytest_perceptdiff.review``: the events, and where
         # the run put things (to find the files if the folder moves).
-        "meta": report_meta(state),
-        "events": [e for e in state.events if not e.get("expected")],
+        "meta": state.report_meta(),
+        "events": [e.to_dict() for e in state.reported_events()],
     }
     try:
         atomic_write_bytes(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))

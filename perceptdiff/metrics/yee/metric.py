@@ -16,6 +16,7 @@ from ...errors import OptionError
 from ...filters import support_box
 from ...image import Image, full_scale
 from ...options import Options, parse_number
+from ...optionspec import YEE_OPTIONS, defaults_of
 from ...resample import match_dtypes
 from ...verdict import VerdictRule
 from ..registry import ENGINE_OPTIONS, MetricOutput
@@ -25,18 +26,9 @@ from .vision import adaptation_level, degree_pixels
 
 __all__ = ["METRIC", "YeeMetric", "DEFAULTS"]
 
-#: perceptualdiff's defaults (``compare_args.cpp``), plus ``channel_order``.
-DEFAULTS: Mapping[str, Any] = {
-    "fov": 45.0,
-    "threshold": 100,
-    "gamma": 2.2,
-    "luminance": 100.0,
-    "luminance_only": False,
-    "color_factor": 1.0,
-    "down_sample": 0,
-    "sum_errors": False,
-    "channel_order": "rgb",
-}
+#: perceptualdiff's defaults (``compare_args.cpp``), plus ``channel_order``;
+#: declared with the options' help and ranges in :data:`perceptdiff.optionspec.YEE_OPTIONS`.
+DEFAULTS: Mapping[str, Any] = defaults_of(YEE_OPTIONS)
 
 #: Rows computed at once (plus the pyramid's reach above and below): bounds
 #: the float64 working memory (about 60 planes of the slab).

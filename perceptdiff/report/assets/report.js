@@ -4,13 +4,15 @@
   "use strict";
 
   var DATA = window.PERCEPTDIFF_REPORT;
-  var STATUS_RANK = { error: 0, fail: 1, missing: 2, "new": 3, pass: 4, identical: 5 };
-  var STATUS_WORD = { error: "Error", fail: "Fail", missing: "Missing", "new": "New", pass: "Pass", identical: "Identical" };
+  // Ranks (most severe first) and words of the statuses come with the data
+  // (perceptdiff.entry.Status), so the page never keeps its own list.
+  var STATUS_RANK = {}, STATUS_WORD = {};
+  DATA.statuses.forEach(function (s, i) { STATUS_RANK[s.key] = i; STATUS_WORD[s.key] = s.label; });
   var FILTERS = [
-    { key: "review", label: "Needs review", statuses: ["fail", "missing", "new", "error"] },
+    { key: "review", label: "Needs review", statuses: ["fail", "removed", "new", "error"] },
     { key: "fail", label: "Failed", statuses: ["fail"] },
     { key: "new", label: "New", statuses: ["new"] },
-    { key: "missing", label: "Missing", statuses: ["missing"] },
+    { key: "removed", label: "Removed", statuses: ["removed"] },
     { key: "error", label: "Errors", statuses: ["error"] },
     { key: "passed", label: "Passed", statuses: ["pass", "identical"] },
     { key: "all", label: "All", statuses: null }
@@ -114,7 +116,7 @@
     var box = $("filters");
     FILTERS.forEach(function (f) {
       var n = countFor(f);
-      if (n === 0 && (f.key === "error" || f.key === "missing" || f.key === "new")) return;
+      if (n === 0 && (f.key === "error" || f.key === "removed" || f.key === "new")) return;
       var b = el("button", {
         type: "button", className: "filter f-" + f.key, "data-filter": f.key, "aria-pressed": "false",
         onclick: function () { setFilter(f.key); }
@@ -247,8 +249,7 @@
         el("button", { type: "button", title: "Next (j)", onclick: function () { step(1); }, text: "▶" })
       ])
     ]));
-    var reason = p.reason || (p.status === "error" ? p.error : p.status === "new" ? "Only in the actual folder: there is no baseline yet."
-      : p.status === "missing" ? "Only in the expected folder: no new image was made." : r.reason);
+    var reason = p.reason || (p.status === "error" ? p.error : r.reason);
     d.appendChild(el("p", { className: "reason", text: reason || "" }));
 
     // View tabs and tools.
@@ -349,7 +350,7 @@
 
     if (p.accept) {
       d.appendChild(el("div", { className: "accept" }, [
-        el("h3", { text: p.status === "missing" ? "Accept the removal" : "Accept the new image as the baseline" }),
+        el("h3", { text: p.status === "removed" ? "Accept the removal" : "Accept the new image as the baseline" }),
         el("div", { className: "cmd-box" }, [el("pre", { className: "cmd", id: "accept-cmd", text: p.accept }),
           el("button", { type: "button", className: "copy", "data-copy-from": "accept-cmd", onclick: copyHandler, text: "Copy" })])
       ]));

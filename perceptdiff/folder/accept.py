@@ -1,0 +1,35 @@
+"""The shell commands that accept a folder comparison's new images.
+
+``accept`` of an entry is a POSIX shell command (arguments quoted with
+:func:`shlex.quote`, paths as given on the command line, so run it from the
+same folder) that makes the new image the baseline: ``cp`` for ``fail`` and
+``new`` (with ``mkdir -p`` when a folder is new), ``rm`` of the baseline for
+``removed``; None otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+
+from ..entry import Status
+
+__all__ = ["accept_command"]
+
+
+def accept_command(status: Status, rel: str, expected_dir: str, actual_dir: str) -> str | None:
+    """Shell command that makes the new image of ``rel`` the baseline (None if nothing to accept)."""
+    parts = rel.split("/")
+    exp = os.path.join(expected_dir, *parts)
+    act = os.path.join(actual_dir, *parts)
+    q = shlex.quote
+    if status is Status.FAIL:
+        return f"cp -- {q(act)} {q(exp)}"
+    if status is Status.NEW:
+        cmd = f"cp -- {q(act)} {q(exp)}"
+        if len(parts) > 1:
+            cmd = f"mkdir -p -- {q(os.path.dirname(exp))} && " + cmd
+        return cmd
+    if status is Status.REMOVED:
+        return f"rm -- {q(exp)}"
+    return None

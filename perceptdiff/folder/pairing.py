@@ -1,0 +1,120 @@
+"""Finding the images of two folders and pairing them by relative path.
+
+Folders are walked recursively (as ``diff -r`` does).  Image files are
+recognised by extension (:data:`IMAGE_EXTENSIONS`, any case); names starting
+with a dot are ignored, as are folders the caller excludes (the report and
+diff folders when they lie inside ACTUAL_DIR).  Links to files are followed;
+links to folders are followed unless they lead back into a folder being
+walked (no loops).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Iterable
+
+__all__ = ["IMAGE_EXTENSIONS", "PairSpec", "is_image_name", "find_images", "match_folders"]
+
+#: File extensions (lower case) counted as images.
+IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"})
+
+
+@dataclass(frozen=True)
+class PairSpec:
+    """One relative path and the files found for it on each side.
+
+    Attributes
+    ----------
+    path : str
+        Path relative to both folders, ``/``-separated.
+    expected, actual : str or None
+        File paths (None when the file is only on the other side).
+    problem : str or None
+        Why this entry cannot be compared at all (a folder that cannot be read).
+    """
+
+    path: str
+    expected: str | None
+    actual: str | None
+    problem: str | None = None
+
+
+def is_image_name(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in IMAGE_EXTENSIONS
+
+
+def find_images(root: str | os.PathLike[str], exclude: Iterable[str | os.PathLike[str]] = ()
+                ) -> tuple[dict[str, str], dict[str, str]]:
+    """Image files under ``root``, by relative path.
+
+    Parameters
+    ----------
+    root : path
+        Folder to walk.
+    exclude : iterable of paths
+        Folders not to enter (compared by real path).
+
+    Returns
+    -------
+    files : dict
+        ``{"sub/name.png": "<root>/sub/name.png"}`` (paths joined to ``root`` as given).
+    problems : dict
+        ``{"sub/": "cannot read folder (Permission denied)"}`` for folders that
+        could not be listed.
+    """
+    root = os.fspath(root)
+    excluded = {os.path.realpath(os.fspath(p)) for p in exclude}
+    files: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    st = os.stat(root)
+    stack: list[tuple[str, str, frozenset[tuple[int, int]]]] = [
+        ("", root, frozenset({(st.st_dev, st.st_ino)}))]
+    while stack:
+        rel, folder, ancestors = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            problems[(rel + "/") if rel else "./"] = f"cannot read folder ({exc.strerror or exc})"
+            continue
+        subdirs = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            rel_path = f"{rel}/{entry.name}" if rel else entry.name
+            try:
+                is_dir = entry.is_dir()  # follows links
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if excluded and os.path.realpath(entry.path) in excluded:
+                    continue
+                try:
+                    dst = os.stat(entry.path)
+                except OSError as exc:
+                    problems[rel_path + "/"] = f"cannot read folder ({exc.strerror or exc})"
+                    continue
+                key = (dst.st_dev, dst.st_ino)
+                if key in ancestors:  # a link back up the tree: a loop
+                    continue
+                subdirs.append((rel_path, entry.path, ancestors | {key}))
+            elif is_image_name(entry.name):
+                # Broken links are kept: comparing them reports "no such file".
+                files[rel_path] = entry.path
+        stack.extend(reversed(subdirs))
+    return files, problems
+
+
+def match_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.PathLike[str],
+                  exclude: Iterable[str | os.PathLike[str]] = ()) -> list[PairSpec]:
+    """Pair the images of two folders by relative path, sorted by path."""
+    exclude = list(exclude)
+    exp, exp_problems = find_images(expected_dir, exclude)
+    act, act_problems = find_images(actual_dir, exclude)
+    specs = [PairSpec(p, exp.get(p), act.get(p)) for p in set(exp) | set(act)]
+    for side, problems in (("expected", exp_problems), ("actual", act_problems)):
+        for p, why in problems.items():
+            specs.append(PairSpec(p, None, None, f"{side} {why}"))
+    specs.sort(key=lambda s: s.path.split("/"))
+    return specs
