@@ -23,7 +23,7 @@ __all__ = ["main", "build_parser", "options_from_args"]
 PROG = "perceptdiff"
 
 #: Headings of ``--help`` sections holding comparison options.
-_SECTIONS = {"model": "model", "framing": "framing"}
+_SECTIONS = {"model": "model", "framing": "framing", "input": "input"}
 
 
 class _Parser(argparse.ArgumentParser):

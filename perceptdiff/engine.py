@@ -16,9 +16,7 @@ turns it into the :class:`~perceptdiff.result.ComparisonResult`.
 
 from __future__ import annotations
 
-import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,33 +68,33 @@ def compare(expected: Any, actual: Any, **options: Any) -> ComparisonResult:
     elif options:
         opts = opts.replace(**options)
     run = _Run.start(opts)
-    same = loading.identical_sources(expected, actual)
+    same = loading.identical_sources(expected, actual, max_file_bytes=opts.max_file_bytes)
     if same is not None:
         run.timings["decode"] = time.perf_counter() - run.t0
         run.timings["compare"] = 0.0
         run.sources = (loading.source_name(expected), loading.source_name(actual))
         return run.result(Decision.nothing_visible("identical", "the files are byte-for-byte identical"),
                           frame=same, total=sum(run.timings.values()))
-    img_a, img_b = _load_pair(expected, actual, run.metric.color_managed)
+    img_a, img_b = _load_pair(expected, actual, opts, run.metric.color_managed)
     return compare_images(img_a, img_b, opts, _decode_time=time.perf_counter() - run.t0, _t0=run.t0)
 
 
-def _load_pair(expected: Any, actual: Any, color_management: bool = True) -> tuple[Image, Image]:
-    """Decode both inputs; files are decoded in two threads (Pillow's decoders release the GIL).
+def _load_pair(expected: Any, actual: Any, options: Options,
+               color_management: bool = True) -> tuple[Image, Image]:
+    """Decode both inputs, one after the other.
 
-    ``color_management=False`` (metrics that model a tool without it, such as
-    Yee's) keeps embedded ICC profiles from being applied.
+    Decoding is serialised anyway (the loader captures each decoder's
+    warnings and C-level messages under one lock, :mod:`perceptdiff.loading.capture`),
+    so two threads would only wait for each other.  ``color_management=False``
+    (metrics that model a tool without it, such as Yee's) keeps embedded ICC
+    profiles from being applied.
     """
     def load(src: Any) -> Image:
-        return loading.load_image(src, color_management=color_management)
+        return loading.load_image(src, color_management=color_management,
+                                  allow_truncated=options.allow_truncated,
+                                  max_file_bytes=options.max_file_bytes)
 
-    if not (isinstance(expected, (str, os.PathLike, bytes, bytearray, memoryview))
-            and isinstance(actual, (str, os.PathLike, bytes, bytearray, memoryview))):
-        return load(expected), load(actual)
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="perceptdiff-load") as pool:
-        fa = pool.submit(load, expected)
-        fb = pool.submit(load, actual)
-        return fa.result(), fb.result()
+    return load(expected), load(actual)
 
 
 def compare_images(expected: Image, actual: Image, options: Options | None = None, *,

@@ -50,6 +50,11 @@ class Options:
     antialiasing : str
         ``"box"`` (default forgiveness), ``"pixelmatch"`` (Vysniauskas 2009
         detector as in pixelmatch) or ``"off"``.
+    allow_truncated : bool
+        Load truncated or corrupt data as far as the decoder gets (with a
+        note) instead of refusing it.
+    max_file_mb : float
+        Image files larger than this many megabytes (10^6 bytes) are refused unread.
     metric_options : mapping
         Options specific to the metric, validated by it.
     """
@@ -66,6 +71,8 @@ class Options:
     pad: bool = COMMON["pad"].default
     background: tuple[int, int, int] | None = COMMON["background"].default
     antialiasing: str = COMMON["antialiasing"].default
+    allow_truncated: bool = COMMON["allow_truncated"].default
+    max_file_mb: float = COMMON["max_file_mb"].default
     metric_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
@@ -81,6 +88,11 @@ class Options:
     def pixels_per_degree(self) -> float:
         """The ppd in force: ``ppd`` if given, else the viewing preset's."""
         return float(self.ppd) if self.ppd is not None else VIEWING_PRESETS[self.viewing]
+
+    @property
+    def max_file_bytes(self) -> int:
+        """:attr:`max_file_mb` in bytes."""
+        return int(self.max_file_mb * 1e6)
 
     @property
     def has_budget(self) -> bool:

@@ -352,6 +352,12 @@ COMMON_OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("background", Kind.COLOR, None,
                "page colour translucent images are shown on (#rrggbb); by default both white "
                "and black are checked", metavar="COLOR", section="framing"),
+    OptionSpec("allow_truncated", Kind.FLAG, False,
+               "load truncated or corrupt image data as far as the decoder gets (the rest filled "
+               "by the decoder, with a note) instead of refusing it", engine=True, section="input"),
+    OptionSpec("max_file_mb", Kind.NUMBER, 1000.0,
+               "refuse image files larger than this many megabytes (10^6 bytes) unread",
+               metavar="MB", low=0.0, low_open=True, high=1e9, engine=True, section="input"),
 )
 
 #: :data:`COMMON_OPTIONS` by name.
