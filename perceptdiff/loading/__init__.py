@@ -62,12 +62,16 @@ Modules, one job each:
     checks that a decode got the whole image.
 ``identical``
     :func:`identical_sources`, the engine's byte-identical fast path.
+``probe``
+    sizes from headers without decoding (:func:`probe_size`).
 """
 
 from .identical import identical_sources
 from .limits import DEFAULT_MAX_FILE_BYTES, LoadLimits, pixel_limit
+from .probe import encoded_bytes, probe_size
 from .samples import FLOAT_CLIP_TOLERANCE
 from .sources import EncodedData, load_image, read_stream, source_name
 
 __all__ = ["load_image", "identical_sources", "source_name", "FLOAT_CLIP_TOLERANCE",
-           "EncodedData", "read_stream", "DEFAULT_MAX_FILE_BYTES", "LoadLimits", "pixel_limit"]
+           "EncodedData", "read_stream", "DEFAULT_MAX_FILE_BYTES", "LoadLimits", "pixel_limit",
+           "encoded_bytes", "probe_size"]

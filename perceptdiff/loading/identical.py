@@ -19,7 +19,7 @@ from .decoding import EXIF_ORIENTATION, open_formats, strict_pillow
 from .limits import DEFAULT_MAX_FILE_BYTES
 from .sources import EncodedData, as_bytes, load_image, read_file
 
-__all__ = ["identical_sources"]
+__all__ = ["identical_sources", "png_exif_chunk"]
 
 
 def identical_sources(a: Any, b: Any, *,
@@ -90,7 +90,7 @@ def _verified_size(data: bytes) -> tuple[int, int] | None:
         width, height = im.size
         if width <= 0 or height <= 0:
             return None
-        exif = im.info.get("exif") or _png_exif_chunk(data)
+        exif = im.info.get("exif") or png_exif_chunk(data)
         im.verify()
     orientation = 1
     if exif:
@@ -103,7 +103,7 @@ def _verified_size(data: bytes) -> tuple[int, int] | None:
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
-def _png_exif_chunk(data: bytes) -> bytes | None:
+def png_exif_chunk(data: bytes) -> bytes | None:
     """The payload of a PNG eXIf chunk wherever it sits (Pillow reads a late one only on load)."""
     pos = 8
     end = len(data)

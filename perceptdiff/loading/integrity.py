@@ -32,7 +32,7 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image as PILImage
 
-__all__ = ["check_plausible_size", "jpeg_ended_early", "DEFLATE_MAX_RATIO"]
+__all__ = ["check_plausible_size", "jpeg_ended_early", "looks_complete", "DEFLATE_MAX_RATIO"]
 
 #: Deflate's largest expansion (RFC 1951: 258 bytes from a match of >= 2 bits).
 DEFLATE_MAX_RATIO = 1032
@@ -85,6 +85,50 @@ def _jpeg_frame_marker(data: bytes) -> int | None:
         length = int.from_bytes(data[pos + 2:pos + 4], "big")
         pos += 2 + length
     return None
+
+
+def _jpeg_scan_start(data: bytes) -> int | None:
+    """Offset of the main image's first SOS marker (segments are skipped by their lengths,
+    so an EXIF thumbnail inside APP1 is not mistaken for it)."""
+    pos, end = 2, len(data)
+    while pos + 4 <= end:
+        if data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:
+            pos += 1
+            continue
+        if marker == 0xDA:
+            return pos
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            pos += 2
+            continue
+        pos += 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
+    return None
+
+
+def looks_complete(im: PILImage.Image, data: bytes) -> bool:
+    """Cheap checks, without decoding, that a file is whole: used when only its header is read.
+
+    PNG: chunk structure and CRCs (Pillow's ``verify()``, which inflates
+    nothing); JPEG: an end-of-image marker after the main scan starts; GIF:
+    the trailer byte; every format: :func:`check_plausible_size`.  A file
+    that fails is decoded instead, so its error is reported.
+    """
+    if check_plausible_size(im, data) is not None:
+        return False
+    fmt = im.format
+    if fmt == "JPEG":
+        sos = _jpeg_scan_start(data)
+        return sos is not None and data.rfind(b"\xff\xd9") > sos
+    if fmt == "GIF":
+        return data.rstrip(b"\0").endswith(b"\x3b")
+    if fmt == "PNG":
+        try:
+            im.verify()
+        except Exception:  # noqa: BLE001 - any structural fault: let the decoder report it
+            return False
+    return True
 
 
 def check_plausible_size(im: PILImage.Image, data: bytes | None) -> str | None:
