@@ -189,6 +189,9 @@ class OptionSpec:
         Other command-line spellings (``--scale`` for ``--resize``).
     section : str
         Heading the option is listed under in ``--help``.
+    hint : str or None
+        Said after a refusal of the option's value or of its use, for users
+        who reach for it with another tool's meaning in mind.
     """
 
     name: str
@@ -204,6 +207,7 @@ class OptionSpec:
     engine: bool = False
     aliases: tuple[str, ...] = ()
     section: str = "model"
+    hint: str | None = None
 
     # -- names -------------------------------------------------------------
     @property
@@ -382,7 +386,11 @@ YEE_OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("fov", Kind.NUMBER, 45.0, "field of view of the image width, in degrees",
                metavar="DEG", low=0.1, high=89.9, section="yee"),
     OptionSpec("threshold", Kind.WHOLE, 100, "number of failing pixels at which the images FAIL",
-               metavar="N", low=0.0, section="yee"),
+               metavar="N", low=0.0, section="yee",
+               hint="--threshold is the failing-pixel count of --metric yee; the visibility "
+                    "threshold of the default metric is --jnd-threshold X, in just-noticeable "
+                    "differences (pixelmatch's and odiff's colour threshold 0.1 has no "
+                    "counterpart: the eye model replaces it)"),
     OptionSpec("gamma", Kind.NUMBER, 2.2, "gamma of the display", metavar="G", low=0.0, low_open=True,
                section="yee"),
     OptionSpec("luminance", Kind.NUMBER, 100.0, "white luminance of the display in cd/m²",

@@ -17,6 +17,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .image import Image
+from .names import display, is_text, json_fields
 
 __all__ = ["Region", "ComparisonResult", "MapStore", "RESULT_SCHEMA_VERSION"]
 
@@ -227,9 +228,9 @@ class ComparisonResult:
             "reason": self.reason,
             "metric": self.metric,
             "metric_version": self.metric_version,
-            "expected": {"source": self.sources[0],
+            "expected": {**json_fields("source", self.sources[0]),
                          "width": self.expected_size[0], "height": self.expected_size[1]},
-            "actual": {"source": self.sources[1],
+            "actual": {**json_fields("source", self.sources[1]),
                        "width": self.actual_size[0], "height": self.actual_size[1]},
             "compared_size": list(self.compared_size) if self.compared_size else None,
             "pixels_per_degree": _num(self.pixels_per_degree),
@@ -243,7 +244,7 @@ class ComparisonResult:
             "forgiven_pixels": int(self.forgiven_pixels),
             "options": dict(self.options),
             "timings": {k: _num(v) for k, v in self.timings.items()},
-            "notes": list(self.notes),
+            "notes": [n if is_text(n) else display(n) for n in self.notes],
             "details": {k: (_num(v) if isinstance(v, float) else v) for k, v in self.details.items()},
         }
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-from loading_support import RNG, encode
+from loading_support import encode
 from perceptdiff.errors import ImageLoadError, TruncatedImageError
 from perceptdiff.loading import load_image
 
@@ -43,7 +43,7 @@ def inflated_jpeg() -> bytes:
 
 
 def damaged_g4() -> bytes:
-    bw = PILImage.fromarray(RNG.random((64, 64)) > 0.5)
+    bw = PILImage.fromarray(np.random.default_rng(0).random((64, 64)) > 0.5)
     data = bytearray(encode(bw, "TIFF", compression="group4"))
     data[20:40] = bytes(20)  # inside the first strip's coded data
     return bytes(data)
@@ -99,3 +99,12 @@ def test_libtiff_decode_errors_are_errors_and_stay_off_stderr(capfd):
 
 def test_damage_is_a_load_error_for_callers_that_catch_those():
     assert issubclass(TruncatedImageError, ImageLoadError)
+
+
+def test_broken_codec_data_is_damage():
+    for seed in range(6):  # other damage to the same strip: errors, never a silent load
+        bw = PILImage.fromarray(np.random.default_rng(seed).random((64, 64)) > 0.5)
+        data = bytearray(encode(bw, "TIFF", compression="group4"))
+        data[20:40] = bytes(20)
+        with pytest.raises(TruncatedImageError):
+            load_image(bytes(data))

@@ -90,7 +90,8 @@ def failure_reason(exc: BaseException, data: bytes | None) -> str:
 
 
 #: Words of a load failure that mean the data is damaged rather than unsupported.
-_DAMAGE_WORDS = ("truncated", "corrupt", "broken", "premature", "bad code", "invalid")
+_DAMAGE_WORDS = ("truncated", "corrupt", "broken", "premature", "bad code", "invalid",
+                 "decoder error")
 
 
 def is_damage(exc: BaseException, reason: str) -> bool:

@@ -321,8 +321,14 @@ def shell_quote(text: str) -> str:
     Double quotes when they protect the text as it is (they work in POSIX
     shells, cmd.exe and PowerShell alike); POSIX single quotes
     (:func:`shlex.quote`) when the text holds a character that double quotes
-    would not protect (``$``, a backquote, ``"``, ``\\``, ``!``).
+    would not protect (``$``, a backquote, ``"``, ``\\``, ``!``);
+    :func:`perceptdiff.names.shell_quote` (``$'...'``) when it holds control
+    characters or undecodable bytes, so the command stays one line.
     """
+    from perceptdiff.names import display, shell_quote as quote_losslessly
+
+    if display(text) != text:
+        return quote_losslessly(text)
     if _SAFE_IN_DOUBLE_QUOTES.fullmatch(text):
         return f'"{text}"'
     return shlex.quote(text)
