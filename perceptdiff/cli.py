@@ -209,8 +209,9 @@ def render_text(result: Any, verbose: bool = False) -> str:
     lines.append(f"  expected {display(result.sources[0])} ({es[0]}x{es[1]}), "
                  f"actual {display(result.sources[1])} ({as_[0]}x{as_[1]})")
     if result.compared_size is not None and result.verdict != "identical":
+        changed = f"changed {result.changed_pixels} px, " if result.changed_pixels is not None else ""
         lines.append(
-            f"  visible {result.visible_pixels} px ({result.visible_area_deg2:.3g} deg², "
+            f"  {changed}visible {result.visible_pixels} px ({result.visible_area_deg2:.3g} deg², "
             f"{100 * result.visible_ratio:.3g}%), peak {_fmt_num(result.peak_jnd)} JND, "
             f"p99.9 {_fmt_num(result.p999_jnd)} JND, forgiven {result.forgiven_pixels} px, "
             f"{result.region_count} region(s)")
@@ -224,7 +225,8 @@ def render_text(result: Any, verbose: bool = False) -> str:
                      f"{result.pixels_per_degree:.3g} pixels per degree")
         for r in result.regions:
             flag = "FAIL" if r.failing else "ok  "
-            lines.append(f"  {flag} region at x={r.x} y={r.y} {r.width}x{r.height}: {r.pixels} px "
+            changed = f"{r.changed_pixels} px changed, " if r.changed_pixels is not None else ""
+            lines.append(f"  {flag} region at x={r.x} y={r.y} {r.width}x{r.height}: {changed}visible over {r.visible_pixels} px "
                          f"({r.area_deg2:.3g} deg²), peak {r.peak_jnd:.2f} JND")
         if result.region_count > len(result.regions):
             lines.append(f"  ... and {result.region_count - len(result.regions)} more region(s)")

@@ -19,7 +19,7 @@ turns it into the :class:`~perceptdiff.result.ComparisonResult`.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -92,6 +92,14 @@ def compare(expected: Any, actual: Any, **options: Any) -> ComparisonResult:
     return compare_images(img_a, img_b, opts, _decode_time=time.perf_counter() - run.t0, _t0=run.t0)
 
 
+def _changed_in_box(a: Image, b: Image, out: MetricOutput) -> np.ndarray:
+    """Pixels that differ, over the box of the metric's map (for metrics that do not report them)."""
+    y, x = out.offset
+    h, w = out.jnd.shape
+    pa, pb = resample.match_dtypes(a, b)
+    return np.any(pa.pixels[y:y + h, x:x + w] != pb.pixels[y:y + h, x:x + w], axis=-1)
+
+
 def _header_sizes(a: Any, b: Any) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """Both sizes from the headers of encoded sources (None unless both can be read that way)."""
     if not (isinstance(a, loading.EncodedData) and isinstance(b, loading.EncodedData)):
@@ -162,9 +170,12 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
 
     ppd = run.ppd
     out = metric.compute(a, b, opts, mopts, ppd)
+    rule = metric.verdict_rule(opts, mopts)
+    if opts.max_changed_pixels is not None:
+        rule = replace(rule, kind="pixels", max_changed_pixels=opts.max_changed_pixels)
+    changed = out.changed if out.changed is not None else _changed_in_box(a, b, out)
     decision = verdict.decide(out.jnd, out.offset, (a.height, a.width), ppd, opts.jnd_threshold,
-                              metric.verdict_rule(opts, mopts),
-                              forgiven=out.forgiven, changed=out.changed)
+                              rule, forgiven=out.forgiven, changed=changed)
     run.timings["compare"] = time.perf_counter() - t1
     return run.result(decision, images=(a, b), frame=a.size, output=out)
 
@@ -238,6 +249,7 @@ class _Run:
             peak_jnd=d.peak_jnd, p999_jnd=d.p999_jnd, visible_pixels=d.visible_pixels,
             visible_area_deg2=d.visible_area_deg2, visible_ratio=d.visible_ratio,
             regions=d.regions, region_count=d.region_count, forgiven_pixels=d.forgiven_pixels,
+            changed_pixels=d.changed_pixels,
             options=self._options_dict(), timings=dict(self.timings), notes=self.notes,
             details=dict(output.details) if output is not None else {},
             sources=self.sources,

@@ -38,6 +38,9 @@ class Options:
         A pixel budget: when either is given, the verdict is FAIL iff more than
         ``max_pixels`` pixels (or more than ``max_ratio`` of all pixels) are
         visibly different, replacing the metric's default region rule.
+    max_changed_pixels : int or None
+        A budget of changed pixels inside the visible regions (what the
+        region boxes are drawn around), replacing the region rule.
     ignore : tuple of (x, y, w, h)
         Rectangles of the expected image's frame that are not compared.
     resize, pad : bool
@@ -66,6 +69,7 @@ class Options:
     jnd_threshold: float = COMMON["jnd_threshold"].default
     max_pixels: int | None = COMMON["max_pixels"].default
     max_ratio: float | None = COMMON["max_ratio"].default
+    max_changed_pixels: int | None = COMMON["max_changed_pixels"].default
     ignore: tuple[tuple[int, int, int, int], ...] = COMMON["ignore"].default
     resize: bool = COMMON["resize"].default
     pad: bool = COMMON["pad"].default

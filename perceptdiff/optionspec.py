@@ -335,8 +335,14 @@ COMMON_OPTIONS: tuple[OptionSpec, ...] = (
                "visibility, in just-noticeable differences, above which a pixel counts as "
                "visibly different", metavar="X", low=0.0, low_open=True, high=1e6, engine=True),
     OptionSpec("max_pixels", Kind.WHOLE, None,
-               "pass while at most N pixels are visibly different (replaces the region rule)",
+               "pass while at most N pixels are visibly different, counting the area the eye "
+               "model spreads each change over (replaces the region rule)",
                metavar="N", low=0.0, group="pixel budget"),
+    OptionSpec("max_changed_pixels", Kind.WHOLE, None,
+               "pass while at most N pixels changed inside the visibly different regions, "
+               "counting changed pixels as Playwright's maxDiffPixels does, invisible changes "
+               "left out (replaces the region rule)",
+               metavar="N", low=0.0, group="pixel budget", engine=True),
     OptionSpec("max_ratio", Kind.NUMBER, None,
                "pass while at most this fraction of the pixels is visibly different "
                "(replaces the region rule)", metavar="R", low=0.0, high=1.0, group="pixel budget"),

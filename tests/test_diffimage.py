@@ -48,7 +48,7 @@ def make_result(exp: np.ndarray, act: np.ndarray | None = None, *, jnd: np.ndarr
 
 
 def region(x: int, y: int, w: int, h: int, failing: bool) -> Region:
-    return Region(x=x, y=y, width=w, height=h, pixels=w * h, area_deg2=w * h / 1600.0,
+    return Region(x=x, y=y, width=w, height=h, visible_pixels=w * h, area_deg2=w * h / 1600.0,
                   peak_jnd=5.0, failing=failing)
 
 

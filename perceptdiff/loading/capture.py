@@ -33,10 +33,11 @@ __all__ = ["Diagnostics", "captured_diagnostics", "give_back", "DECODE_LOCK"]
 #: Serialises every decode of the process (see the module docstring).
 DECODE_LOCK = threading.RLock()
 
-#: A line a C library writes for a decoder: ``Module: message`` (libtiff's
+#: A line a C library writes for a decoder: ``Module: message`` (the module may be a file
+#: name, ``tempfile.tif: Using code not yet in table.``; libtiff's
 #: default handlers print ``"%s: " module`` then the message; warnings say
 #: ``Warning,`` first).
-_DECODER_LINE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*: ")
+_DECODER_LINE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*: ")
 
 
 @dataclass
