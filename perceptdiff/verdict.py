@@ -257,7 +257,7 @@ def _reason(failed: bool, use_budget: bool, rule: VerdictRule, regions: list[Reg
             why.append(f"peak {worst.peak_jnd:.1f} JND >= {rule.strong_jnd * thr:g}")
         min_px = rule.min_area_deg2 * ppd * ppd
         if worst.visible_pixels >= min_px:
-            why.append(f"visible over {worst.visible_pixels} px >= {min_px:.0f} px")
+            why.append(f"visible area {worst.visible_pixels} px >= {min_px:.0f} px")
         n_fail = sum(r.failing for r in regions)
         more = f" (+{n_fail - 1} more failing)" if n_fail > 1 else ""
         return (f"visible difference at x={worst.x} y={worst.y}: {_region_words(worst)}; "
