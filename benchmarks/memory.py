@@ -13,8 +13,9 @@ Cases:
 * ``8K``: a 7680x4320 UI screenshot (``pairs.ui_screenshot``) against itself
   with +-1 noise everywhere and one recoloured badge; compare only, with the
   overlay diff picture, and with the side-by-side one;
-* ``wide``/``tall``: 32x524288 and 524288x32 pairs (the worst aspect ratios
-  the metric bands: every band is the whole image), compare with a diff;
+* ``wide``/``tall``: 32x524288 and 524288x32 pairs with +-1 noise everywhere
+  and one local change (the worst aspect ratios for the metric's horizontal
+  bands: a band of a 32-row image is the whole image), compare with a diff;
 * ``60000x1`` and ``1x60000`` with ``--diff-style sidebyside`` (the issue's
   152 s / 23 GB case);
 * ``size differs``: a 12000x12000 PNG (450 kB) against a small one, from
@@ -68,8 +69,9 @@ def make_pairs(folder: str) -> dict[str, Any]:
     cases["8K --diff sidebyside"] = (e8k, a8k, ["--diff", os.path.join(folder, "d.png"),
                                                 "--diff-style", "sidebyside"], 7680 * 4320)
     for name, shape in (("wide 524288x32", (32, 524288)), ("tall 32x524288", (524288, 32))):
-        base = rng.integers(0, 256, shape + (3,), dtype=np.uint8)
-        changed = base.copy()
+        base = rng.integers(16, 240, shape + (3,), dtype=np.uint8)
+        # +-1 on every sample: the whole frame is computed (no crop to a small box)
+        changed = (base.astype(np.int16) + rng.integers(-1, 2, base.shape)).astype(np.uint8)
         changed.reshape(-1, 3)[1000:3000] = 0
         a, b = save(f"{name.split()[0]}-a.png", base), save(f"{name.split()[0]}-b.png", changed)
         cases[name + " --diff"] = (a, b, ["--diff", os.path.join(folder, "d.png")], shape[0] * shape[1])

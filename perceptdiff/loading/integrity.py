@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from PIL import Image as PILImage
@@ -67,44 +67,38 @@ def _png_raw_bytes(im: PILImage.Image) -> int | None:
     return height * (1 + math.ceil(width * channels * sample_bits / 8))
 
 
-def _jpeg_frame_marker(data: bytes) -> int | None:
-    """The SOFn marker byte of a JPEG stream (None if not found)."""
+def _jpeg_markers(data: bytes) -> Iterator[tuple[int, int]]:
+    """``(marker, offset)`` of a JPEG stream's segments up to its first scan.
+
+    Segments are skipped by their lengths, so an EXIF thumbnail inside APP1
+    is not mistaken for the main image.
+    """
     pos, end = 2, len(data)
     while pos + 4 <= end:
         if data[pos] != 0xFF:
-            return None
+            return
         marker = data[pos + 1]
         if marker == 0xFF:
             pos += 1
             continue
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            return marker
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            pos += 2
-            continue
-        length = int.from_bytes(data[pos + 2:pos + 4], "big")
-        pos += 2 + length
-    return None
-
-
-def _jpeg_scan_start(data: bytes) -> int | None:
-    """Offset of the main image's first SOS marker (segments are skipped by their lengths,
-    so an EXIF thumbnail inside APP1 is not mistaken for it)."""
-    pos, end = 2, len(data)
-    while pos + 4 <= end:
-        if data[pos] != 0xFF:
-            return None
-        marker = data[pos + 1]
-        if marker == 0xFF:
-            pos += 1
-            continue
+        yield marker, pos
         if marker == 0xDA:
-            return pos
+            return
         if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
             pos += 2
             continue
         pos += 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
-    return None
+
+
+def _jpeg_frame_marker(data: bytes) -> int | None:
+    """The SOFn marker byte of a JPEG stream (None if not found)."""
+    return next((m for m, _ in _jpeg_markers(data)
+                 if 0xC0 <= m <= 0xCF and m not in (0xC4, 0xC8, 0xCC)), None)
+
+
+def _jpeg_scan_start(data: bytes) -> int | None:
+    """Offset of the main image's first SOS marker."""
+    return next((pos for m, pos in _jpeg_markers(data) if m == 0xDA), None)
 
 
 def looks_complete(im: PILImage.Image, data: bytes) -> bool:
