@@ -23,7 +23,7 @@ from ..errors import PerceptdiffError
 from ..fileio import atomic_write_bytes
 from ..image import Image
 from ..png import PICTURE_LEVEL, encode_png
-from .legend import Strip, draw_text, fit
+from .legend import Strip, draw_text, fit, text_width
 from .overlay import (boxes_to_draw, draw_regions, flatten, paint_mask, paint_overlay, zoom,
                       zoom_factor)
 from .palette import SEPARATOR, TEXT, VERDICT_COLORS
@@ -79,7 +79,22 @@ def wrap_panel(panel: np.ndarray, sep: int) -> np.ndarray:
 
 def _hcat(panels: Sequence[np.ndarray], sep: int, header: Sequence[str] | None,
           scale: int) -> np.ndarray:
-    """Panels side by side (top-aligned) with separators and optional labels."""
+    """Panels side by side (top-aligned) with separators and optional labels.
+
+    A panel narrower than its label is widened (with the separator colour) to hold it.
+    """
+    if header is not None:
+        font = Strip(1, scale).font
+        widened = []
+        for p, label in zip(panels, header):
+            need = text_width(font, label) + 2 * Strip(1, scale).pad
+            if p.shape[1] < need:
+                wide = np.empty((p.shape[0], need, 3), np.uint8)
+                wide[:] = SEPARATOR
+                wide[:, :p.shape[1]] = p
+                p = wide
+            widened.append(p)
+        panels = widened
     h = max(p.shape[0] for p in panels)
     width = sum(p.shape[1] for p in panels) + sep * (len(panels) - 1)
     out = np.empty((h, width, 3), dtype=np.uint8)
@@ -222,7 +237,8 @@ def _render_uncompared(result: Any, exp: Image | None, act: Image | None) -> np.
         unit = min(1.0, 256.0 / longest)
         boxes = []
         for w, h in ((ew, eh), (aw, ah)):
-            bw, bh = max(1, int(round(w * unit))), max(1, int(round(h * unit)))
+            # to scale, but at least 4 px thick so that a frame of a thin image is seen
+            bw, bh = max(4, int(round(w * unit))), max(4, int(round(h * unit)))
             panel = np.full((max(bh, 1), max(bw, 1), 3), 250, np.uint8)
             panel[0, :] = panel[-1, :] = panel[:, 0] = panel[:, -1] = SEPARATOR
             boxes.append(panel)
@@ -234,14 +250,14 @@ def _render_uncompared(result: Any, exp: Image | None, act: Image | None) -> np.
         else:
             body = _hcat(boxes, 3, (f"expected {ew}x{eh}", f"actual {aw}x{ah}"), 1)
             note = (f"not compared: expected is {ew}x{eh}, actual is {aw}x{ah} (sizes read from "
-                    "the files' headers; the frames are drawn to scale)")
+                    "the files' headers; the frames are drawn to scale, at least 4 px thick)")
         s = _legend_scale(body.shape[1])
         width = max(body.shape[1], _MIN_LEGEND_WIDTH * s)
         return _vcat(body, Strip(width, s).caption([verdict_line, (note, TEXT)]), s)
     k = min(zoom_factor(exp.width, exp.height), zoom_factor(act.width, act.height))
     square = max(1, round(8 / k))
-    s = _legend_scale(exp.width * k + act.width * k)
-    panels = [wrap_panel(np.ascontiguousarray(zoom(flatten(im, square), k)), s) for im in (exp, act)]
+    panels = [wrap_panel(np.ascontiguousarray(zoom(flatten(im, square), k)), 1) for im in (exp, act)]
+    s = _legend_scale(sum(p.shape[1] for p in panels))
     body = _hcat(panels, 3 * s, (f"expected {ew}x{eh}", f"actual {aw}x{ah}"), s)
     s = min(s, _legend_scale(body.shape[1]))
     width = max(body.shape[1], _MIN_LEGEND_WIDTH * s)
