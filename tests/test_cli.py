@@ -188,8 +188,9 @@ def test_json_prints_one_object_with_every_field(ui: tuple[Path, Path]) -> None:
     assert data["peak_jnd"] >= 4 and data["p999_jnd"] <= data["peak_jnd"]
     assert data["visible_pixels"] > 0 and data["visible_area_deg2"] > 0
     assert data["region_count"] == len(data["regions"]) >= 1
-    assert {"x", "y", "width", "height", "pixels", "area_deg2", "peak_jnd", "failing"} \
-        <= set(data["regions"][0])
+    assert {"x", "y", "width", "height", "changed_pixels", "visible_pixels", "area_deg2", "peak_jnd",
+            "failing"} <= set(data["regions"][0])
+    assert data["schema_version"] == 2 and data["changed_pixels"] > 0
     assert any(r["failing"] for r in data["regions"])
     # The ui pair's changes are a recoloured label and a new badge: nothing in
     # them is anti-aliasing, so nothing is forgiven (test_json_for_a_pass
