@@ -61,10 +61,19 @@ def pytest_configure(config: pytest.Config) -> None:
         clean_previous_results(settings.results_dir)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    state = session.config.stash.get(STATE_KEY, None)
+    if state is not None and not state.is_worker:
+        from .junit import register
+
+        register(session.config, str(state.invocation_dir))  # after --junitxml's own set-up
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
-    collector = config.pluginmanager.get_plugin("perceptdiff-reports")
-    if collector is not None:
-        config.pluginmanager.unregister(collector)
+    for name in ("perceptdiff-reports", "perceptdiff-junit"):
+        collector = config.pluginmanager.get_plugin(name)
+        if collector is not None:
+            config.pluginmanager.unregister(collector)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -213,17 +222,21 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     write_session_report(state)
     if state.events or state.report_default:
+        from .ci import write_results_summary
         from .summary import write_manifest
 
-        write_manifest(state)
+        written = write_results_summary(state)
+        write_manifest(state, extra_files=[written] if written else [])
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     state = config.stash.get(STATE_KEY, None)
     if state is not None and not state.is_worker:
+        from .ci import publish_github
         from .summary import write_summary
 
         write_summary(terminalreporter, state)
+        publish_github(terminalreporter, state)
 
 
 def pytest_assertrepr_compare(config: pytest.Config, op: str, left: Any, right: Any) -> list[str] | None:
