@@ -55,6 +55,10 @@ def pytest_configure(config: pytest.Config) -> None:
     state = SessionState(config, settings)
     config.stash[STATE_KEY] = state
     config.pluginmanager.register(_ReportCollector(state), "perceptdiff-reports")
+    if config.pluginmanager.hasplugin("syrupy"):
+        from .syrupy import protect_baselines
+
+        state.syrupy_note = protect_baselines(config)
     if not state.is_worker:
         from .summary import clean_previous_results
 
@@ -90,10 +94,13 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     if state is None:
         return None
     s = state.settings
-    if not (s.configured or s.ci):
+    if not (s.configured or s.ci or state.syrupy_note):
         return None
     mode = s.update + (" (CI mode: " + s.ci_source + ")" if s.ci and not s.update_explicit else "")
-    return [f"perceptdiff: update={mode}, snapshots={s.snapshot_dir}, results={s.results_dir}"]
+    lines = [f"perceptdiff: update={mode}, snapshots={s.snapshot_dir}, results={s.results_dir}"]
+    if state.syrupy_note:
+        lines.append(f"perceptdiff: {state.syrupy_note}")
+    return lines
 
 
 # -- the fixture --------------------------------------------------------------

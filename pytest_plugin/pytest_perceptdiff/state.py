@@ -234,6 +234,8 @@ class SessionState:
         self.report_error: str | None = None
         #: ``path:line`` of each test that reported, by node id (for CI annotations).
         self.locations: dict[str, str] = {}
+        #: What the plugin did to syrupy's cleanup (:func:`.syrupy.protect_baselines`), if anything.
+        self.syrupy_note: str | None = None
         self._module_stems: dict[Path, dict[str, list[str]]] = {}
 
     @property
