@@ -251,6 +251,8 @@ def _parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, Any]:
     if sub is None:
         return build_parser().parse_args(args_list), _compare
     module = sub.load()
+    if not hasattr(module, "add_arguments"):  # a module with its own ``main(argv)``
+        return argparse.Namespace(), lambda _args: module.main(args_list[1:])
     parser = _Parser(prog=f"{PROG} {sub.name}", description=sub.help[0].upper() + sub.help[1:] + ".")
     module.add_arguments(parser)
     return parser.parse_args(args_list[1:]), module.run

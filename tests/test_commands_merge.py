@@ -178,3 +178,20 @@ def test_a_matrix_of_shards_merged_by_the_command(tmp_path: Path) -> None:
     assert "::warning file=act/sub/deep/new.png" in proc.stdout
     assert "| **FAIL** | <code>sub/visible.png</code>" in env_summary.read_text()
     assert (tmp_path / "report" / "index.html").is_file()
+
+
+def test_the_subcommand_table_dispatches_both_kinds_of_module(monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    import types
+
+    from perceptdiff import commands
+
+    own = types.ModuleType("own_main")
+    own.main = lambda argv: print("own", argv) or 7  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "own_main", own)
+    monkeypatch.setitem(commands.SUBCOMMANDS, "own", commands.Subcommand("own", "a test row", "own_main"))
+    assert main(["own", "--x", "y"]) == 7
+    assert capsys.readouterr().out == "own ['--x', 'y']\n"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "'perceptdiff own': a test row" in " ".join(capsys.readouterr().out.split())

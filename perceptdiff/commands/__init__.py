@@ -12,6 +12,9 @@ subcommand is a module with two functions:
     :class:`perceptdiff.errors.PerceptdiffError` for trouble, which the
     command turns into one line on stderr and status 2, as everywhere else.
 
+A module that parses its own arguments may instead have ``main(argv) -> int``
+(``argv``: the arguments after NAME); it is called as it is.
+
 A new subcommand is one more row here and its module (imported only when
 run).  An image file whose name is a subcommand's is compared as
 ``./NAME``.
