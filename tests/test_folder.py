@@ -1,4 +1,8 @@
-"""Folder comparison: pairing, statuses, exit codes, JSON summary, JUnit, report folder."""
+"""Folder mode (:mod:`perceptdiff.folder`): pairing, statuses, exit codes, the JSON summary,
+JUnit and report outputs of a run, progress.
+
+The report itself is tested in ``test_report.py``, JUnit XML in ``test_junit.py``.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ import perceptdiff
 from perceptdiff import folder
 from perceptdiff.entry import Entry, Status
 from perceptdiff.errors import OptionError, PerceptdiffError
-from perceptdiff.report import MARKER, write_report
+from perceptdiff.report import MARKER
 
 H, W = 48, 64
 
@@ -382,35 +386,9 @@ def test_report_replaces_its_own_folder_and_nothing_else(tmp_path: Path) -> None
     assert all(not r.name.startswith("report/") for r in result.pairs)
 
 
-def test_write_report_for_other_callers(tmp_path: Path) -> None:
-    import perceptdiff
-
-    a, b = write_png(tmp_path / "a.png", textured()), write_png(tmp_path / "b.png", visibly_changed(textured()))
-    res = perceptdiff.compare(a, b)
-    entries = [
-        {"name": "tests/test_ui.py::test_button", "status": res.verdict, "expected": a, "actual": b,
-         "comparison": res, "accept": "pytest --perceptdiff-update"},
-        {"name": "tests/test_ui.py::test_new", "status": "new", "actual": b},
-        {"name": "tests/test_ui.py::test_diff_file", "status": "fail", "expected": a, "actual": b,
-         "diff": a, "result": res.to_dict()},
-    ]
-    index = write_report(entries, tmp_path / "rep", title="UI <snapshots>")
-    assert index == tmp_path / "rep" / "index.html"
-    assert "UI &lt;snapshots&gt;" in index.read_text()
-    js = (tmp_path / "rep" / "data.js").read_text()
-    data = json.loads(js[js.index("= ") + 2:].rstrip().rstrip(";"))
-    first, new, given = data["pairs"]
-    assert first["images"]["diff_framed"] is True and first["result"]["verdict"] == "fail"
-    assert set(new["images"]) == {"actual"}
-    assert "diff_framed" not in given["images"] and "diff" in given["images"]
-    summary = json.loads((tmp_path / "rep" / "summary.json").read_text())
-    assert summary["counts"]["fail"] == 2 and summary["pairs"][0]["path"] == "tests/test_ui.py::test_button"
-    with pytest.raises(OptionError):
-        write_report([{"name": "x", "status": "weird"}], tmp_path / "rep2")
-
 
 # ---------------------------------------------------------------------------
-# Progress and JUnit details
+# Progress
 # ---------------------------------------------------------------------------
 
 def test_progress_bar_on_a_terminal_and_lines_elsewhere() -> None:
@@ -449,15 +427,6 @@ def test_progress_bar_on_a_terminal_and_lines_elsewhere() -> None:
     p.close()
     assert quiet.getvalue() == ""
 
-
-def test_junit_escapes_and_strips_what_xml_cannot_hold() -> None:
-    from perceptdiff.junit import junit_xml
-
-    rows = [Entry("a&b/<x>\x01.png", Status.ERROR, error="bad \x02 byte & <tag>")]
-    root = ET.fromstring(junit_xml(rows))
-    case = root.find("./testsuite/testcase")
-    assert case.get("name") == "<x>\ufffd.png" and case.get("classname") == "perceptdiff.a&b"
-    assert case.find("error").get("message") == "bad \ufffd byte & <tag>"
 
 
 @pytest.mark.slow
