@@ -391,41 +391,31 @@ def test_report_replaces_its_own_folder_and_nothing_else(tmp_path: Path) -> None
 # Progress
 # ---------------------------------------------------------------------------
 
+def _progress(entries: list[Entry], **kwargs: bool) -> str:
+    """What :class:`folder.Progress` writes while ``entries`` finish."""
+    out = io.StringIO()
+    p = folder.Progress(out, **kwargs)
+    p.start(len(entries))
+    for entry in entries:
+        p.update(entry)
+    p.close()
+    return out.getvalue()
+
+
 def test_progress_bar_on_a_terminal_and_lines_elsewhere() -> None:
     row = Entry("a.png", Status.FAIL, result={"reason": "visible"})
     ok = Entry("b.png", Status.IDENTICAL, result={"reason": "same"})
-    tty = io.StringIO()
-    p = folder.Progress(tty, tty=True)
-    p.start(2)
-    p.update(row)
-    p.update(ok)
-    p.close()
-    out = tty.getvalue()
+    out = _progress([row, ok], tty=True)
     assert "FAIL      a.png: visible\n" in out
     assert "\r\x1b[K[" in out and "2/2 100% 1 not passing" in out and out.endswith("\n")
     assert "b.png" not in out  # passing pairs only move the bar
 
-    tty = io.StringIO()  # the listing goes to the same terminal: no line printed twice
-    p = folder.Progress(tty, tty=True, echo_notable=False)
-    p.start(1)
-    p.update(row)
-    p.close()
-    assert "a.png" not in tty.getvalue() and "1/1 100% 1 not passing" in tty.getvalue()
+    # The listing goes to the same terminal: no line printed twice.
+    out = _progress([row], tty=True, echo_notable=False)
+    assert "a.png" not in out and "1/1 100% 1 not passing" in out
 
-    log = io.StringIO()
-    p = folder.Progress(log, tty=False)
-    p.start(2)
-    p.update(row)
-    p.update(ok)
-    p.close()
-    assert log.getvalue() == "[1/2] FAIL      a.png\n[2/2] IDENTICAL b.png\n"
-
-    quiet = io.StringIO()
-    p = folder.Progress(quiet, quiet=True, tty=True)
-    p.start(1)
-    p.update(row)
-    p.close()
-    assert quiet.getvalue() == ""
+    assert _progress([row, ok], tty=False) == "[1/2] FAIL      a.png\n[2/2] IDENTICAL b.png\n"
+    assert _progress([row], quiet=True, tty=True) == ""
 
 
 
