@@ -67,6 +67,24 @@ def hue_rotate(arr: np.ndarray, degrees: float = 120.0) -> np.ndarray:
     return np.asarray(PILImage.fromarray(hsv, "HSV").convert("RGB"))
 
 
+def mirror(arr: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(arr[:, ::-1])
+
+
+def variants(seed: int = 0) -> dict[str, bytes]:
+    """``scene(seed)`` (PNG) and its transformed copies, encoded, plus another picture."""
+    a = scene(seed)
+    return {
+        "original": png_bytes(a),
+        "jpeg90": jpeg(a, 90),
+        "crop": png_bytes(crop(a, 0.1)),
+        "brighter": png_bytes(brighten(a, 20)),
+        "hue": png_bytes(hue_rotate(a, 120)),
+        "mirror": png_bytes(mirror(a)),
+        "other": png_bytes(scene(seed + 100)),
+    }
+
+
 def flat(color: tuple[int, int, int], size: tuple[int, int] = (64, 64)) -> np.ndarray:
     out = np.empty((size[1], size[0], 3), np.uint8)
     out[...] = color

@@ -44,11 +44,16 @@ from .base import (
     symmetric_distances,
     thumbnail,
 )
+from .groups import DuplicateGroup, duplicate_groups
+from .index import DUPLICATE_THRESHOLD, FORMAT_VERSION, Match, SignatureIndex, UpdateReport
+from .renames import RENAME_THRESHOLD, RenamePair, find_renames, pair_renames
 
 __all__ = [
     "THUMBNAIL_SIZE", "Signature", "Thumbnail", "ThumbnailSignature", "thumbnail", "compute_signatures",
     "get_signature", "register_signature", "signature_names", "parts_of", "stored_signatures",
     "symmetric_distances", "normalised_distances", "signature", "distance",
+    "DuplicateGroup", "duplicate_groups", "SignatureIndex", "Match", "UpdateReport", "FORMAT_VERSION",
+    "DUPLICATE_THRESHOLD", "RENAME_THRESHOLD", "RenamePair", "find_renames", "pair_renames",
 ]
 
 

@@ -126,7 +126,7 @@ class HistogramSignature(ThumbnailSignature):
         # ½ Σ|h - g| >= ½ Σ_G |H - G| >= ½ ‖H - G‖₂.
         g = _BOUND_GROUP
         table = np.asarray(table, dtype=np.float32).reshape(-1, _NL // g, g, _NAB // g, g, _NAB // g, g)
-        coarse = table.sum(axis=(2, 4, 6)).reshape(len(table), -1)
+        coarse = table.sum(axis=(2, 4, 6)).reshape(len(table), (_NL // g) * (_NAB // g) ** 2)
         return (coarse * np.float32(0.5)).astype(np.float32)
 
 

@@ -105,7 +105,8 @@ class TinySignature(ThumbnailSignature):
         table = np.asarray(table, dtype=np.float32).reshape(-1, self.cells, self.cells, 3)
         g = self.cells // _BOUND_CELLS
         coarse = table.reshape(-1, _BOUND_CELLS, g, _BOUND_CELLS, g, 3).mean(axis=(2, 4))
-        return (coarse.reshape(len(table), -1) / np.float32(_BOUND_CELLS * _BOUND_CELLS)).astype(np.float32)
+        return (coarse.reshape(len(table), _BOUND_CELLS * _BOUND_CELLS * 3)
+                / np.float32(_BOUND_CELLS * _BOUND_CELLS)).astype(np.float32)
 
 
 #: The registered tiny-image signature (16×16 cells).

@@ -242,7 +242,8 @@ class WaveletSignature(ThumbnailSignature):
         used = qc != 0
         lut[chan[used], qc[used] + _N2] = self._by_position[chan[used], np.abs(qc[used])]
         matched = lut[np.arange(3)[None, :, None], t_codes + _N2].sum(axis=(1, 2))
-        own = float(lut.sum())
+        # summed exactly as `matched` is, so an image matched with itself gives 0, not rounding
+        own = self._own_weight(q_codes)[0]
         return avg_term.astype(np.float32), matched.astype(np.float32), np.float32(own)
 
     def score(self, query: np.ndarray, table: np.ndarray) -> np.ndarray:
