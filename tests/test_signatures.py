@@ -178,8 +178,24 @@ def test_bound_features_never_exceed_the_distance(name, pictures):
     feats = normalised_bound_features(sig, tables)
     for i, row in enumerate(rows):
         exact = normalised_distances(sig, row, tables, symmetric=True)
-        bound = np.linalg.norm(feats - feats[i], axis=1)
+        bound = np.abs(feats - feats[i]).sum(axis=1)
         assert np.all(bound <= exact + 1e-5), (bound, exact)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_block_lower_bounds_never_exceed_the_distance(name, pictures):
+    from perceptdiff.signatures.groups import lower_bound_blocks
+
+    sig = get_signature(name)
+    parts = parts_of(sig)
+    rows = [compute_signatures(p, parts) for p in pictures.values()]
+    tables = {s.name: np.stack([r[s.name] for r in rows]) for s in parts}
+    exact = np.stack([normalised_distances(sig, row, tables, symmetric=True) for row in rows])
+    bound = lower_bound_blocks(sig, tables)
+    np.testing.assert_array_less(bound(0, len(rows), 0), exact + 1e-5)
+    np.testing.assert_allclose(bound(2, 5, 3), bound(0, len(rows), 0)[2:5, 3:], rtol=1e-6, atol=1e-6)
+    if name == "wavelet":   # the wavelet block is exact, not only a bound
+        np.testing.assert_allclose(bound(0, len(rows), 0), exact, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -36,7 +36,11 @@ def brute(sig_name: str, tables: dict[str, np.ndarray], threshold: float) -> set
 
 @pytest.mark.parametrize("sig_name", ["wavelet", "tiny", "histogram", "combined"])
 @pytest.mark.parametrize("threshold", [0.05, 0.3, 0.8])
-def test_near_pairs_equal_brute_force(tables, sig_name: str, threshold: float) -> None:
+def test_near_pairs_equal_brute_force(tables, sig_name: str, threshold: float,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import perceptdiff.signatures.groups as groups_mod
+
+    monkeypatch.setattr(groups_mod, "_BLOCK", 7)      # several blocks, the last one short
     names, t = tables
     groups = duplicate_groups(get_signature(sig_name), names, t, threshold)
     found = {(names.index(a), names.index(b)) for g in groups for a in g.paths for b in g.paths if a < b}
@@ -56,11 +60,14 @@ def test_near_pairs_distances_and_order() -> None:
     def exact(i: int, js: np.ndarray) -> np.ndarray:
         return np.abs(feats[js, 0] - feats[i, 0])
 
-    i, j, d = near_pairs(feats, exact, 0.2)
+    def bound(start: int, stop: int, first: int) -> np.ndarray:
+        return np.abs(feats[start:stop, 0, None] - feats[None, first:, 0]) * np.float32(0.5)
+
+    i, j, d = near_pairs(4, bound, exact, 0.2)
     assert sorted(zip(i.tolist(), j.tolist())) == [(0, 1), (2, 3)]
     assert (i < j).all() and np.allclose(sorted(d), [0.05, 0.1], atol=1e-6)
-    empty = near_pairs(feats[:1], exact, 1.0)
-    assert all(len(x) == 0 for x in empty)
+    assert all(len(x) == 0 for x in near_pairs(1, bound, exact, 1.0))
+    assert all(len(x) == 0 for x in near_pairs(0, bound, exact, 1.0))
 
 
 def test_groups_link_by_single_linkage() -> None:

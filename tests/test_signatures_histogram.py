@@ -75,4 +75,4 @@ def test_bound_features_never_exceed_the_distance() -> None:
     f = HISTOGRAM.bound_features(table)
     for i in range(len(table)):
         d = HISTOGRAM.distances(table[i], table)
-        assert (np.linalg.norm(f - f[i], axis=1) <= d + 1e-5).all()
+        assert (np.abs(f - f[i]).sum(axis=1) <= d + 1e-5).all()

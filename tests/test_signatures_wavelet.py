@@ -129,4 +129,4 @@ def test_bound_features_never_exceed_the_symmetrised_distance() -> None:
     f = WAVELET.bound_features(table)
     for i in range(len(table)):
         d = WAVELET.symmetric_distances(table[i], table)
-        assert (np.linalg.norm(f - f[i], axis=1) <= d + 1e-4).all()
+        assert (np.abs(f - f[i]).sum(axis=1) <= d + 1e-4).all()

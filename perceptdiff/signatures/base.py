@@ -148,11 +148,14 @@ class Signature(Protocol):
         """
 
     def bound_features(self, table: np.ndarray) -> np.ndarray:
-        """Short vectors ``(N, k)`` whose Euclidean distances never exceed the symmetrised distance.
+        """Short vectors ``(N, k)`` whose L1 distances never exceed the symmetrised distance.
 
-        For rows ``a`` and ``b``: ``‖f(a) - f(b)‖₂ <= (d(a, b) + d(b, a)) / 2``.
+        For rows ``a`` and ``b``: ``‖f(a) - f(b)‖₁ <= (d(a, b) + d(b, a)) / 2``.
         Near-duplicate search uses them to skip pairs that cannot be near
-        without computing their distance.
+        without computing their distance.  A signature may also offer
+        ``symmetric_blocks(table)``: a function ``(start, stop, first)`` giving
+        the exact symmetrised distances of rows ``start:stop`` to rows
+        ``first:``, which the search then uses instead.
         """
 
 

@@ -134,8 +134,9 @@ class CombinedSignature:
     def bound_features_from_parts(self, tables: Mapping[str, np.ndarray]) -> np.ndarray:
         """Bound features from per-part tables.
 
-        Σ wₛ dₛ / scaleₛ >= Σ wₛ ‖fₛ‖ / scaleₛ >= ‖(wₛ fₛ / scaleₛ)ₛ‖₂: the
-        concatenation of the parts' features, each weighted, bounds the mean.
+        Σ wₛ dₛ / scaleₛ >= Σ wₛ ‖fₛ‖₁ / scaleₛ = ‖(wₛ fₛ / scaleₛ)ₛ‖₁: the
+        concatenation of the parts' features, each weighted, bounds the mean
+        with nothing lost in the combination.
         """
         feats = [s.bound_features(tables[s.name]) * np.float32(w / s.scale) for s, w in self._signatures()]
         return np.concatenate(feats, axis=1).astype(np.float32)

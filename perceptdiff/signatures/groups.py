@@ -1,13 +1,15 @@
 """Near-duplicate pairs and groups among many signatures, without comparing every pair.
 
-Every signature offers *bound features*: short vectors whose Euclidean
-distance never exceeds the (symmetrised, normalised) distance of the two
-images.  A pair whose features are farther apart than the threshold cannot
-be near, so the exact distance is computed only for the pairs the features
-let through; the feature distances themselves come from one matrix product
-per block of rows (``‖a‖² + ‖b‖² - 2 a·b``), which is what makes ten thousand
-images take seconds rather than hours.  The result is exactly the set of
-pairs a brute-force comparison finds.
+For a block of rows at a time, a *lower bound* of the (symmetrised,
+normalised) distance to every later row is computed cheaply; only pairs
+whose bound is within the threshold get their exact distance.  The bound of
+a signature is the L1 distance of its *bound features* (short vectors whose
+L1 distance never exceeds the signature's distance: cell means of the tiny
+image, merged histogram bins, the wavelet averages), or the exact distance
+when the signature can give a whole block at once (the wavelet signature,
+through one sparse matrix product); a composite signature's bound is the
+weighted sum of its parts' bounds.  The result is exactly the set of pairs
+a brute-force comparison finds.
 
 Near pairs are joined into groups by single linkage (connected components):
 A ~ B and B ~ C put A, B and C in one group even when A and C are farther
@@ -22,13 +24,54 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Signature, normalised_bound_features, normalised_distances
+from .base import Signature, get_signature, normalised_distances
 
-__all__ = ["DuplicateGroup", "near_pairs", "group_pairs", "duplicate_groups"]
+__all__ = ["DuplicateGroup", "BlockBound", "lower_bound_blocks", "near_pairs", "group_pairs",
+           "duplicate_groups"]
 
-#: Rows per block of the feature-distance product: a 1024 × N float32 block is
-#: 40 MB at N = 10 000.
-_BLOCK = 1024
+#: Rows per block: a 512 × N float32 block is 20 MB at N = 10 000.
+_BLOCK = 512
+
+#: ``bound(start, stop, first)`` -> ``(stop - start, N - first)`` lower bounds of
+#: the distances of rows ``start:stop`` to rows ``first:``.
+BlockBound = Callable[[int, int, int], np.ndarray]
+
+
+def _l1_blocks(features: np.ndarray) -> BlockBound:
+    feats = np.ascontiguousarray(features, dtype=np.float32)
+    cols = np.ascontiguousarray(feats.T)
+
+    def block(start: int, stop: int, first: int = 0) -> np.ndarray:
+        acc = np.zeros((stop - start, len(feats) - first), dtype=np.float32)
+        tmp = np.empty_like(acc)
+        for j in range(feats.shape[1]):
+            np.subtract(feats[start:stop, j, None], cols[j, None, first:], out=tmp)
+            np.abs(tmp, out=tmp)
+            acc += tmp
+        return acc
+
+    return block
+
+
+def lower_bound_blocks(sig: Signature, tables: Mapping[str, np.ndarray]) -> BlockBound:
+    """Block lower bounds of ``sig``'s symmetrised normalised distance (see the module docstring)."""
+    parts: Mapping[str, float] | None = getattr(sig, "parts", None)
+    if parts is not None:
+        terms = [(lower_bound_blocks(get_signature(name), tables), weight) for name, weight in parts.items()]
+
+        def combined(start: int, stop: int, first: int = 0) -> np.ndarray:
+            total = None
+            for bound, weight in terms:
+                term = bound(start, stop, first) * np.float32(weight)
+                total = term if total is None else total + term
+            assert total is not None
+            return total
+
+        return combined
+    scale = np.float32(1.0 / sig.scale)
+    exact = getattr(sig, "symmetric_blocks", None)
+    raw = exact(tables[sig.name]) if exact is not None else _l1_blocks(sig.bound_features(tables[sig.name]))
+    return lambda start, stop, first=0: raw(start, stop, first) * scale
 
 
 @dataclass(frozen=True)
@@ -47,15 +90,17 @@ class DuplicateGroup:
     max_distance: float
 
 
-def near_pairs(features: np.ndarray, exact: Callable[[int, np.ndarray], np.ndarray],
+def near_pairs(n: int, bound: BlockBound, exact: Callable[[int, np.ndarray], np.ndarray],
                threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every pair ``i < j`` with ``exact(i, [j]) <= threshold``.
+    """Every pair ``i < j`` of ``n`` rows with ``exact(i, [j]) <= threshold``.
 
     Parameters
     ----------
-    features : numpy.ndarray
-        ``(N, k)`` bound features: ``‖features[i] - features[j]‖₂`` never
-        exceeds the exact distance of ``i`` and ``j``.
+    n : int
+        Number of rows.
+    bound : callable
+        ``bound(start, stop, first)``: lower bounds of the exact distances of
+        rows ``start:stop`` to rows ``first:`` (see :data:`BlockBound`).
     exact : callable
         ``exact(i, js)`` -> the exact distances from row ``i`` to rows ``js``.
     threshold : float
@@ -66,22 +111,17 @@ def near_pairs(features: np.ndarray, exact: Callable[[int, np.ndarray], np.ndarr
     (numpy.ndarray, numpy.ndarray, numpy.ndarray)
         Row indices ``i``, ``j`` (``i < j``) and their distances.
     """
-    feats = np.asarray(features, dtype=np.float32)
-    n = len(feats)
     out_i: list[np.ndarray] = []
     out_j: list[np.ndarray] = []
     out_d: list[np.ndarray] = []
-    if n < 2:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty.copy(), np.zeros(0, dtype=np.float32)
-    sq = np.einsum("ij,ij->i", feats, feats)
-    # float32 rounding of the expanded square must not drop a true pair
-    limit = np.float32((threshold * (1 + 1e-3) + 1e-4) ** 2)
-    for start in range(0, n, _BLOCK):
-        block = feats[start:start + _BLOCK]
-        d2 = sq[start:start + len(block), None] + sq[None, :] - np.float32(2) * (block @ feats.T)
-        rows, cols = np.nonzero(d2 <= limit)
+    # float32 rounding of a bound must not drop a true pair
+    limit = np.float32(threshold * (1 + 1e-4) + 1e-6)
+    for start in range(0, max(n - 1, 0), _BLOCK):
+        stop = min(start + _BLOCK, n)
+        lows = bound(start, stop, start)
+        rows, cols = np.nonzero(lows <= limit)
         rows = rows + start
+        cols = cols + start
         upper = cols > rows
         rows, cols = rows[upper], cols[upper]
         for i in np.unique(rows):
@@ -139,11 +179,11 @@ def duplicate_groups(sig: Signature, names: Sequence[str], tables: Mapping[str, 
     """
     if len(names) < 2:
         return []
-    features = normalised_bound_features(sig, tables)
+    bound = lower_bound_blocks(sig, tables)
 
     def exact(row: int, js: np.ndarray) -> np.ndarray:
         query = {k: t[row] for k, t in tables.items()}
         return normalised_distances(sig, query, {k: t[js] for k, t in tables.items()}, symmetric=True)
 
-    i, j, d = near_pairs(features, exact, threshold)
+    i, j, d = near_pairs(len(names), bound, exact, threshold)
     return group_pairs(names, i, j, d)

@@ -123,7 +123,7 @@ class HistogramSignature(ThumbnailSignature):
 
     def bound_features(self, table: np.ndarray) -> np.ndarray:
         # Summing bins into coarse groups can only cancel differences:
-        # ½ Σ|h - g| >= ½ Σ_G |H - G| >= ½ ‖H - G‖₂.
+        # ½ Σ|h - g| >= ½ Σ_G |H - G| = ‖H/2 - G/2‖₁.
         g = _BOUND_GROUP
         table = np.asarray(table, dtype=np.float32).reshape(-1, _NL // g, g, _NAB // g, g, _NAB // g, g)
         coarse = table.sum(axis=(2, 4, 6)).reshape(len(table), (_NL // g) * (_NAB // g) ** 2)

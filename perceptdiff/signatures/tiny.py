@@ -100,8 +100,7 @@ class TinySignature(ThumbnailSignature):
 
     def bound_features(self, table: np.ndarray) -> np.ndarray:
         # With x̄ the means of Lab over the (cells/4)² cells of each coarse cell:
-        # d = (1/cells²) Σ|x - y| >= (1/cells²) · (cells/4)² · Σ|x̄ - ȳ| = (1/16) Σ|x̄ - ȳ|
-        #   >= (1/16) ‖x̄ - ȳ‖₂.
+        # d = (1/cells²) Σ|x - y| >= (1/cells²) · (cells/4)² · Σ|x̄ - ȳ| = ‖x̄/16 - ȳ/16‖₁.
         table = np.asarray(table, dtype=np.float32).reshape(-1, self.cells, self.cells, 3)
         g = self.cells // _BOUND_CELLS
         coarse = table.reshape(-1, _BOUND_CELLS, g, _BOUND_CELLS, g, 3).mean(axis=(2, 4))

@@ -24,6 +24,8 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..color import linear_to_srgb
@@ -262,9 +264,43 @@ class WaveletSignature(ThumbnailSignature):
         return np.maximum(avg_term + (own + theirs) * np.float32(0.5) - matched, 0.0).astype(np.float32)
 
     def bound_features(self, table: np.ndarray) -> np.ndarray:
-        # d >= Σ_c w_c,0 |ΔQ_c| >= ‖w_0 ∘ Δ‖₂ (matched weight never exceeds either side's own)
+        # d >= Σ_c w_c,0 |ΔQ_c| = ‖w_0 ∘ Δ‖₁ (matched weight never exceeds either side's own)
         avg, _ = self._split(table)
         return (avg * self.weights[0]).astype(np.float32)
+
+    def symmetric_blocks(self, table: np.ndarray) -> Callable[[int, int, int], np.ndarray]:
+        """Exact symmetrised distances of rows ``start:stop`` to rows ``first:``, one block at a time.
+
+        With ``u`` the sparse vector holding ``sqrt(weight)`` at each kept
+        signed position, an image's own weight is ``‖u‖²`` and the matched
+        weight of two images is ``u_a · u_b``, so the symmetrised distance is
+        the averages term plus ``½‖u_a - u_b‖²``; all matched weights of a
+        block come from one sparse matrix product (the paper's inverted
+        index, for many queries at once).
+        """
+        from scipy.sparse import csr_matrix
+
+        avg, codes = self._split(table)
+        n = len(avg)
+        chan = np.broadcast_to(np.arange(3)[None, :, None], codes.shape)
+        used = codes != 0
+        cols = chan * (2 * _N2 + 1) + codes + _N2
+        vals = np.sqrt(self._by_position[chan, np.abs(codes)])
+        rows = np.broadcast_to(np.arange(n)[:, None, None], codes.shape)
+        u = csr_matrix((vals[used].astype(np.float32), (rows[used], cols[used])), shape=(n, 3 * (2 * _N2 + 1)))
+        ut = u.T.tocsc()
+        own = self._own_weight(codes)
+        w0 = self.weights[0]
+
+        def block(start: int, stop: int, first: int = 0) -> np.ndarray:
+            matched = (u[start:stop] @ ut[:, first:]).toarray()
+            avg_term = np.zeros((stop - start, n - first), dtype=np.float32)
+            for c in range(3):
+                avg_term += w0[c] * np.abs(avg[start:stop, c, None] - avg[None, first:, c])
+            out = avg_term + (own[start:stop, None] + own[None, first:]) * np.float32(0.5) - matched
+            return np.maximum(out, 0.0).astype(np.float32)
+
+        return block
 
 
 def paper_score(sig: WaveletSignature, query: np.ndarray, target: np.ndarray) -> float:
