@@ -29,6 +29,8 @@ pairs "new" and "missing" snapshots that show the same picture.
 >>> [m.path for m in index.search("login.png", top=3)]          # doctest: +SKIP
 """
 
+import numpy as np
+
 from .base import (
     THUMBNAIL_SIZE,
     Signature,
@@ -57,7 +59,7 @@ __all__ = [
 ]
 
 
-def signature(image: object, name: str = "combined") -> "np.ndarray":  # noqa: F821
+def signature(image: object, name: str = "combined") -> np.ndarray:
     """The ``name`` signature of ``image`` (anything :func:`perceptdiff.load_image` reads)."""
     from .. import load_image
 

@@ -51,8 +51,10 @@ class CombinedSignature:
     Invariances
     -----------
     What the parts share: image size and aspect ratio, fine detail, noise.
-    A crop or a brightness change moves it by about a third of what it moves
-    the parts that are sensitive to it.
+    Otherwise each part's sensitivity counts with its share: a crop moves
+    the wavelet and tiny parts (three quarters of the weight) but hardly the
+    histogram; a uniform brightness change moves the tiny and histogram parts
+    (half the weight) and the wavelet part only through its Y average.
 
     Parameters
     ----------
