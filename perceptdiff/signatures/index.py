@@ -35,6 +35,7 @@ from ..errors import PerceptdiffError, SignatureIndexError
 from ..image import Image
 from .base import Signature, compute_signatures, get_signature, normalised_distances, stored_signatures
 from .groups import DuplicateGroup, duplicate_groups
+from .renames import RENAME_THRESHOLD
 
 __all__ = [
     "FORMAT_VERSION", "INDEX_KIND", "IMAGE_SUFFIXES", "DUPLICATE_THRESHOLD", "Match", "UpdateReport",
@@ -50,11 +51,10 @@ INDEX_KIND = "perceptdiff-signature-index"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
 
 #: Largest normalised distance at which two images count as near-duplicates
-#: (``perceptdiff similar --duplicates``).  The same calibration as the rename
-#: threshold (:data:`perceptdiff.signatures.renames.RENAME_THRESHOLD`): it
-#: keeps every transformed copy of the benchmark's labelled set below it and
-#: every unrelated distractor above.
-DUPLICATE_THRESHOLD = 0.25
+#: (``perceptdiff similar --duplicates``): the rename threshold, whose comment
+#: gives its calibration (same picture re-encoded, resized or with a changed
+#: word: yes; an unrelated picture of the same style: no).
+DUPLICATE_THRESHOLD = RENAME_THRESHOLD
 
 
 @dataclass(frozen=True)
