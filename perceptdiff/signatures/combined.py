@@ -48,20 +48,22 @@ class CombinedSignature:
     Symmetric when every part is; :meth:`symmetric_distances` symmetrises the
     parts that are not.
 
-    Invariances
-    -----------
-    What the parts share: image size and aspect ratio, fine detail, noise.
-    Otherwise each part's sensitivity counts with its share: a crop moves
-    the wavelet and tiny parts (three quarters of the weight) but hardly the
-    histogram; a uniform brightness change moves the tiny and histogram parts
-    (half the weight) and the wavelet part only through its Y average.
-
     Parameters
     ----------
     parts : mapping of str to float
         Signature name -> weight (the weights are normalised to sum to 1).
     name : str
         Registry name.
+
+    Notes
+    -----
+    Invariances:
+
+    What the parts share: image size and aspect ratio, fine detail, noise.
+    Otherwise each part's sensitivity counts with its share: a crop moves
+    the wavelet and tiny parts (three quarters of the weight) but hardly the
+    histogram; a uniform brightness change moves the tiny and histogram parts
+    (half the weight) and the wavelet part only through its Y average.
 
     References
     ----------

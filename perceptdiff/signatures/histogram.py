@@ -83,8 +83,15 @@ class HistogramSignature(ThumbnailSignature):
     The vector is the 9×9×9 histogram (L* major, then a*, then b*), summing
     to 1 (length 729, float32).
 
-    Invariances
-    -----------
+    Parameters
+    ----------
+    scale : float
+        Typical distance between unrelated images.
+
+    Notes
+    -----
+    Invariances:
+
     - Every rearrangement of the pixels: flips, rotations, moving or
       swapping parts of the layout.  A crop changes the distance only by the
       colours it removes or over-weights.
@@ -94,11 +101,6 @@ class HistogramSignature(ThumbnailSignature):
       sizeable part of a bin (12.5 in L*, 25 in a*/b*).  Two different
       pictures in the same palette (two dialogs of one app) are near: the
       histogram cannot see layout.
-
-    Parameters
-    ----------
-    scale : float
-        Typical distance between unrelated images.
 
     References
     ----------

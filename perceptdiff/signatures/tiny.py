@@ -56,8 +56,17 @@ class TinySignature(ThumbnailSignature):
     Manhattan distance in CIELAB: 0 for the same thumbnail, symmetric, a
     metric.
 
-    Invariances
-    -----------
+    Parameters
+    ----------
+    cells : int
+        Cells per side; must divide 128.
+    scale : float
+        Typical raw distance between unrelated images (measured for 16).
+
+    Notes
+    -----
+    Invariances:
+
     - Image size and aspect ratio (every image is rescaled to a square).
     - Detail finer than a cell (1/16 of the width): noise, dithering,
       anti-aliasing, font hinting and small text edits change the distance
@@ -65,13 +74,6 @@ class TinySignature(ThumbnailSignature):
     - Not invariant to brightness or hue changes: the distance grows about in
       proportion to the colour difference (in CIELAB units).  Not invariant
       to crops or shifts by more than a fraction of a cell.
-
-    Parameters
-    ----------
-    cells : int
-        Cells per side; must divide 128.
-    scale : float
-        Typical raw distance between unrelated images (measured for 16).
 
     References
     ----------

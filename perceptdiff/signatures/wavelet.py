@@ -153,8 +153,21 @@ class WaveletSignature(ThumbnailSignature):
     the query's unmatched coefficients, weighted by their bins); the mean of
     both directions (:meth:`symmetric_distances`) is.
 
-    Invariances
-    -----------
+    Parameters
+    ----------
+    coefficients : int
+        ``m``, kept coefficients per channel.
+    weights : {"scanned", "painted"}
+        Which of the paper's weight tables; "scanned" suits re-encoded,
+        resized or re-rendered copies of an image.
+    scale : float
+        Typical raw distance between unrelated images; the default was
+        measured for the default parameters.
+
+    Notes
+    -----
+    Invariances:
+
     - Image size and aspect ratio (every image is rescaled to 128×128).
     - A uniform brightness offset or gain of the encoded values moves only
       the Y average (the details of a constant shift are zero; a gain scales
@@ -166,17 +179,6 @@ class WaveletSignature(ThumbnailSignature):
     - Not invariant to crops, shifts or rotations: they move coefficients to
       other positions.  A hue rotation turns I into Q and back, so it changes
       both the I/Q averages (heavily weighted) and their coefficients.
-
-    Parameters
-    ----------
-    coefficients : int
-        ``m``, kept coefficients per channel.
-    weights : {"scanned", "painted"}
-        Which of the paper's weight tables; "scanned" suits re-encoded,
-        resized or re-rendered copies of an image.
-    scale : float
-        Typical raw distance between unrelated images; the default was
-        measured for the default parameters.
 
     References
     ----------
