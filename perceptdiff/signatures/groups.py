@@ -70,8 +70,13 @@ def lower_bound_blocks(sig: Signature, tables: Mapping[str, np.ndarray]) -> Bloc
         return combined
     scale = np.float32(1.0 / sig.scale)
     exact = getattr(sig, "symmetric_blocks", None)
-    raw = exact(tables[sig.name]) if exact is not None else _l1_blocks(sig.bound_features(tables[sig.name]))
-    return lambda start, stop, first=0: raw(start, stop, first) * scale
+    raw: BlockBound = (exact(tables[sig.name]) if exact is not None
+                       else _l1_blocks(sig.bound_features(tables[sig.name])))
+
+    def scaled(start: int, stop: int, first: int = 0) -> np.ndarray:
+        return raw(start, stop, first) * scale
+
+    return scaled
 
 
 @dataclass(frozen=True)

@@ -235,7 +235,7 @@ class WaveletSignature(ThumbnailSignature):
         chan = np.arange(3)[None, :, None]
         return self._by_position[chan, np.abs(codes)].sum(axis=(1, 2))
 
-    def _terms(self, query: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _terms(self, query: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.float32]:
         """(weighted average difference, matched weight, query's own weight) per row."""
         q_avg, q_codes = self._split(query)
         t_avg, t_codes = self._split(table)
