@@ -167,35 +167,37 @@ def test_symmetry(name, pictures):
         assert not np.allclose(forward, forward.T)   # the wavelet score counts the query's coefficients
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_bound_features_never_exceed_the_distance(name, pictures):
-    from perceptdiff.signatures.base import normalised_bound_features
-
+def _tables_and_exact(name, pictures):
+    """Per-part tables of the pictures and their exact symmetrised normalised distance matrix."""
     sig = get_signature(name)
     parts = parts_of(sig)
     rows = [compute_signatures(p, parts) for p in pictures.values()]
     tables = {s.name: np.stack([r[s.name] for r in rows]) for s in parts}
+    exact = np.stack([normalised_distances(sig, row, tables, symmetric=True) for row in rows])
+    return sig, tables, exact
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_bound_features_never_exceed_the_distance(name, pictures):
+    from perceptdiff.signatures.base import normalised_bound_features
+
+    sig, tables, exact = _tables_and_exact(name, pictures)
     feats = normalised_bound_features(sig, tables)
-    for i, row in enumerate(rows):
-        exact = normalised_distances(sig, row, tables, symmetric=True)
-        bound = np.abs(feats - feats[i]).sum(axis=1)
-        assert np.all(bound <= exact + 1e-5), (bound, exact)
+    bound = np.abs(feats[:, None, :] - feats[None, :, :]).sum(axis=2)
+    assert np.all(bound <= exact + 1e-5), (bound, exact)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_block_lower_bounds_never_exceed_the_distance(name, pictures):
     from perceptdiff.signatures.groups import lower_bound_blocks
 
-    sig = get_signature(name)
-    parts = parts_of(sig)
-    rows = [compute_signatures(p, parts) for p in pictures.values()]
-    tables = {s.name: np.stack([r[s.name] for r in rows]) for s in parts}
-    exact = np.stack([normalised_distances(sig, row, tables, symmetric=True) for row in rows])
+    sig, tables, exact = _tables_and_exact(name, pictures)
     bound = lower_bound_blocks(sig, tables)
-    np.testing.assert_array_less(bound(0, len(rows), 0), exact + 1e-5)
-    np.testing.assert_allclose(bound(2, 5, 3), bound(0, len(rows), 0)[2:5, 3:], rtol=1e-6, atol=1e-6)
+    n = len(exact)
+    np.testing.assert_array_less(bound(0, n, 0), exact + 1e-5)
+    np.testing.assert_allclose(bound(2, 5, 3), bound(0, n, 0)[2:5, 3:], rtol=1e-6, atol=1e-6)
     if name == "wavelet":   # the wavelet block is exact, not only a bound
-        np.testing.assert_allclose(bound(0, len(rows), 0), exact, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(bound(0, n, 0), exact, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("name", NAMES)
