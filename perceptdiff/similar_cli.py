@@ -168,7 +168,7 @@ def _emit(args: argparse.Namespace, doc: dict[str, Any], text: list[str]) -> Non
 
 
 def run_query(args: argparse.Namespace) -> int:
-    from . import load_image
+    from .loading import load_image
 
     query, folder = args.paths
     image = load_image(query)  # a bad query fails before any folder is signed

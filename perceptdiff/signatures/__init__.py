@@ -61,7 +61,7 @@ __all__ = [
 
 def signature(image: object, name: str = "combined") -> np.ndarray:
     """The ``name`` signature of ``image`` (anything :func:`perceptdiff.load_image` reads)."""
-    from .. import load_image
+    from ..loading import load_image
 
     img = load_image(image)
     return get_signature(name).compute(img)
@@ -69,7 +69,7 @@ def signature(image: object, name: str = "combined") -> np.ndarray:
 
 def distance(a: object, b: object, name: str = "combined") -> float:
     """Normalised distance from image ``a`` to image ``b`` by signature ``name`` (0: same picture)."""
-    from .. import load_image
+    from ..loading import load_image
 
     sig = get_signature(name)
     parts = parts_of(sig)

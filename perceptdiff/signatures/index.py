@@ -179,7 +179,7 @@ class SignatureIndex:
         return index
 
     def _sign(self, rel: str) -> dict[str, np.ndarray] | str:
-        from .. import load_image  # the public loader (imported late: perceptdiff imports us)
+        from ..loading import load_image
 
         try:
             image = load_image(self.root / rel)
@@ -272,7 +272,7 @@ class SignatureIndex:
 
     def signature_vectors(self, image: Any) -> dict[str, np.ndarray]:
         """The stored signatures of one image (anything :func:`perceptdiff.load_image` reads)."""
-        from .. import load_image
+        from ..loading import load_image
 
         img = image if isinstance(image, Image) else load_image(image)
         return compute_signatures(img, self.signatures)

@@ -93,7 +93,7 @@ def pair_renames(distances: np.ndarray, threshold: float = RENAME_THRESHOLD) -> 
 
 def _signed(items: Sequence[Any], sigs: Sequence[Signature]) -> tuple[list[int], dict[str, np.ndarray]]:
     """Indices of the readable items and their signature tables."""
-    from .. import load_image  # the public loader (imported late: perceptdiff imports us)
+    from ..loading import load_image
 
     ok: list[int] = []
     rows: list[dict[str, np.ndarray]] = []
