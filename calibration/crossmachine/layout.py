@@ -28,6 +28,12 @@ UNMATCHED_KEEP = 0.6
 MATCH_ABS = 0.02
 #: Blur before matching (px): removes anti-aliasing and LCD-fringe detail.
 BLUR_SIGMA = 1.0
+#: Shifts whose residual is within NEAR_REL (relative) + NEAR_ABS of the best
+#: count as equally good, and the smallest of them is taken: a tile along a
+#: rule or inside a run of similar glyphs matches at many shifts, and only a
+#: clearly better match far away is evidence of reflow.
+NEAR_REL = 0.15
+NEAR_ABS = 0.002
 
 
 @dataclass(frozen=True)
@@ -67,11 +73,12 @@ def check(a: np.ndarray, b: np.ndarray) -> LayoutCheck:
     for k, (dy, dx) in enumerate(shifts):
         d = np.abs(core - gb[s + dy:s + dy + hh, s + dx:s + dx + ww])
         cost[k] = d.reshape(ty, TILE_PX, tx, TILE_PX).mean(axis=(1, 3))
-    # prefer the smaller shift among near-equal matches
+    # the smallest shift among the near-best matches
     radius = np.array([max(abs(dy), abs(dx)) for dy, dx in shifts], np.float32)
-    best = np.argmin(cost + 1e-4 * radius[:, None, None], axis=0)
+    best_cost = cost.min(axis=0)
+    near = cost <= best_cost * (1 + NEAR_REL) + NEAR_ABS
+    best = np.argmin(np.where(near, radius[:, None, None], np.inf), axis=0)
     zero = cost[shifts.index((0, 0))]
-    best_cost = np.take_along_axis(cost, best[None], 0)[0]
     unmatched = inked & (best_cost > MATCH_ABS) & (best_cost > UNMATCHED_KEEP * zero)
     matched = inked & ~unmatched
     r = radius[best].astype(int)

@@ -244,6 +244,9 @@ def versions() -> dict:
         del playwright
     except Exception:
         out["playwright"] = "missing"
+    out["fonts"] = {family: _cmd_version(["fc-match", "-f", "%{file} (%{fontversion})", family])
+                    for family in ("DejaVu Sans", "DejaVu Serif", "Liberation Sans", "Liberation Serif",
+                                   "Open Sans", "Lato", "Inter")}
     pk = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${Version}\\n", *PACKAGES], capture_output=True,
                         text=True)
     out["debian_packages"] = dict(line.split(" ", 1) for line in pk.stdout.splitlines() if " " in line)
