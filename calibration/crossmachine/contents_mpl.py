@@ -96,7 +96,7 @@ FIGURES = {
             {"chart_line": dict(vals=[64, 48, 35, 22, 12]),
              "digit": dict(vals=[64, 46, 31, 22, 12]),
              "colour": dict(bars=BARS[1]),
-             "word": dict(note="last 31 days")}),
+             "word": dict(note="past 30 days")}),
     "scatter": (_scatter, dict(series=SERIES[0], drop_point=0, fit_end=8.0, label="outlier run"),
                 {"icon_removed": dict(drop_point=5),
                  "chart_line": dict(fit_end=8.6),

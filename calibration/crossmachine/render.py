@@ -341,21 +341,27 @@ def _render_sides(todo: list[Side], out: Path, workdir: Path, jobs: int, meta: d
         chromium_sides: dict[str, list[Side]] = {}
         for s in by_family.get(Family.HTML, []) + svg_chromium:
             chromium_sides.setdefault(s.setting, []).append(s)
-        if html_docs:
-            browser = Chromium(plan.SETTINGS["chromium-ci"], workdir)
-            try:
-                for s in html_docs:
-                    src = _src_path(out, s, "html")
-                    src.parent.mkdir(parents=True, exist_ok=True)
-                    src.write_text(_source(s)[1], encoding="utf-8")
-                    browser.pdf(src.as_uri(), pdfs[(s.content, s.change)])
-            finally:
-                browser.close()
+        # documents are printed by the CI-default browser, which then also takes that setting's screenshots
+        ci_browser = Chromium(plan.SETTINGS["chromium-ci"], workdir) if html_docs else None
+        try:
+            for s in html_docs:
+                src = _src_path(out, s, "html")
+                src.parent.mkdir(parents=True, exist_ok=True)
+                src.write_text(_source(s)[1], encoding="utf-8")
+                ci_browser.pdf(src.as_uri(), pdfs[(s.content, s.change)])
+        except BaseException:
+            ci_browser.close()
+            raise
         for s in pdf_sides:
             futures.append(pool.submit(rasterise_pdf, plan.SETTINGS[s.setting].renderer,
                                        pdfs[(s.content, s.change)], image_path(out, s)))
+        if ci_browser is not None and "chromium-ci" not in chromium_sides:
+            ci_browser.close()
         for setting_id, group in chromium_sides.items():
-            browser = Chromium(plan.SETTINGS[setting_id], workdir)
+            if setting_id == "chromium-ci" and ci_browser is not None:
+                browser = ci_browser
+            else:
+                browser = Chromium(plan.SETTINGS[setting_id], workdir)
             try:
                 for s in group:
                     kind, text = _source(s)
