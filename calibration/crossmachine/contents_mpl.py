@@ -7,6 +7,8 @@ with both versions.  Data are fixed numbers; changes are parameter overrides.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 #: Colour changes (from, to); the same values as contents_html.COLOUR_CHANGES
@@ -85,7 +87,8 @@ def _panels(fig, p):
     fig.subplots_adjust(wspace=0.4)
 
 
-FIGURES = {
+#: figure -> (drawing function, default parameters, change kind -> overrides)
+FIGURES: dict[str, tuple[Any, dict[str, Any], dict[str, dict[str, Any]]]] = {
     "line": (_line, dict(a=[22, 24, 21, 27, 26, 29, 28, 31], series=SERIES[0], title="Latency by month",
                          grid_y=True),
              {"chart_line": dict(a=[22, 24, 21, 27, 30, 29, 28, 31]),
@@ -145,7 +148,7 @@ def draw(content_id: str, change: str | None, out: str, fmt: str = "png") -> Non
                                 "svg.hashsalt": "perceptdiff", "pdf.fonttype": 42}):
         fig = plt.figure(figsize=FIGSIZE, dpi=DPI)
         build(fig, p)
-        kwargs = {}
+        kwargs: dict[str, Any] = {}
         if fmt == "pdf":
             kwargs["metadata"] = {"Creator": None, "Producer": None, "CreationDate": None}
         elif matplotlib.get_backend().lower() == "agg":

@@ -143,8 +143,9 @@ def run_peers(entries: list[dict], out: Path, jobs: int, log=print) -> dict[str,
             for i, r in zip(todo, got):
                 known[keys[i]] = r
             cache_path.write_text(json.dumps(cache), encoding="utf-8")
-        results[name] = [known[k] for k in keys]
-        errors = sum(r.get("fail") is None for r in results[name])
+        per_pair = [known[k] for k in keys]
+        results[name] = per_pair
+        errors = sum(r.get("fail") is None for r in per_pair)
         log(f"evaluate: {name}: {len(todo)} of {len(work)} pairs computed in {time.perf_counter() - t0:.0f} s"
             + (f", {errors} errors" if errors else ""))
     return results

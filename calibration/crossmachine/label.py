@@ -25,6 +25,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -104,7 +105,7 @@ def sheet(a: np.ndarray, b: np.ndarray, check: layout.LayoutCheck | None, title:
         x1 = int(np.clip(cx - cw // 2, 0, max(0, w - cw)))
         y1 = int(np.clip(cy - ch // 2, 0, max(0, h - ch)))
         for i, arr in enumerate((a, b)):
-            crop = Image.fromarray(arr[y1:y1 + ch, x1:x1 + cw]).resize((cw * ZOOM, ch * ZOOM), Image.NEAREST)
+            crop = Image.fromarray(arr[y1:y1 + ch, x1:x1 + cw]).resize((cw * ZOOM, ch * ZOOM), Image.Resampling.NEAREST)
             out.paste(crop, (i * (cw * ZOOM + 10), y0))
         y0 += ch * ZOOM + 10
     return out
@@ -139,7 +140,7 @@ def make_boards(out: Path, only: list[str] | None, per_board: int = 8, zoom: int
         row = Image.new("RGB", (2 * cw * zoom + 10, ch * zoom + 14), "white")
         ImageDraw.Draw(row).text((2, 0), p.id, fill=(0, 0, 160))
         for i, arr in enumerate((a, b)):
-            crop = Image.fromarray(arr[y1:y1 + ch, x1:x1 + cw]).resize((cw * zoom, ch * zoom), Image.NEAREST)
+            crop = Image.fromarray(arr[y1:y1 + ch, x1:x1 + cw]).resize((cw * zoom, ch * zoom), Image.Resampling.NEAREST)
             row.paste(crop, (i * (cw * zoom + 10), 12))
         rows.append(row)
     dest = out / "boards"
@@ -209,7 +210,7 @@ def write_manifest(out: Path) -> dict:
                             "shifted_tiles": 0, "far_tiles": 0, "inked_tiles": 0}
             continue
         checks[p.id] = dict(layout.check(a, b).to_dict(), size_differs=False)
-    entries = []
+    entries: list[dict[str, Any]] = []
     for p in pairs:
         base = checks.get(f"{p.content}/{p.jitter}/same")
         label, basis = decide(p, base)

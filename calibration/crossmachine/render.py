@@ -38,6 +38,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
@@ -135,12 +136,12 @@ class Chromium:
         from playwright.sync_api import sync_playwright
 
         self.setting = setting
-        env = dict(os.environ)
+        env: dict[str, str | float | bool] = dict(os.environ)
         env["FONTCONFIG_FILE"] = str(fontconfig_file(setting, workdir))
         self._pw = sync_playwright().start()
         self.browser = self._pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *setting.flags],
                                                 env=env)
-        self._page = None
+        self._page: Any = None   # one page per browser, reused for every screenshot
 
     def close(self) -> None:
         self.browser.close()
@@ -228,7 +229,7 @@ def _cmd_version(cmd: list[str]) -> str:
 
 def versions() -> dict:
     """Versions of every renderer, font package and library the corpus was drawn with."""
-    out = {
+    out: dict[str, Any] = {
         "chromium": _cmd_version([CHROMIUM, "--version"]),
         "pdftoppm": _cmd_version(["pdftoppm", "-v"]),
         "mutool": _cmd_version(["mutool", "-v"]),
@@ -306,11 +307,10 @@ def _render_sides(todo: list[Side], out: Path, workdir: Path, jobs: int, meta: d
             st = plan.SETTINGS[s.setting]
             mpl_groups.setdefault((st.mpl_env, st.mpl_backend), []).append(
                 {"content": s.content, "change": s.change, "out": str(image_path(out, s)), "format": "png"})
-        for (env, backend), group in mpl_groups.items():
-            fut = pool.submit(run_mpl, env, backend, group, workdir, out / "mplconfig" / env)
-            fut.add_done_callback(lambda f, k=f"{env}/{backend}": meta["matplotlib"].__setitem__(k, f.result())
-                                  if not f.exception() else None)
-            futures.append(fut)
+        mpl_futures: dict[str, Future] = {}
+        for (env, backend), jobs_ in mpl_groups.items():
+            mpl_futures[f"{env}/{backend}"] = pool.submit(run_mpl, env, backend, jobs_, workdir,
+                                                          out / "mplconfig" / env)
         # SVG by librsvg, in the background
         svg_chromium: list[Side] = []
         for s in by_family.get(Family.SVG, []):
@@ -325,7 +325,8 @@ def _render_sides(todo: list[Side], out: Path, workdir: Path, jobs: int, meta: d
         # documents: make each PDF once, then rasterise it in the background
         pdf_sides = by_family.get(Family.PDF, [])
         pdfs: dict[tuple[str, str | None], Path] = {}
-        html_docs, mpl_docs = [], []
+        html_docs: list[Side] = []
+        mpl_docs: list[Side] = []
         for s in pdf_sides:
             key = (s.content, s.change)
             if key in pdfs:
@@ -333,37 +334,39 @@ def _render_sides(todo: list[Side], out: Path, workdir: Path, jobs: int, meta: d
             pdfs[key] = _src_path(out, s, "pdf")
             (html_docs if s.content in contents_doc.CONTENTS else mpl_docs).append(s)
         if mpl_docs:
-            group = [{"content": s.content, "change": s.change, "out": str(pdfs[(s.content, s.change)]),
+            doc_jobs = [{"content": s.content, "change": s.change, "out": str(pdfs[(s.content, s.change)]),
                       "format": "pdf"} for s in mpl_docs]
-            meta["matplotlib"]["mpl-current/pdf"] = run_mpl("mpl-current", "pdf", group, workdir,
+            meta["matplotlib"]["mpl-current/pdf"] = run_mpl("mpl-current", "pdf", doc_jobs, workdir,
                                                             out / "mplconfig" / "mpl-current")
         # Chromium: PDFs first (so rasterising can start), then one browser per setting
         chromium_sides: dict[str, list[Side]] = {}
         for s in by_family.get(Family.HTML, []) + svg_chromium:
             chromium_sides.setdefault(s.setting, []).append(s)
         # documents are printed by the CI-default browser, which then also takes that setting's screenshots
-        ci_browser = Chromium(plan.SETTINGS["chromium-ci"], workdir) if html_docs else None
-        try:
-            for s in html_docs:
-                src = _src_path(out, s, "html")
-                src.parent.mkdir(parents=True, exist_ok=True)
-                src.write_text(_source(s)[1], encoding="utf-8")
-                ci_browser.pdf(src.as_uri(), pdfs[(s.content, s.change)])
-        except BaseException:
-            ci_browser.close()
-            raise
+        ci_browser: Chromium | None = None
+        if html_docs:
+            ci_browser = Chromium(plan.SETTINGS["chromium-ci"], workdir)
+            try:
+                for s in html_docs:
+                    src = _src_path(out, s, "html")
+                    src.parent.mkdir(parents=True, exist_ok=True)
+                    src.write_text(_source(s)[1], encoding="utf-8")
+                    ci_browser.pdf(src.as_uri(), pdfs[(s.content, s.change)])
+            except BaseException:
+                ci_browser.close()
+                raise
         for s in pdf_sides:
             futures.append(pool.submit(rasterise_pdf, plan.SETTINGS[s.setting].renderer,
                                        pdfs[(s.content, s.change)], image_path(out, s)))
         if ci_browser is not None and "chromium-ci" not in chromium_sides:
             ci_browser.close()
-        for setting_id, group in chromium_sides.items():
+        for setting_id, shots in chromium_sides.items():
             if setting_id == "chromium-ci" and ci_browser is not None:
                 browser = ci_browser
             else:
                 browser = Chromium(plan.SETTINGS[setting_id], workdir)
             try:
-                for s in group:
+                for s in shots:
                     kind, text = _source(s)
                     if kind == "html":
                         src = _src_path(out, s, "html")
@@ -376,9 +379,11 @@ def _render_sides(todo: list[Side], out: Path, workdir: Path, jobs: int, meta: d
                     browser.screenshot(src.as_uri(), size, image_path(out, s))
             finally:
                 browser.close()
-            log(f"render: chromium {setting_id}: {len(group)} images")
+            log(f"render: chromium {setting_id}: {len(shots)} images")
         for f in futures:
             f.result()
+        for mpl_key, mpl_fut in mpl_futures.items():
+            meta["matplotlib"][mpl_key] = mpl_fut.result()
     finally:
         pool.shutdown(wait=True)
 
