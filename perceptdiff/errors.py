@@ -14,6 +14,7 @@ __all__ = [
     "ImageTooLargeError",
     "OptionError",
     "BaselineError",
+    "SignatureIndexError",
 ]
 
 
@@ -48,3 +49,8 @@ class OptionError(PerceptdiffError, ValueError):
 
 class BaselineError(PerceptdiffError):
     """A snapshot baseline could not be read or written safely."""
+
+
+class SignatureIndexError(PerceptdiffError):
+    """A saved index of image signatures cannot be used (not an index, an unknown
+    format version, another folder's index, damaged data)."""

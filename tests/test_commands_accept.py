@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from perceptdiff.cli import main
-from test_batch import make_tree, run_cli
+from test_folder import make_tree, run_cli
 
 
 @pytest.fixture

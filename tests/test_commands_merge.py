@@ -16,7 +16,7 @@ import pytest
 from conftest import REPO
 from perceptdiff.cli import main
 from perceptdiff.folder.pairing import parse_shard, shard_of
-from test_batch import STATUSES, make_tree, run_cli, statuses
+from test_folder import STATUSES, make_tree, run_cli, statuses
 
 
 @pytest.fixture

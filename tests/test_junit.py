@@ -1,4 +1,5 @@
-"""perceptdiff.junit: the diff picture of a failing pair as an attachment GitLab and Jenkins show."""
+"""JUnit XML of compared pairs (:mod:`perceptdiff.junit`), with the diff picture of a failing pair
+attached as GitLab and Jenkins show it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,14 @@ import pytest
 
 from perceptdiff.entry import Entry, Status
 from perceptdiff.junit import junit_xml
+
+
+def test_junit_escapes_and_strips_what_xml_cannot_hold() -> None:
+    rows = [Entry("a&b/<x>\x01.png", Status.ERROR, error="bad \x02 byte & <tag>")]
+    root = ET.fromstring(junit_xml(rows))
+    case = root.find("./testsuite/testcase")
+    assert case.get("name") == "<x>\ufffd.png" and case.get("classname") == "perceptdiff.a&b"
+    assert case.find("error").get("message") == "bad \ufffd byte & <tag>"
 
 
 def _cases(entries: list[Entry], **kw) -> dict[str, ET.Element]:

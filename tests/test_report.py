@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import rgba, write_png
+from test_folder import textured, visibly_changed
 from perceptdiff import compare
 from perceptdiff.entry import STATUSES, Entry, Status, count_statuses, plain
 from perceptdiff.errors import OptionError
@@ -106,3 +107,30 @@ def test_write_report_takes_entries_and_mappings(tmp_path: Path) -> None:
     assert [p["status"] for p in summary["pairs"]] == ["fail", "removed"]
     assert summary["pairs"][0]["result"]["verdict"] == "fail"  # from the comparison object
     assert summary["counts"]["removed"] == 1 and summary["exit_code"] == 1
+
+
+def test_write_report_for_other_callers(tmp_path: Path) -> None:
+    import perceptdiff
+
+    a, b = write_png(tmp_path / "a.png", textured()), write_png(tmp_path / "b.png", visibly_changed(textured()))
+    res = perceptdiff.compare(a, b)
+    entries = [
+        {"name": "tests/test_ui.py::test_button", "status": res.verdict, "expected": a, "actual": b,
+         "comparison": res, "accept": "pytest --perceptdiff-update"},
+        {"name": "tests/test_ui.py::test_new", "status": "new", "actual": b},
+        {"name": "tests/test_ui.py::test_diff_file", "status": "fail", "expected": a, "actual": b,
+         "diff": a, "result": res.to_dict()},
+    ]
+    index = write_report(entries, tmp_path / "rep", title="UI <snapshots>")
+    assert index == tmp_path / "rep" / "index.html"
+    assert "UI &lt;snapshots&gt;" in index.read_text()
+    js = (tmp_path / "rep" / "data.js").read_text()
+    data = json.loads(js[js.index("= ") + 2:].rstrip().rstrip(";"))
+    first, new, given = data["pairs"]
+    assert first["images"]["diff_framed"] is True and first["result"]["verdict"] == "fail"
+    assert set(new["images"]) == {"actual"}
+    assert "diff_framed" not in given["images"] and "diff" in given["images"]
+    summary = json.loads((tmp_path / "rep" / "summary.json").read_text())
+    assert summary["counts"]["fail"] == 2 and summary["pairs"][0]["path"] == "tests/test_ui.py::test_button"
+    with pytest.raises(OptionError):
+        write_report([{"name": "x", "status": "weird"}], tmp_path / "rep2")
