@@ -24,12 +24,12 @@ import html
 import os
 import sys
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence, TextIO
+from typing import Iterable, Mapping, Protocol, Sequence
 
 from .entry import Entry, Status, count_statuses
 
 __all__ = ["in_github_actions", "escape_data", "escape_property", "workflow_command",
-           "annotations", "step_summary", "publish", "MAX_ANNOTATIONS"]
+           "annotation_lines", "step_summary", "publish", "MAX_ANNOTATIONS"]
 
 #: Annotations GitHub shows per level (error, warning) and step; more are dropped.
 MAX_ANNOTATIONS = 10
@@ -37,6 +37,14 @@ MAX_ANNOTATIONS = 10
 #: Rows of the summary's table of pairs, and of its table of regions.
 MAX_ROWS = 50
 MAX_REGIONS = 10
+
+
+class Stream(Protocol):
+    """Where workflow commands go (stdout, or pytest's terminal)."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> object: ...
 
 
 def in_github_actions(environ: Mapping[str, str] | None = None) -> bool:
@@ -98,7 +106,7 @@ def _level(entry: Entry, new_fails: bool) -> str | None:
     return "warning" if st is Status.NEW else None
 
 
-def annotations(entries: Sequence[Entry], *, new_fails: bool = False,
+def annotation_lines(entries: Sequence[Entry], *, new_fails: bool = False,
                 environ: Mapping[str, str] | None = None) -> list[str]:
     """Workflow commands for the entries that need a look (errors first, at most
     :data:`MAX_ANNOTATIONS` per level)."""
@@ -166,7 +174,7 @@ def step_summary(entries: Sequence[Entry], *, title: str = "perceptdiff",
 
 
 def publish(entries: Sequence[Entry], *, title: str = "perceptdiff", report: str | None = None,
-            new_fails: bool = False, stream: TextIO | None = None,
+            new_fails: bool = False, stream: Stream | None = None,
             environ: Mapping[str, str] | None = None) -> bool:
     """Print the annotations and append the job summary, when inside GitHub Actions.
 
@@ -177,8 +185,8 @@ def publish(entries: Sequence[Entry], *, title: str = "perceptdiff", report: str
     env = os.environ if environ is None else environ
     if not in_github_actions(env):
         return False
-    out = sys.stdout if stream is None else stream
-    lines: Iterable[str] = annotations(entries, new_fails=new_fails, environ=env)
+    out: Stream = sys.stdout if stream is None else stream
+    lines: Iterable[str] = annotation_lines(entries, new_fails=new_fails, environ=env)
     for line in lines:
         out.write(line + "\n")
     summary_file = env.get("GITHUB_STEP_SUMMARY")

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from perceptdiff.entry import Entry, Status
-from perceptdiff.github import (MAX_ANNOTATIONS, annotations, escape_data, escape_property, in_github_actions,
+from perceptdiff.github import (MAX_ANNOTATIONS, annotation_lines, escape_data, escape_property, in_github_actions,
                                 publish, step_summary, workflow_command)
 
 GH = {"GITHUB_ACTIONS": "true"}
@@ -39,7 +39,7 @@ def test_annotations_point_at_the_image_or_the_test(tmp_path: Path) -> None:
         Entry("ok.png", Status.PASS), Entry("same.png", Status.IDENTICAL),
         Entry("bad.png", Status.ERROR, error="truncated\nPNG"),
     ]
-    lines = annotations(entries, environ=env)
+    lines = annotation_lines(entries, environ=env)
     assert lines == [
         "::error file=renders/charts/a.png,title=perceptdiff%3A fail::charts/a.png: visible difference, peak 12.5",
         "::error file=approved/gone.png,title=perceptdiff%3A removed::gone.png: only in the expected folder",
@@ -48,11 +48,11 @@ def test_annotations_point_at_the_image_or_the_test(tmp_path: Path) -> None:
         "::warning file=/elsewhere/fresh.png,title=perceptdiff%3A new::fresh.png: no baseline yet",
     ]
     # In the plugin a missing baseline fails its test: an error there.
-    assert annotations(entries[2:3], new_fails=True, environ=env)[0].startswith("::error ")
+    assert annotation_lines(entries[2:3], new_fails=True, environ=env)[0].startswith("::error ")
 
 
 def test_annotations_beyond_githubs_limit_are_counted() -> None:
-    lines = annotations([_fail(f"{i:02d}.png") for i in range(25)], environ=GH)
+    lines = annotation_lines([_fail(f"{i:02d}.png") for i in range(25)], environ=GH)
     assert len(lines) == MAX_ANNOTATIONS
     assert lines[-1] == "::error title=perceptdiff%3A 16 more::16 more image(s) listed in the job summary"
 

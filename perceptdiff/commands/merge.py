@@ -132,7 +132,9 @@ def merge_summaries(paths: Sequence[str | os.PathLike[str]], *,
         with ReportFolder(report) as folder:
             for i, (saved, entry) in enumerate(rows, 1):
                 files, framed, notes = _pictures(saved, entry)
-                entry.images, _, staged_notes = stage_pictures(folder.staging, i, **files)
+                entry.images, _, staged_notes = stage_pictures(
+                    folder.staging, i, expected=files.get("expected"), actual=files.get("actual"),
+                    diff=files.get("diff"))
                 entry.diff_framed = framed and "diff" in entry.images
                 entry.notes.extend(notes + staged_notes)
             summary = _summary(result, sources)
