@@ -159,7 +159,10 @@ def test_command_statuses_json_junit_and_exit_2_on_error(tmp_path: Path) -> None
     rows = {p["path"]: p for p in summary["pairs"]}
     for row in rows.values():
         assert set(row) == {"path", "status", "expected", "actual", "result", "error", "diff",
-                            "accept", "notes"}
+                            "accept", "notes", "baseline", "reason", "images", "diff_framed",
+                            "seconds", "location"}
+    assert rows["sub/deep/new.png"]["baseline"] == "exp/sub/deep/new.png"  # where accepting writes
+    assert rows["sub/deep/new.png"]["reason"] == "only in the actual folder: no baseline yet"
     assert rows["sub/visible.png"]["result"]["verdict"] == "fail"
     assert rows["sub/visible.png"]["result"]["regions"]
     assert rows["noise.png"]["result"]["verdict"] == "pass"
