@@ -11,7 +11,7 @@ and alternating the tools:
   imagehash's pHash and dHash (decode with Pillow, convert, hash);
 - query time: one query image signed and ranked against every entry (the
   index already in memory), and ranking alone; for perceptdiff also loading
-  the saved index, and the whole ``python -m perceptdiff.similar_cli``
+  the saved index, and the whole ``perceptdiff similar``
   process on the 10 000-image index;
 - retrieval quality on the labelled copies: each original queries the whole
   corpus (its five copies are the relevant answers): precision@1, recall@5,
@@ -208,7 +208,7 @@ def cli_query(query: Path, folder: Path, index_file: Path, repeat: int) -> dict[
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     commands = {
-        "cli": [sys.executable, "-m", "perceptdiff.similar_cli", str(query), str(folder),
+        "cli": [sys.executable, "-m", "perceptdiff", "similar", str(query), str(folder),
                 "--index", str(index_file), "--top", "10"],
         "import": [sys.executable, "-c", "import perceptdiff, PIL.Image"],
     }

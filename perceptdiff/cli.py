@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 import traceback
-from typing import Any, Sequence
+from typing import Any, NoReturn, Sequence
 
 from ._version import __version__
 from .errors import OptionError, PerceptdiffError
@@ -29,7 +29,7 @@ _SECTIONS = {"model": "model", "framing": "framing"}
 class _Parser(argparse.ArgumentParser):
     """argparse with a one-line error (still exit status 2)."""
 
-    def error(self, message: str) -> "NoReturn":  # type: ignore[name-defined]  # noqa: F821
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
@@ -244,38 +244,37 @@ def _compare(args: argparse.Namespace) -> int:
     return run_pair(args, kw)
 
 
-def _parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, Any]:
-    """The arguments, and the function that runs them (a subcommand's, or the comparison)."""
+def _parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, Any, str]:
+    """The arguments, the function that runs them (a subcommand's, or the comparison), and its name."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     sub = _subcommands().get(args_list[0]) if args_list else None
     if sub is None:
-        return build_parser().parse_args(args_list), _compare
+        return build_parser().parse_args(args_list), _compare, PROG
     module = sub.load()
-    if not hasattr(module, "add_arguments"):  # a module with its own ``main(argv)``
-        return argparse.Namespace(), lambda _args: module.main(args_list[1:])
-    parser = _Parser(prog=f"{PROG} {sub.name}", description=sub.help[0].upper() + sub.help[1:] + ".")
+    prog = f"{PROG} {sub.name}"
+    parser = _Parser(prog=prog, description=sub.help[0].upper() + sub.help[1:] + ".")
     module.add_arguments(parser)
-    return parser.parse_args(args_list[1:]), module.run
+    return parser.parse_args(args_list[1:]), module.run, prog
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``perceptdiff`` command; returns the exit status."""
-    args, run = _parse(argv)
+    args, run, prog = _parse(argv)
     try:
         return int(run(args))
     except PerceptdiffError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        print(f"{prog}: interrupted", file=sys.stderr)
         return 130
     except MemoryError:
-        print(f"{PROG}: error: out of memory (images too large for this machine)", file=sys.stderr)
+        print(f"{prog}: error: out of memory (images too large for this machine)", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 2
     except Exception as exc:  # a bug of ours: still one line, traceback with -v
         if getattr(args, "verbose", False):
             traceback.print_exc()
-        print(f"{PROG}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"{prog}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2

@@ -84,7 +84,7 @@ def test_missing_new_image_is_trouble(compared: Path, capsys: pytest.CaptureFixt
     shutil.rmtree("rep")  # and now neither the renders nor the report are here
     assert main(["accept", "s.json"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("perceptdiff: error: sub/deep/new.png: new image") and "not found" in err
+    assert err.startswith("perceptdiff accept: error: sub/deep/new.png: new image") and "not found" in err
     assert len(err.splitlines()) == 1
 
 

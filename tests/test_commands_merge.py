@@ -149,7 +149,7 @@ def test_merge_refuses_what_is_not_a_summary(tree: Path, capsys: pytest.CaptureF
     Path("s.json").write_text(content)
     assert main(["merge", "s.json"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("perceptdiff: error: s.json") and message in err and len(err.splitlines()) == 1
+    assert err.startswith("perceptdiff merge: error: s.json") and message in err and len(err.splitlines()) == 1
 
 
 def test_merge_reads_schema_1(tree: Path) -> None:
@@ -180,18 +180,29 @@ def test_a_matrix_of_shards_merged_by_the_command(tmp_path: Path) -> None:
     assert (tmp_path / "report" / "index.html").is_file()
 
 
-def test_the_subcommand_table_dispatches_both_kinds_of_module(monkeypatch: pytest.MonkeyPatch,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_new_row_of_the_subcommand_table_is_a_subcommand(monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
     import types
 
     from perceptdiff import commands
+    from perceptdiff.errors import OptionError
 
     own = types.ModuleType("own_main")
-    own.main = lambda argv: print("own", argv) or 7  # type: ignore[attr-defined]
+    own.add_arguments = lambda p: p.add_argument("--x")  # type: ignore[attr-defined]
+
+    def run(args):
+        if args.x == "bad":
+            raise OptionError("x is bad")
+        print("own", args.x)
+        return 7
+
+    own.run = run  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "own_main", own)
     monkeypatch.setitem(commands.SUBCOMMANDS, "own", commands.Subcommand("own", "a test row", "own_main"))
     assert main(["own", "--x", "y"]) == 7
-    assert capsys.readouterr().out == "own ['--x', 'y']\n"
+    assert capsys.readouterr().out == "own y\n"
+    assert main(["own", "--x", "bad"]) == 2
+    assert capsys.readouterr().err == "perceptdiff own: error: x is bad\n"
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "'perceptdiff own': a test row" in " ".join(capsys.readouterr().out.split())

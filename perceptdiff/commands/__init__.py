@@ -12,9 +12,6 @@ subcommand is a module with two functions:
     :class:`perceptdiff.errors.PerceptdiffError` for trouble, which the
     command turns into one line on stderr and status 2, as everywhere else.
 
-A module that parses its own arguments may instead have ``main(argv) -> int``
-(``argv``: the arguments after NAME); it is called as it is.
-
 A new subcommand is one more row here and its module (imported only when
 run).  An image file whose name is a subcommand's is compared as
 ``./NAME``.
@@ -49,4 +46,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {s.name: s for s in (
     Subcommand("accept", "copy the new images of a summary's failing and new pairs over their "
                          "baselines (atomically), and say what was copied",
                "perceptdiff.commands.accept"),
+    Subcommand("similar", "rank the images of a folder by similarity to one image, or group "
+                          "near-duplicates (--duplicates DIR)",
+               "perceptdiff.commands.similar"),
 )}

@@ -1,4 +1,4 @@
-"""``perceptdiff similar`` through a real subprocess (``python -m perceptdiff.similar_cli``).
+"""``perceptdiff similar`` through a real subprocess (``perceptdiff similar``).
 
 Exit status: 0 found, 1 nothing found, 2 trouble with exactly one line on
 stderr and never a traceback.
@@ -28,7 +28,7 @@ def run(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[s
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env.pop("PYTHONWARNINGS", None)
-    return subprocess.run([sys.executable, "-m", "perceptdiff.similar_cli", *(str(a) for a in args)],
+    return subprocess.run([sys.executable, "-m", "perceptdiff", "similar", *(str(a) for a in args)],
                           capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd, env=env)
 
 

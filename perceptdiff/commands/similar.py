@@ -20,25 +20,16 @@ import argparse
 import json
 import os
 import sys
-import traceback
-from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any
 
-from .errors import OptionError, PerceptdiffError
+from ..errors import OptionError
 
-__all__ = ["PROG", "build_parser", "main"]
+__all__ = ["PROG", "add_arguments", "run"]
 
 PROG = "perceptdiff similar"
 
 #: Results printed by default.
 DEFAULT_TOP = 10
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with a one-line error (exit status 2)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def _positive_int(text: str) -> int:
@@ -61,22 +52,19 @@ def _distance(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``perceptdiff similar``."""
-    from .signatures.base import signature_names
-    from .signatures.index import DUPLICATE_THRESHOLD
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``perceptdiff similar`` on ``p``."""
+    from ..signatures.base import signature_names
+    from ..signatures.index import DUPLICATE_THRESHOLD
 
-    p = _Parser(
-        prog=PROG,
-        usage=(f"{PROG} QUERY DIR [--top K] [--signature NAME] [--json [FILE]] [--index FILE]\n"
+    p.usage = (f"{PROG} QUERY DIR [--top K] [--signature NAME] [--json [FILE]] [--index FILE]\n"
                f"       {PROG} --duplicates DIR [--threshold T] [--signature NAME] [--json [FILE]] "
-               "[--index FILE]"),
-        description=(
-            "Rank the images under DIR (recursively) by similarity to QUERY, nearest first, "
-            "or group near-duplicates with --duplicates. Distances are normalised: 0 is the same "
-            "picture, 1 is as far apart as two unrelated pictures usually are. Exit 0: found; "
-            "1: nothing found; 2: trouble."),
-    )
+               "[--index FILE]")
+    p.description = (
+        "Rank the images under DIR (recursively) by similarity to QUERY, nearest first, "
+        "or group near-duplicates with --duplicates. Distances are normalised: 0 is the same "
+        "picture, 1 is as far apart as two unrelated pictures usually are. Exit 0: found; "
+        "1: nothing found; 2: trouble.")
     p.add_argument("paths", nargs="+", metavar="QUERY DIR", help="the query image and the folder "
                    "(with --duplicates only the folder)")
     p.add_argument("--duplicates", action="store_true", help="group near-duplicate images of DIR")
@@ -96,13 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_positive_int, default=1, metavar="N",
                    help="threads that sign new or changed files (default 1)")
     p.add_argument("-v", "--verbose", action="store_true", help="say what the index update did")
-    return p
 
 
 def _open_index(folder: str, index_file: str | None, jobs: int) -> tuple[Any, Any]:
     """The up-to-date index of ``folder`` (saved to ``index_file`` if given) and the update report."""
-    from .errors import SignatureIndexError
-    from .signatures.index import SignatureIndex
+    from ..errors import SignatureIndexError
+    from ..signatures.index import SignatureIndex
 
     if not os.path.isdir(folder):
         raise SignatureIndexError(f"{folder}: not a folder" if os.path.exists(folder)
@@ -161,14 +148,14 @@ def _emit(args: argparse.Namespace, doc: dict[str, Any], text: list[str]) -> Non
     if args.json == "-":
         print(out)
     else:
-        from .fileio import atomic_write_bytes
+        from ..fileio import atomic_write_bytes
         atomic_write_bytes(args.json, (out + "\n").encode("utf-8"))
         if text:
             print("\n".join(text))
 
 
 def run_query(args: argparse.Namespace) -> int:
-    from .loading import load_image
+    from ..loading import load_image
 
     query, folder = args.paths
     image = load_image(query)  # a bad query fails before any folder is signed
@@ -191,7 +178,7 @@ def run_query(args: argparse.Namespace) -> int:
 
 
 def run_duplicates(args: argparse.Namespace) -> int:
-    from .signatures.index import DUPLICATE_THRESHOLD
+    from ..signatures.index import DUPLICATE_THRESHOLD
 
     (folder,) = args.paths
     threshold = DUPLICATE_THRESHOLD if args.threshold is None else args.threshold
@@ -215,35 +202,12 @@ def run_duplicates(args: argparse.Namespace) -> int:
     return 0 if groups else 1
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``perceptdiff similar``; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    try:
-        if args.duplicates:
-            if len(args.paths) != 1:
-                raise OptionError("--duplicates takes one folder: perceptdiff similar --duplicates DIR")
-            return run_duplicates(args)
-        if len(args.paths) != 2:
-            raise OptionError("give a query image and a folder: perceptdiff similar QUERY DIR")
-        return run_query(args)
-    except PerceptdiffError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
-    except MemoryError:
-        print(f"{PROG}: error: out of memory", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        return 2
-    except Exception as exc:  # a bug of ours: still one line, traceback with -v
-        if args.verbose:
-            traceback.print_exc()
-        print(f"{PROG}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def run(args: argparse.Namespace) -> int:
+    """Run ``perceptdiff similar``; returns the exit status (trouble is raised as PerceptdiffError)."""
+    if args.duplicates:
+        if len(args.paths) != 1:
+            raise OptionError("--duplicates takes one folder: perceptdiff similar --duplicates DIR")
+        return run_duplicates(args)
+    if len(args.paths) != 2:
+        raise OptionError("give a query image and a folder: perceptdiff similar QUERY DIR")
+    return run_query(args)
