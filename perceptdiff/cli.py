@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 import traceback
-from typing import Any, Sequence
+from typing import Any, NoReturn, Sequence
 
 from ._version import __version__
 from .errors import OptionError, PerceptdiffError
@@ -39,7 +39,7 @@ class _Parser(argparse.ArgumentParser):
 
     argv: Sequence[str] = ()
 
-    def error(self, message: str) -> "NoReturn":  # type: ignore[name-defined]  # noqa: F821
+    def error(self, message: str) -> NoReturn:
         hint = usage_hint(message, self.argv)
         text = f"{message}: {hint}" if hint else f"{message} (see --help)"
         self.exit(2, f"{self.prog}: error: {display(text)}\n")
@@ -87,6 +87,15 @@ def _int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
+def _shard(text: str) -> tuple[int, int]:
+    from .folder.pairing import parse_shard
+
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _metric_dest(metric: str, name: str) -> str:
     return f"{metric}__{name}"
 
@@ -131,7 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Tell whether two images differ visibly. Exit 0: no visible difference; "
             "1: visibly different; 2: trouble. When both arguments are folders, compare "
-            "them recursively (matching files by relative path)."
+            "them recursively (matching files by relative path). Subcommands: "
+            + "; ".join(f"'{PROG} {s.name}': {s.help}" for s in _subcommands().values())
+            + f" ('{PROG} NAME --help' for each)."
         ),
     )
     p.add_argument("expected", metavar="EXPECTED", help="the approved image (or folder; - reads "
@@ -168,7 +179,16 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--report", metavar="DIR", help="write an HTML review report to DIR")
     batch.add_argument("--junit", metavar="FILE", help="write JUnit XML, one test case per pair")
     batch.add_argument("--jobs", type=_int, metavar="N", help="pairs compared in parallel (default: all cores)")
+    batch.add_argument("--shard", type=_shard, metavar="K/N",
+                       help="compare only shard K of N (a stable hash of each relative path decides), "
+                            "one shard per machine; 'perceptdiff merge' joins their summaries")
     return p
+
+
+def _subcommands() -> dict[str, Any]:
+    from .commands import SUBCOMMANDS
+
+    return SUBCOMMANDS
 
 
 def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -301,34 +321,52 @@ def run_pair(args: argparse.Namespace, kw: dict[str, Any]) -> int:
     return result.exit_code
 
 
+def _compare(args: argparse.Namespace) -> int:
+    """The two-image and two-folder forms of the command."""
+    kw = options_from_args(args)
+    both_dirs = os.path.isdir(args.expected) and os.path.isdir(args.actual)
+    if both_dirs:
+        from .folder.command import run_cli as run_batch
+        return run_batch(args, kw)
+    for flag in ("report", "junit", "jobs", "shard"):
+        if getattr(args, flag) is not None:
+            raise OptionError(f"--{flag}: only when both arguments are folders")
+    return run_pair(args, kw)
+
+
+def _parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, Any, str]:
+    """The arguments, the function that runs them (a subcommand's, or the comparison), and its name."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    sub = _subcommands().get(args_list[0]) if args_list else None
+    if sub is None:
+        parser = build_parser()
+        parser.argv = args_list  # type: ignore[attr-defined]  # for usage_hint
+        return parser.parse_args(args_list), _compare, PROG
+    module = sub.load()
+    prog = f"{PROG} {sub.name}"
+    parser = _Parser(prog=prog, description=sub.help[0].upper() + sub.help[1:] + ".")
+    module.add_arguments(parser)
+    return parser.parse_args(args_list[1:]), module.run, prog
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``perceptdiff`` command; returns the exit status."""
-    parser = build_parser()
-    parser.argv = list(sys.argv[1:] if argv is None else argv)  # type: ignore[attr-defined]
-    args = parser.parse_args(argv)
+    args, run, prog = _parse(argv)
     try:
-        kw = options_from_args(args)
-        both_dirs = os.path.isdir(args.expected) and os.path.isdir(args.actual)
-        if both_dirs:
-            from .folder.command import run_cli as run_batch
-            return run_batch(args, kw)
-        for flag in ("report", "junit", "jobs"):
-            if getattr(args, flag) is not None:
-                raise OptionError(f"--{flag}: only when both arguments are folders")
-        return run_pair(args, kw)
+        return int(run(args))
     except PerceptdiffError as exc:
-        print(f"{PROG}: error: {display(str(exc))}", file=sys.stderr)
+        print(f"{prog}: error: {display(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        print(f"{prog}: interrupted", file=sys.stderr)
         return 130
     except MemoryError:
-        print(f"{PROG}: error: out of memory (images too large for this machine)", file=sys.stderr)
+        print(f"{prog}: error: out of memory (images too large for this machine)", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 2
     except Exception as exc:  # a bug of ours: still one line, traceback with -v
-        if args.verbose:
+        if getattr(args, "verbose", False):
             traceback.print_exc()
-        print(f"{PROG}: internal error: {type(exc).__name__}: {display(str(exc))}", file=sys.stderr)
+        print(f"{prog}: internal error: {type(exc).__name__}: {display(str(exc))}", file=sys.stderr)
         return 2

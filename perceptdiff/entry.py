@@ -132,6 +132,13 @@ class Entry:
     comparison : perceptdiff.ComparisonResult or None
         The result object itself, while it is at hand (not serialised): the
         report draws its heatmap from it.
+    baseline : str or None
+        The file that accepting the new image replaces (folder mode: the
+        expected file, or where it would go for a ``new`` image; the plugin:
+        the snapshot's baseline).  ``perceptdiff accept`` writes there.
+    location : str or None
+        The code that made the image, as ``path:line`` (the test, for the
+        pytest plugin): where CI annotations point.
     """
 
     name: str
@@ -148,6 +155,8 @@ class Entry:
     diff_framed: bool = False
     seconds: float = 0.0
     comparison: Any = field(default=None, repr=False, compare=False)
+    baseline: str | None = None
+    location: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -176,7 +185,7 @@ class Entry:
             raise OptionError(f"report entry {values.get('name')!r}: unknown key(s) {', '.join(unknown)}")
         if "name" not in values:
             raise OptionError(f"report entry {dict(data)!r}: 'name' must be a non-empty string")
-        for key in ("expected", "actual", "diff"):
+        for key in ("expected", "actual", "diff", "baseline"):
             if values.get(key) is not None:
                 values[key] = str(values[key])
         return cls(**values)
@@ -186,7 +195,9 @@ class Entry:
         return plain({
             "path": self.name, "status": self.status.value, "expected": self.expected,
             "actual": self.actual, "result": self.result, "error": self.error, "diff": self.diff,
-            "accept": self.accept, "notes": list(self.notes),
+            "accept": self.accept, "notes": list(self.notes), "baseline": self.baseline,
+            "reason": self.reason, "images": dict(self.images), "diff_framed": self.diff_framed,
+            "seconds": round(float(self.seconds or 0.0), 4), "location": self.location,
         })
 
     def page_row(self) -> dict[str, Any]:

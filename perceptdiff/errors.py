@@ -15,6 +15,7 @@ __all__ = [
     "TruncatedImageError",
     "OptionError",
     "BaselineError",
+    "SignatureIndexError",
 ]
 
 
@@ -57,3 +58,8 @@ class OptionError(PerceptdiffError, ValueError):
 
 class BaselineError(PerceptdiffError):
     """A snapshot baseline could not be read or written safely."""
+
+
+class SignatureIndexError(PerceptdiffError):
+    """A saved index of image signatures cannot be used (not an index, an unknown
+    format version, another folder's index, damaged data)."""

@@ -19,6 +19,14 @@ turned into ``.`` (so tools that group by package show the folder tree);
 pairs an ``<error>``, and ``new`` pairs (no baseline yet, which does not fail
 the run) are ``<skipped>``.  Characters XML 1.0
 cannot hold are replaced by U+FFFD.
+
+The diff picture of a failing pair (and the new image of a ``new`` one) is
+attached the way GitLab's test reports and Jenkins' JUnit Attachments plugin
+read it: a line ``[[ATTACHMENT|path]]`` in the test case's ``<system-out>``,
+the path relative to the working folder (GitLab resolves it in the job's
+artifacts, from the project folder) or absolute when the file is elsewhere.
+The picture is the ``--diff`` image when one was written, else the report's
+heatmap (``images_root``: the report folder).
 """
 
 from __future__ import annotations
@@ -62,8 +70,29 @@ def _details(entry: Entry) -> str:
     return "\n".join(lines)
 
 
+def _attachment(path: str) -> str:
+    absolute = os.path.abspath(path)
+    rel = os.path.relpath(absolute)
+    return absolute if rel.startswith("..") else rel
+
+
+def _attachments(entry: Entry, images_root: str | os.PathLike[str] | None) -> list[str]:
+    """``[[ATTACHMENT|path]]`` lines of the entry's picture (diff of a failure, image of a new pair)."""
+    kind = {Status.FAIL: "diff", Status.NEW: "actual"}.get(entry.status)
+    if kind is None:
+        return []
+    given = entry.diff if kind == "diff" else entry.actual
+    staged = entry.images.get(kind)
+    candidates = [given, os.path.join(images_root, *staged.split("/")) if staged and images_root else None]
+    for path in candidates:
+        if path and os.path.isfile(path):
+            return [f"[[ATTACHMENT|{_attachment(path)}]]"]
+    return []
+
+
 def junit_xml(entries: Sequence[Entry], *, name: str = "perceptdiff",
-              properties: Mapping[str, Any] | None = None, wall_s: float | None = None) -> bytes:
+              properties: Mapping[str, Any] | None = None, wall_s: float | None = None,
+              images_root: str | os.PathLike[str] | None = None) -> bytes:
     """JUnit XML (UTF-8 bytes) of a folder comparison's entries.
 
     Parameters
@@ -76,6 +105,9 @@ def junit_xml(entries: Sequence[Entry], *, name: str = "perceptdiff",
         ``<property>`` elements of the suite.
     wall_s : float, optional
         Elapsed time of the run (defaults to the sum of the pairs' times).
+    images_root : path, optional
+        The folder the entries' ``images`` are relative to (the report), for
+        the attachments.
     """
     counts = {"failures": 0, "errors": 0, "skipped": 0}
     cases = []
@@ -90,11 +122,14 @@ def junit_xml(entries: Sequence[Entry], *, name: str = "perceptdiff",
                                        "file": _clean(entry.name), "time": f"{seconds:.3f}"})
         status = entry.status
         res = entry.result or {}
+        attached = _attachments(entry, images_root)
         if status is Status.FAIL:
             counts["failures"] += 1
             el = ET.SubElement(case, "failure", {"type": "visible-difference",
                                                  "message": _clean(res.get("reason", "visible difference"))})
             el.text = _clean(_details(entry))
+            if attached:
+                ET.SubElement(case, "system-out").text = _clean("\n".join(attached))
         elif status is Status.REMOVED:
             counts["failures"] += 1
             el = ET.SubElement(case, "failure", {"type": status.value,
@@ -108,7 +143,7 @@ def junit_xml(entries: Sequence[Entry], *, name: str = "perceptdiff",
             counts["skipped"] += 1
             ET.SubElement(case, "skipped", {"message": _clean(entry.reason or "no baseline")})
             out = ET.SubElement(case, "system-out")
-            out.text = _clean(_details(entry))
+            out.text = _clean("\n".join([_details(entry), *attached]))
         else:
             out = ET.SubElement(case, "system-out")
             out.text = _clean(f"{status.value}: {res.get('reason', '')}")

@@ -98,23 +98,35 @@ def figure_to_png(figure: Any, dpi: float | None = None) -> bytes:
     return buf.getvalue()
 
 
-def to_image(obj: Any, *, dpi: float | None = None) -> Image:
-    """Decode anything :func:`perceptdiff.compare` accepts, or a figure.
+def to_image(obj: Any, *, dpi: float | None = None, capture: Mapping[str, Any] | None = None) -> Image:
+    """Decode anything :func:`perceptdiff.compare` accepts, a figure, or a Playwright page.
 
     Parameters
     ----------
     obj
         A path, encoded ``bytes``, a PIL image, a numpy array, an
-        :class:`~perceptdiff.Image`, or a matplotlib figure (rendered at
-        ``dpi``).
+        :class:`~perceptdiff.Image`, a matplotlib figure (rendered at
+        ``dpi``), or a Playwright ``Page`` or ``Locator`` (screenshotted as
+        ``toHaveScreenshot`` does: :mod:`perceptdiff.screenshot`).
     dpi : float, optional
         Resolution for figures (default :data:`DEFAULT_FIGURE_DPI`).
+    capture : mapping, optional
+        Screenshot options for a Playwright object (``mask``, ``full_page`` ...:
+        :data:`perceptdiff.screenshot.CAPTURE_OPTIONS`); refused for anything else.
 
     Raises
     ------
     perceptdiff.errors.ImageLoadError
         The object cannot be decoded.
+    perceptdiff.errors.OptionError
+        Screenshot options for something that is no page.
     """
+    from .screenshot import capture as screenshot, is_playwright, refuse_capture_options
+
+    if is_playwright(obj):
+        img = load_image(screenshot(obj, **dict(capture or {})))
+        return dataclasses.replace(img, source=f"<{type(obj).__name__}>")
+    refuse_capture_options(capture or {}, obj)
     if _is_figure(obj):
         img = load_image(figure_to_png(obj, dpi))
         return dataclasses.replace(img, source=f"<{type(obj).__name__}>")
@@ -249,9 +261,10 @@ def assert_images_similar(actual: Any, expected: Any, *, name: str | None = None
     **options
         Options of :func:`perceptdiff.compare` (``ppd``, ``viewing``,
         ``jnd_threshold``, ``max_pixels``, ``max_ratio``, ``ignore``,
-        ``metric`` ...), plus ``dpi`` for figures and ``diff_style``
-        (``"overlay"`` or ``"sidebyside"``).  Inside pytest they override the
-        plugin's flags, ini keys and ``@pytest.mark.perceptdiff``.
+        ``metric`` ...), plus ``dpi`` for figures, ``diff_style``
+        (``"overlay"`` or ``"sidebyside"``) and, for a Playwright page, the
+        screenshot options ``mask``, ``full_page`` ...  Inside pytest they
+        override the plugin's flags, ini keys and ``@pytest.mark.perceptdiff``.
 
     Returns
     -------
@@ -271,8 +284,13 @@ def assert_images_similar(actual: Any, expected: Any, *, name: str | None = None
     opts = ctx.compare_options(options) if ctx is not None else dict(options)
     dpi = opts.pop("dpi", None)
     diff_style = opts.pop("diff_style", "overlay")
-    act = to_image(actual, dpi=dpi)
-    exp = to_image(expected, dpi=dpi)
+    from .screenshot import is_playwright, refuse_capture_options, split_capture_options
+
+    shot, opts = split_capture_options(opts)
+    if not (is_playwright(actual) or is_playwright(expected)):
+        refuse_capture_options(shot, actual)
+    act = to_image(actual, dpi=dpi, capture=shot if is_playwright(actual) else None)
+    exp = to_image(expected, dpi=dpi, capture=shot if is_playwright(expected) else None)
     result = compare(exp, act, **opts)
     if result.passed:
         return result

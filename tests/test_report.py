@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import rgba, write_png
+from test_folder import textured, visibly_changed
 from perceptdiff import compare
 from perceptdiff.entry import STATUSES, Entry, Status, count_statuses, plain
 from perceptdiff.errors import OptionError
@@ -52,7 +53,8 @@ def test_summary_rows_are_the_schema_and_plain_json() -> None:
               result={"verdict": "fail", "peak": np.float32(2.5), "ratio": float("nan")},
               notes=("n",), images={"diff": "pairs/0001/diff.png"}, seconds=0.5)
     row = e.summary_row()
-    assert list(row) == ["path", "status", "expected", "actual", "result", "error", "diff", "accept", "notes"]
+    assert list(row) == ["path", "status", "expected", "actual", "result", "error", "diff", "accept", "notes",
+                         "baseline", "reason", "images", "diff_framed", "seconds", "location"]
     assert row["status"] == "fail" and row["result"] == {"verdict": "fail", "peak": 2.5, "ratio": None}
     summary = make_summary([e], expected_dir="e", actual_dir="a", options={"ignore": ((0, 0, 1, 1),)}, jobs=1)
     assert summary["schema_version"] == SUMMARY_SCHEMA_VERSION == 2
@@ -105,3 +107,30 @@ def test_write_report_takes_entries_and_mappings(tmp_path: Path) -> None:
     assert [p["status"] for p in summary["pairs"]] == ["fail", "removed"]
     assert summary["pairs"][0]["result"]["verdict"] == "fail"  # from the comparison object
     assert summary["counts"]["removed"] == 1 and summary["exit_code"] == 1
+
+
+def test_write_report_for_other_callers(tmp_path: Path) -> None:
+    import perceptdiff
+
+    a, b = write_png(tmp_path / "a.png", textured()), write_png(tmp_path / "b.png", visibly_changed(textured()))
+    res = perceptdiff.compare(a, b)
+    entries = [
+        {"name": "tests/test_ui.py::test_button", "status": res.verdict, "expected": a, "actual": b,
+         "comparison": res, "accept": "pytest --perceptdiff-update"},
+        {"name": "tests/test_ui.py::test_new", "status": "new", "actual": b},
+        {"name": "tests/test_ui.py::test_diff_file", "status": "fail", "expected": a, "actual": b,
+         "diff": a, "result": res.to_dict()},
+    ]
+    index = write_report(entries, tmp_path / "rep", title="UI <snapshots>")
+    assert index == tmp_path / "rep" / "index.html"
+    assert "UI &lt;snapshots&gt;" in index.read_text()
+    js = (tmp_path / "rep" / "data.js").read_text()
+    data = json.loads(js[js.index("= ") + 2:].rstrip().rstrip(";"))
+    first, new, given = data["pairs"]
+    assert first["images"]["diff_framed"] is True and first["result"]["verdict"] == "fail"
+    assert set(new["images"]) == {"actual"}
+    assert "diff_framed" not in given["images"] and "diff" in given["images"]
+    summary = json.loads((tmp_path / "rep" / "summary.json").read_text())
+    assert summary["counts"]["fail"] == 2 and summary["pairs"][0]["path"] == "tests/test_ui.py::test_button"
+    with pytest.raises(OptionError):
+        write_report([{"name": "x", "status": "weird"}], tmp_path / "rep2")

@@ -28,7 +28,7 @@ import pytest
 from PIL import Image as PILImage
 
 from conftest import IN_CI, REPO, need
-from test_batch import make_tree, textured, write_png
+from test_folder import make_tree, textured, write_png
 from perceptdiff import folder
 
 #: Every test here drives a browser (or builds a report in a subprocess first).

@@ -518,6 +518,7 @@ def pair(tmp_path):
     return write_png(tmp_path / "a.png", a), write_png(tmp_path / "b.png", b)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flags,needle", [
     (["--fov", "0"], "fov"), (["--fov", "89.95"], "fov"), (["--fov", "abc"], "--fov"),
     (["--threshold", "-1"], "threshold"), (["--threshold", "x"], "--threshold"),
@@ -533,11 +534,13 @@ def test_cli_refuses_bad_yee_options(pair, flags, needle):
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.slow
 def test_cli_yee_flags_need_metric_yee(pair):
     r = cli(*pair, "--fov", "30")
     assert r.returncode == 2 and "only with --metric yee" in r.stderr
 
 
+@pytest.mark.slow
 def test_cli_exit_codes_threshold_sum_errors_and_json(pair, tmp_path):
     fail = cli(*pair, "--metric", "yee", "--sum-errors")
     assert fail.returncode == 1, fail.stdout + fail.stderr
@@ -551,6 +554,7 @@ def test_cli_exit_codes_threshold_sum_errors_and_json(pair, tmp_path):
     assert (tmp_path / "diff.png").stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_cli_scale_alias_compares_different_sizes(tmp_path):
     a = write_png(tmp_path / "big.png", rgba(36, 36, (255, 0, 0)))
     b = write_png(tmp_path / "small.png", rgba(39, 18, (255, 0, 0)))

@@ -119,6 +119,7 @@ def test_end_to_end_counts(pdiff_dir, row):
         assert any("ICC profile ignored" in n for n in r.notes)
 
 
+@pytest.mark.slow
 def test_cli_as_perceptualdiffs_test_script(pdiff_dir):
     # run_tests.bash runs every pair with --scale; exit status 0 = PASS, 1 = FAIL.
     for verdict, ref, test, _, _ in TABLE:

@@ -15,13 +15,18 @@ import os
 from ..entry import Status
 from ..names import shell_quote
 
-__all__ = ["accept_command"]
+__all__ = ["accept_command", "baseline_path"]
+
+
+def baseline_path(rel: str, expected_dir: str) -> str:
+    """The baseline of relative path ``rel``: the file accepting its new image writes."""
+    return os.path.join(expected_dir, *rel.split("/"))
 
 
 def accept_command(status: Status, rel: str, expected_dir: str, actual_dir: str) -> str | None:
     """Shell command that makes the new image of ``rel`` the baseline (None if nothing to accept)."""
     parts = rel.split("/")
-    exp = os.path.join(expected_dir, *parts)
+    exp = baseline_path(rel, expected_dir)
     act = os.path.join(actual_dir, *parts)
     q = shell_quote
     if status is Status.FAIL:

@@ -14,12 +14,13 @@ run: it has nothing to be compared with, is listed, and is skipped in JUnit.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any, Mapping, TextIO
 
 from ..entry import Status
 from ..names import display
-from ..summary import json_text, printable
+from ..summary import json_text, printable, rebase_images
 from .run import compare_folders
 from .terminal import Progress, render_summary
 
@@ -60,10 +61,15 @@ def run_cli(args: Any, kw: Mapping[str, Any]) -> int:
             args.expected, args.actual, options=kw, jobs=getattr(args, "jobs", None),
             report=getattr(args, "report", None), diff_dir=getattr(args, "diff", None),
             diff_style=getattr(args, "diff_style", "overlay") or "overlay",
-            on_pair=progress.update, on_start=progress.start)
+            on_pair=progress.update, on_start=progress.start, shard=getattr(args, "shard", None))
     finally:
         progress.close()
+    report_dir = str(result.report.parent) if result.report is not None else None
     summary = result.to_dict()
+    if json_to is not None and report_dir is not None:
+        # The pictures are the report's; the summary names them from its own folder.
+        where = os.path.dirname(os.path.abspath(json_to)) if json_to != "-" else os.getcwd()
+        summary = rebase_images(summary, report_dir, where)
     if json_to == "-":
         sys.stdout.write(json_text(summary))
     elif json_to is not None:
@@ -75,7 +81,12 @@ def run_cli(args: Any, kw: Mapping[str, Any]) -> int:
         write_junit(result.pairs, junit_to, name="perceptdiff",
                     properties={"expected_dir": result.expected_dir,
                                 "actual_dir": result.actual_dir},
-                    wall_s=result.wall_s)
+                    wall_s=result.wall_s, images_root=report_dir)
+    from ..github import publish
+
+    publish(result.pairs, title=f"perceptdiff {result.expected_dir} {result.actual_dir}",
+            report=str(result.report) if result.report is not None else None,
+            stream=sys.stderr if json_to == "-" else sys.stdout)
     if quiet:
         for entry in result.pairs:
             if entry.status is Status.ERROR:

@@ -10,11 +10,13 @@ walked (no loops).
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from typing import Iterable
 
-__all__ = ["IMAGE_EXTENSIONS", "PairSpec", "is_image_name", "find_images", "match_folders"]
+__all__ = ["IMAGE_EXTENSIONS", "PairSpec", "is_image_name", "find_images", "match_folders",
+           "shard_of", "parse_shard"]
 
 #: File extensions (lower case) counted as images.
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"})
@@ -118,3 +120,26 @@ def match_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.Pat
             specs.append(PairSpec(p, None, None, f"{side} {why}"))
     specs.sort(key=lambda s: s.path.split("/"))
     return specs
+
+
+def shard_of(path: str, total: int) -> int:
+    """The shard (1 to ``total``) that compares relative path ``path``.
+
+    A hash of the path alone (SHA-256 of its UTF-8 bytes, undecodable name
+    bytes kept as they were), so every machine of a job matrix agrees, and a
+    pair stays in its shard when other files come and go.
+    """
+    digest = hashlib.sha256(path.encode("utf-8", "surrogateescape")).digest()
+    return int.from_bytes(digest[:8], "big") % total + 1
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"K/N"`` as ``(K, N)``, 1 <= K <= N; :class:`ValueError` otherwise."""
+    k, sep, n = text.partition("/")
+    try:
+        index, total = int(k), int(n)
+    except ValueError:
+        index = total = 0
+    if not sep or total < 1 or not 1 <= index <= total:
+        raise ValueError(f"{text!r} is not K/N with 1 <= K <= N (such as 2/4)")
+    return index, total

@@ -11,8 +11,8 @@ from typing import Any, Callable, Mapping
 from ..entry import Entry, count_statuses
 from ..errors import OptionError, PerceptdiffError
 from ..summary import exit_code, make_summary
-from .accept import accept_command
-from .pairing import is_image_name, match_folders
+from .accept import accept_command, baseline_path
+from .pairing import is_image_name, match_folders, shard_of
 from .pool import Task, default_jobs, metric_registrations, run_tasks
 
 __all__ = ["FolderResult", "compare_folders", "SMALL_BATCH"]
@@ -39,6 +39,8 @@ class FolderResult:
         Worker processes used (1: compared in this process).
     report : pathlib.Path or None
         ``index.html`` of the report, when one was written.
+    shard : (int, int) or None
+        ``(K, N)`` when only shard K of N was compared.
     counts : dict
         Pairs per status (and ``total``).
     """
@@ -50,6 +52,7 @@ class FolderResult:
     wall_s: float
     jobs: int
     report: Path | None = None
+    shard: tuple[int, int] | None = None
     counts: dict[str, int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -68,7 +71,8 @@ class FolderResult:
         """The JSON summary (see :mod:`perceptdiff.summary` for the schema)."""
         return make_summary(self.pairs, expected_dir=self.expected_dir, actual_dir=self.actual_dir,
                             options=self.options, wall_s=self.wall_s,
-                            compare_s=sum(e.seconds for e in self.pairs), jobs=self.jobs)
+                            compare_s=sum(e.seconds for e in self.pairs), jobs=self.jobs,
+                            shard=self.shard)
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -109,7 +113,7 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
                     diff_dir: str | os.PathLike[str] | None = None, diff_style: str = "overlay",
                     on_pair: Callable[[Entry], None] | None = None,
                     on_start: Callable[[int], None] | None = None,
-                    title: str | None = None) -> FolderResult:
+                    title: str | None = None, shard: tuple[int, int] | None = None) -> FolderResult:
     """Compare every image of ``expected_dir`` with its namesake in ``actual_dir``.
 
     Parameters
@@ -135,6 +139,11 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
         Called once with the number of pairs before comparing starts.
     title : str, optional
         Heading of the report.
+    shard : (int, int), optional
+        ``(K, N)``: compare only the pairs of shard K of N
+        (:func:`~perceptdiff.folder.pairing.shard_of` of their relative path),
+        so that N machines share the work; ``perceptdiff merge`` joins their
+        summaries.
 
     Returns
     -------
@@ -166,6 +175,8 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
         specs = match_folders(exp_dir, act_dir, exclude)
     except OSError as exc:
         raise PerceptdiffError(f"cannot read folders ({exc.strerror or exc})") from None
+    if shard is not None:
+        specs = [s for s in specs if shard_of(s.path, shard[1]) == shard[0]]
 
     folder = None
     if report_out is not None:
@@ -193,7 +204,9 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
         entries = run_tasks(tasks, n_jobs, on_pair, registrations)
         for entry in entries:
             entry.accept = accept_command(entry.status, entry.name, exp_dir, act_dir)
-        result = FolderResult(exp_dir, act_dir, entries, options, 0.0, n_jobs)
+            if entry.error is None or entry.expected is not None:
+                entry.baseline = baseline_path(entry.name, exp_dir)
+        result = FolderResult(exp_dir, act_dir, entries, options, 0.0, n_jobs, shard=shard)
         if folder is not None:
             from ..report import finish_report
 
@@ -201,6 +214,8 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
             meta = {"expected_dir": exp_dir, "actual_dir": act_dir, "options": options,
                     "duration_s": round(result.wall_s, 3), "jobs": n_jobs,
                     "exit_code": result.exit_code}
+            if shard is not None:
+                meta["shard"] = f"{shard[0]}/{shard[1]}"
             result.report = finish_report(folder, entries, title=title or "perceptdiff report",
                                           meta=meta, summary=result.to_dict())
     finally:

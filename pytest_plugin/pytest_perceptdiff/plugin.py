@@ -55,16 +55,29 @@ def pytest_configure(config: pytest.Config) -> None:
     state = SessionState(config, settings)
     config.stash[STATE_KEY] = state
     config.pluginmanager.register(_ReportCollector(state), "perceptdiff-reports")
+    if config.pluginmanager.hasplugin("syrupy"):
+        from .syrupy import protect_baselines
+
+        state.syrupy_note = protect_baselines(config)
     if not state.is_worker:
         from .summary import clean_previous_results
 
         clean_previous_results(settings.results_dir)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    state = session.config.stash.get(STATE_KEY, None)
+    if state is not None and not state.is_worker:
+        from .junit import register
+
+        register(session.config, str(state.invocation_dir))  # after --junitxml's own set-up
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
-    collector = config.pluginmanager.get_plugin("perceptdiff-reports")
-    if collector is not None:
-        config.pluginmanager.unregister(collector)
+    for name in ("perceptdiff-reports", "perceptdiff-junit"):
+        collector = config.pluginmanager.get_plugin(name)
+        if collector is not None:
+            config.pluginmanager.unregister(collector)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -81,10 +94,13 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     if state is None:
         return None
     s = state.settings
-    if not (s.configured or s.ci):
+    if not (s.configured or s.ci or state.syrupy_note):
         return None
     mode = s.update + (" (CI mode: " + s.ci_source + ")" if s.ci and not s.update_explicit else "")
-    return [f"perceptdiff: update={mode}, snapshots={s.snapshot_dir}, results={s.results_dir}"]
+    lines = [f"perceptdiff: update={mode}, snapshots={s.snapshot_dir}, results={s.results_dir}"]
+    if state.syrupy_note:
+        lines.append(f"perceptdiff: {state.syrupy_note}")
+    return lines
 
 
 # -- the fixture --------------------------------------------------------------
@@ -213,17 +229,21 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     write_session_report(state)
     if state.events or state.report_default:
+        from .ci import write_results_summary
         from .summary import write_manifest
 
-        write_manifest(state)
+        written = write_results_summary(state)
+        write_manifest(state, extra_files=[written] if written else [])
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     state = config.stash.get(STATE_KEY, None)
     if state is not None and not state.is_worker:
+        from .ci import publish_github
         from .summary import write_summary
 
         write_summary(terminalreporter, state)
+        publish_github(terminalreporter, state)
 
 
 def pytest_assertrepr_compare(config: pytest.Config, op: str, left: Any, right: Any) -> list[str] | None:

@@ -82,7 +82,8 @@ def _entry_name(event: SnapshotEvent) -> str:
 
 
 def entries_from_events(events: Iterable[SnapshotEvent | Mapping[str, Any]], *,
-                        locate: Callable[[str], str] | None = None) -> list[Entry]:
+                        locate: Callable[[str], str] | None = None,
+                        locations: Mapping[str, str] | None = None) -> list[Entry]:
     """Report entries for a run's events.
 
     Parameters
@@ -93,6 +94,8 @@ def entries_from_events(events: Iterable[SnapshotEvent | Mapping[str, Any]], *,
     locate : callable, optional
         Maps a recorded artifact path to where the file is now (a results
         folder that was moved or downloaded from CI).
+    locations : mapping, optional
+        ``path:line`` of each test, by node id (:attr:`.state.SessionState.locations`).
 
     Returns
     -------
@@ -111,7 +114,8 @@ def entries_from_events(events: Iterable[SnapshotEvent | Mapping[str, Any]], *,
         seen[name] = seen.get(name, 0) + 1
         if seen[name] > 1:  # the same snapshot twice (a rerun plugin): keep both
             name = f"{name} #{seen[name]}"
-        entry = Entry(name, kind.status, result=event.result, accept=event.accept)
+        entry = Entry(name, kind.status, result=event.result, accept=event.accept,
+                      baseline=event.baseline, location=(locations or {}).get(event.nodeid))
         if kind.fails:
             for label in ("expected", "actual", "diff"):
                 if event.files.get(label):
@@ -153,8 +157,8 @@ def write_session_report(state: SessionState) -> None:
     else:
         return
     try:
-        state.report_index = write_report(entries_from_events(events), out, title=TITLE,
-                                          meta=state.report_meta())
+        state.report_index = write_report(entries_from_events(events, locations=state.locations),
+                                          out, title=TITLE, meta=state.report_meta())
         state.report_default = default
     except (PerceptdiffError, OSError) as exc:
         state.report_error = f"{exc}"

@@ -102,14 +102,18 @@ class ImageSnapshot:
         ----------
         image
             A path, encoded bytes, PIL image, numpy array,
-            :class:`perceptdiff.Image` or matplotlib figure.
+            :class:`perceptdiff.Image`, matplotlib figure, or a Playwright
+            (sync API) ``Page`` or ``Locator``, screenshotted as Playwright's
+            ``toHaveScreenshot`` does (animations disabled, caret hidden; see
+            :mod:`perceptdiff.screenshot`).
         name : str, optional
             The snapshot's name within the test; unnamed snapshots are
             numbered in call order (``test_x.png``, ``test_x--2.png`` ...).
         **options
             Options of :func:`perceptdiff.compare` (and ``dpi`` for figures,
-            ``diff_style`` for the diff image); they override the flags, ini
-            keys and ``@pytest.mark.perceptdiff``.
+            ``diff_style`` for the diff image, ``mask=[locator, ...]``,
+            ``full_page``, ``mask_color``, ``timeout`` for a page); they
+            override the flags, ini keys and ``@pytest.mark.perceptdiff``.
 
         Returns
         -------
@@ -129,11 +133,32 @@ class ImageSnapshot:
             raise AssertionError(failure.message())
         return self.last_result
 
+    async def assert_match_async(self, image: Any, name: str | None = None,
+                                 **options: Any) -> "ComparisonResult | None":
+        """:meth:`assert_match` for an async-API Playwright ``Page`` or ``Locator`` (``await`` it).
+
+        The screenshot is awaited (:func:`perceptdiff.screenshot.capture_async`),
+        then compared as :meth:`assert_match` compares.
+        """
+        __tracebackhide__ = True
+        from perceptdiff.screenshot import capture_async, is_playwright, split_capture_options
+
+        opts = {**self._options, **options}
+        page = is_playwright(image)
+        if page:
+            shot, _ = split_capture_options(self._ctx.compare_options(opts))
+            image = await capture_async(image, **shot)
+        failure = self._check(image, name if name is not None else self._name, opts, captured=page)
+        if failure is not None:
+            raise AssertionError(failure.message())
+        return self.last_result
+
     def __eq__(self, other: object) -> bool:
         return self._check(other, self._name, self._options) is None
 
     # -- the flow ----------------------------------------------------------
-    def _check(self, image: Any, name: str | None, options: dict[str, Any]) -> SnapshotFailure | None:
+    def _check(self, image: Any, name: str | None, options: dict[str, Any],
+               captured: bool = False) -> SnapshotFailure | None:
         __tracebackhide__ = True
         from perceptdiff.engine import compare
         from perceptdiff.errors import ImageLoadError
@@ -146,10 +171,13 @@ class ImageSnapshot:
         opts = ctx.compare_options(options)
         dpi = opts.pop("dpi", None)
         diff_style = opts.pop("diff_style", "overlay")
+        from perceptdiff.screenshot import split_capture_options
+
+        shot, opts = split_capture_options(opts)  # ``captured``: the screenshot is taken already
         _validate(opts)  # before a baseline is written, not only when one is compared
         baseline = ctx.claim_snapshot(name)
         self.last_path = baseline
-        actual = to_image(image, dpi=dpi)
+        actual = to_image(image, dpi=dpi, capture=None if captured else shot)
         label = baseline.stem
         shown = _shown(baseline)
         accept = ctx.accept_command("changed")

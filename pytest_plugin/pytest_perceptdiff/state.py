@@ -277,6 +277,10 @@ class SessionState:
         self.report_index: Path | None = None
         self.report_default = False
         self.report_error: str | None = None
+        #: ``path:line`` of each test that reported, by node id (for CI annotations).
+        self.locations: dict[str, str] = {}
+        #: What the plugin did to syrupy's cleanup (:func:`.syrupy.protect_baselines`), if anything.
+        self.syrupy_note: str | None = None
         self._keys: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None
 
     @property
@@ -351,6 +355,10 @@ class SessionState:
             self.outcomes.setdefault(nodeid, "passed")
         if report.when == "teardown":
             self.finished.add(nodeid)
+        if nodeid not in self.locations and report.location:
+            path, line = report.location[0], report.location[1]
+            shown = display_path(Path(self.config.rootpath) / path, self.invocation_dir)
+            self.locations[nodeid] = shown if line is None else f"{shown}:{line + 1}"
 
     def events_of(self, kind: EventKind) -> list[SnapshotEvent]:
         """Events of one kind, without failures the test itself expected."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 
 from .events import EventKind
@@ -73,8 +73,8 @@ def write_summary(tr: Any, state: SessionState) -> None:
         tr.write_line(f"report not written: {state.report_error}", red=True)
 
 
-def write_manifest(state: SessionState) -> None:
-    """Record what this run wrote in the results folder (and a JSON summary for CI)."""
+def write_manifest(state: SessionState, extra_files: Sequence[str] = ()) -> None:
+    """Record what this run wrote in the results folder (``extra_files``: more of them, relative)."""
     from perceptdiff.errors import PerceptdiffError
     from perceptdiff.fileio import atomic_write_bytes
 
@@ -86,9 +86,10 @@ def write_manifest(state: SessionState) -> None:
         report = state.report_index.parent.relative_to(results).as_posix()
     if not files and report is None and not path.exists():
         return
+    listed = [str(Path(f).relative_to(results)) for f in files] + list(extra_files)
     data = {
         "version": MANIFEST_VERSION,
-        "files": [str(Path(f).relative_to(results)) for f in files],
+        "files": listed,
         # The results folder's own report, removed with the files by the next run.
         "report": report,
         # For ``python -m pytest_perceptdiff.review``: the events, and where

@@ -1,4 +1,8 @@
-"""Folder comparison: pairing, statuses, exit codes, JSON summary, JUnit, report folder."""
+"""Folder mode (:mod:`perceptdiff.folder`): pairing, statuses, exit codes, the JSON summary,
+JUnit and report outputs of a run, progress.
+
+The report itself is tested in ``test_report.py``, JUnit XML in ``test_junit.py``.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +22,9 @@ from PIL import Image as PILImage
 from conftest import REPO, rgba, with_noise, write_png
 import perceptdiff
 from perceptdiff import folder
-from perceptdiff.metrics.default import PerceptdiffMetric
 from perceptdiff.entry import Entry, Status
 from perceptdiff.errors import OptionError, PerceptdiffError
-from perceptdiff.report import MARKER, write_report
+from perceptdiff.report import MARKER
 
 H, W = 48, 64
 
@@ -156,7 +159,10 @@ def test_command_statuses_json_junit_and_exit_2_on_error(tmp_path: Path) -> None
     rows = {p["path"]: p for p in summary["pairs"]}
     for row in rows.values():
         assert set(row) == {"path", "status", "expected", "actual", "result", "error", "diff",
-                            "accept", "notes"}
+                            "accept", "notes", "baseline", "reason", "images", "diff_framed",
+                            "seconds", "location"}
+    assert rows["sub/deep/new.png"]["baseline"] == "exp/sub/deep/new.png"  # where accepting writes
+    assert rows["sub/deep/new.png"]["reason"] == "only in the actual folder: no baseline yet"
     assert rows["sub/visible.png"]["result"]["verdict"] == "fail"
     assert rows["sub/visible.png"]["result"]["regions"]
     assert rows["noise.png"]["result"]["verdict"] == "pass"
@@ -273,8 +279,12 @@ def test_jobs_1_and_jobs_2_give_the_same_results(tmp_path: Path) -> None:
     assert one.exit_code == two.exit_code == 2
 
 
-class RenamedMetric(PerceptdiffMetric):
-    """The default model under another name: a metric a program registers itself."""
+class RenamedMetric(type(perceptdiff.get_metric("perceptdiff"))):  # type: ignore[misc]
+    """The default model under another name: a metric a program registers itself.
+
+    Its class is found through the registry, so the test does not depend on
+    the module that defines the default metric.
+    """
 
     name = "folder-test-metric"
 
@@ -379,82 +389,37 @@ def test_report_replaces_its_own_folder_and_nothing_else(tmp_path: Path) -> None
     assert all(not r.name.startswith("report/") for r in result.pairs)
 
 
-def test_write_report_for_other_callers(tmp_path: Path) -> None:
-    import perceptdiff
-
-    a, b = write_png(tmp_path / "a.png", textured()), write_png(tmp_path / "b.png", visibly_changed(textured()))
-    res = perceptdiff.compare(a, b)
-    entries = [
-        {"name": "tests/test_ui.py::test_button", "status": res.verdict, "expected": a, "actual": b,
-         "comparison": res, "accept": "pytest --perceptdiff-update"},
-        {"name": "tests/test_ui.py::test_new", "status": "new", "actual": b},
-        {"name": "tests/test_ui.py::test_diff_file", "status": "fail", "expected": a, "actual": b,
-         "diff": a, "result": res.to_dict()},
-    ]
-    index = write_report(entries, tmp_path / "rep", title="UI <snapshots>")
-    assert index == tmp_path / "rep" / "index.html"
-    assert "UI &lt;snapshots&gt;" in index.read_text()
-    js = (tmp_path / "rep" / "data.js").read_text()
-    data = json.loads(js[js.index("= ") + 2:].rstrip().rstrip(";"))
-    first, new, given = data["pairs"]
-    assert first["images"]["diff_framed"] is True and first["result"]["verdict"] == "fail"
-    assert set(new["images"]) == {"actual"}
-    assert "diff_framed" not in given["images"] and "diff" in given["images"]
-    summary = json.loads((tmp_path / "rep" / "summary.json").read_text())
-    assert summary["counts"]["fail"] == 2 and summary["pairs"][0]["path"] == "tests/test_ui.py::test_button"
-    with pytest.raises(OptionError):
-        write_report([{"name": "x", "status": "weird"}], tmp_path / "rep2")
-
 
 # ---------------------------------------------------------------------------
-# Progress and JUnit details
+# Progress
 # ---------------------------------------------------------------------------
+
+def _progress(entries: list[Entry], **kwargs: bool) -> str:
+    """What :class:`folder.Progress` writes while ``entries`` finish."""
+    out = io.StringIO()
+    p = folder.Progress(out, **kwargs)
+    p.start(len(entries))
+    for entry in entries:
+        p.update(entry)
+    p.close()
+    return out.getvalue()
+
 
 def test_progress_bar_on_a_terminal_and_lines_elsewhere() -> None:
     row = Entry("a.png", Status.FAIL, result={"reason": "visible"})
     ok = Entry("b.png", Status.IDENTICAL, result={"reason": "same"})
-    tty = io.StringIO()
-    p = folder.Progress(tty, tty=True)
-    p.start(2)
-    p.update(row)
-    p.update(ok)
-    p.close()
-    out = tty.getvalue()
+    out = _progress([row, ok], tty=True)
     assert "FAIL      a.png: visible\n" in out
     assert "\r\x1b[K[" in out and "2/2 100% 1 not passing" in out and out.endswith("\n")
     assert "b.png" not in out  # passing pairs only move the bar
 
-    tty = io.StringIO()  # the listing goes to the same terminal: no line printed twice
-    p = folder.Progress(tty, tty=True, echo_notable=False)
-    p.start(1)
-    p.update(row)
-    p.close()
-    assert "a.png" not in tty.getvalue() and "1/1 100% 1 not passing" in tty.getvalue()
+    # The listing goes to the same terminal: no line printed twice.
+    out = _progress([row], tty=True, echo_notable=False)
+    assert "a.png" not in out and "1/1 100% 1 not passing" in out
 
-    log = io.StringIO()
-    p = folder.Progress(log, tty=False)
-    p.start(2)
-    p.update(row)
-    p.update(ok)
-    p.close()
-    assert log.getvalue() == "[1/2] FAIL      a.png\n[2/2] IDENTICAL b.png\n"
+    assert _progress([row, ok], tty=False) == "[1/2] FAIL      a.png\n[2/2] IDENTICAL b.png\n"
+    assert _progress([row], quiet=True, tty=True) == ""
 
-    quiet = io.StringIO()
-    p = folder.Progress(quiet, quiet=True, tty=True)
-    p.start(1)
-    p.update(row)
-    p.close()
-    assert quiet.getvalue() == ""
-
-
-def test_junit_escapes_and_strips_what_xml_cannot_hold() -> None:
-    from perceptdiff.junit import junit_xml
-
-    rows = [Entry("a&b/<x>\x01.png", Status.ERROR, error="bad \x02 byte & <tag>")]
-    root = ET.fromstring(junit_xml(rows))
-    case = root.find("./testsuite/testcase")
-    assert case.get("name") == "<x>\ufffd.png" and case.get("classname") == "perceptdiff.a&b"
-    assert case.find("error").get("message") == "bad \ufffd byte & <tag>"
 
 
 @pytest.mark.slow
