@@ -20,6 +20,7 @@ from .errors import (
     ImageTooLargeError,
     OptionError,
     PerceptdiffError,
+    TruncatedImageError,
 )
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ __all__ = [
     "PerceptdiffError",
     "ImageLoadError",
     "ImageTooLargeError",
+    "TruncatedImageError",
     "OptionError",
     "BaselineError",
 ]

@@ -16,21 +16,49 @@ from typing import Any, NoReturn, Sequence
 
 from ._version import __version__
 from .errors import OptionError, PerceptdiffError
-from .optionspec import COMMON_OPTIONS, DEFAULT_METRIC, METRIC_OPTIONS, Kind, OptionSpec
+from .names import display
+from .optionspec import COMMON_OPTIONS, DEFAULT_METRIC, METRIC_OPTIONS, Kind, OptionSpec, parse_color
+
+#: Diff picture styles and bases (as :mod:`perceptdiff.diffimage` defines them;
+#: repeated here so that ``--help`` does not import numpy).
+STYLES = ("overlay", "sidebyside", "mask")
+BASES = ("expected", "actual")
+#: What EXPECTED or ACTUAL says to read standard input.
+STDIN = "-"
 
 __all__ = ["main", "build_parser", "options_from_args"]
 
 PROG = "perceptdiff"
 
 #: Headings of ``--help`` sections holding comparison options.
-_SECTIONS = {"model": "model", "framing": "framing"}
+_SECTIONS = {"model": "model", "framing": "framing", "input": "input"}
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with a one-line error (still exit status 2)."""
+    """argparse with a one-line error (still exit status 2) that says what to do where it can."""
+
+    argv: Sequence[str] = ()
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        hint = usage_hint(message, self.argv)
+        text = f"{message}: {hint}" if hint else f"{message} (see --help)"
+        self.exit(2, f"{self.prog}: error: {display(text)}\n")
+
+
+def usage_hint(message: str, argv: Sequence[str]) -> str | None:
+    """What to do about an argparse error, read from the arguments given (None: no advice)."""
+    argv = list(argv)
+    if "required: ACTUAL" in message or "required: EXPECTED" in message:
+        for flag, value in zip(argv, argv[1:]):
+            if flag == "--json" and not value.startswith("-"):
+                return (f"--json took {value!r} as the FILE to write; put --json after the two images, "
+                        "or write --json=FILE")
+    if message.endswith("expected one argument"):
+        flag = message.split(":")[0].replace("argument", "").strip().split("/")[0]
+        for given, value in zip(argv, argv[1:]):
+            if given == flag and value.startswith("-"):
+                return f"a value starting with - must be joined to its flag: write {flag}={value}"
+    return None
 
 
 def _text_type(spec: OptionSpec) -> Any:
@@ -39,9 +67,17 @@ def _text_type(spec: OptionSpec) -> Any:
         try:
             return spec.from_text(text)
         except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
+            hint = f" ({spec.hint})" if spec.hint else ""
+            raise argparse.ArgumentTypeError(f"{exc}{hint}") from None
     convert.__name__ = spec.kind.value  # argparse names the type in some messages
     return convert
+
+
+def _color(text: str) -> tuple[int, int, int]:
+    try:
+        return parse_color(text)
+    except OptionError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace("background colour", "colour")) from None
 
 
 def _int(text: str) -> int:
@@ -109,13 +145,21 @@ def build_parser() -> argparse.ArgumentParser:
             + f" ('{PROG} NAME --help' for each)."
         ),
     )
-    p.add_argument("expected", metavar="EXPECTED", help="the approved image (or folder)")
-    p.add_argument("actual", metavar="ACTUAL", help="the new image (or folder)")
+    p.add_argument("expected", metavar="EXPECTED", help="the approved image (or folder; - reads "
+                                                         "standard input)")
+    p.add_argument("actual", metavar="ACTUAL", help="the new image (or folder; - reads standard input)")
     out = p.add_argument_group("output")
     out.add_argument("--diff", metavar="PATH", help="write a diff image (PNG) to PATH")
-    out.add_argument("--diff-style", choices=("overlay", "sidebyside"), default="overlay",
-                     help="overlay: differences over the faded expected image (default); "
-                          "sidebyside: expected | actual | diff")
+    out.add_argument("--diff-style", choices=STYLES, default="overlay",
+                     help="overlay: differences over the faded image (default); "
+                          "sidebyside: expected | actual | diff; mask: only the visibly different "
+                          "pixels on transparency (RGBA, no legend)")
+    out.add_argument("--diff-base", choices=BASES, default="expected",
+                     help="the image faded under the marks: expected (default) or actual (shows "
+                          "what is new)")
+    out.add_argument("--diff-color", metavar="COLOR", type=_color,
+                     help="paint visibly different pixels in this one colour (#rrggbb) instead "
+                          "of the visibility ramp")
     out.add_argument("--json", metavar="FILE", nargs="?", const="-", default=None,
                      help="print the result as one JSON object (to FILE if given; put --json "
                           "after the images or write --json=FILE)")
@@ -166,7 +210,8 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         given = {k: v for k, v in given.items() if v is not None}
         if given and chosen != metric:
             flags = ", ".join("--" + k.replace("_", "-") for k in given)
-            raise OptionError(f"{flags}: only with --metric {metric}")
+            hints = [s.hint for s in specs if s.name in given and s.hint]
+            raise OptionError(f"{flags}: only with --metric {metric}" + (f" ({hints[0]})" if hints else ""))
         kw.update(given)
     return kw
 
@@ -178,14 +223,15 @@ def _fmt_num(v: float | None, unit: str = "") -> str:
 
 
 def render_text(result: Any, verbose: bool = False) -> str:
-    """Human output: the verdict line, then a few numbers."""
+    """Human output: the verdict line, then a few numbers (names shown with :func:`~perceptdiff.names.display`)."""
     lines = [result.summary()]
     es, as_ = result.expected_size, result.actual_size
-    lines.append(f"  expected {result.sources[0]} ({es[0]}x{es[1]}), "
-                 f"actual {result.sources[1]} ({as_[0]}x{as_[1]})")
+    lines.append(f"  expected {display(result.sources[0])} ({es[0]}x{es[1]}), "
+                 f"actual {display(result.sources[1])} ({as_[0]}x{as_[1]})")
     if result.compared_size is not None and result.verdict != "identical":
+        changed = f"changed {result.changed_pixels} px, " if result.changed_pixels is not None else ""
         lines.append(
-            f"  visible {result.visible_pixels} px ({result.visible_area_deg2:.3g} deg², "
+            f"  {changed}visible {result.visible_pixels} px ({result.visible_area_deg2:.3g} deg², "
             f"{100 * result.visible_ratio:.3g}%), peak {_fmt_num(result.peak_jnd)} JND, "
             f"p99.9 {_fmt_num(result.p999_jnd)} JND, forgiven {result.forgiven_pixels} px, "
             f"{result.region_count} region(s)")
@@ -193,13 +239,14 @@ def render_text(result: Any, verbose: bool = False) -> str:
         se = result.details["sum_errors"]
         lines.append(f"  sum of errors {se}, normalised {result.details.get('sum_errors_normalized')}")
     for note in result.notes:
-        lines.append(f"  note: {note}")
+        lines.append(f"  note: {display(note)}")
     if verbose:
         lines.append(f"  metric {result.metric} {result.metric_version}, "
                      f"{result.pixels_per_degree:.3g} pixels per degree")
         for r in result.regions:
             flag = "FAIL" if r.failing else "ok  "
-            lines.append(f"  {flag} region at x={r.x} y={r.y} {r.width}x{r.height}: {r.pixels} px "
+            changed = f"{r.changed_pixels} px changed, " if r.changed_pixels is not None else ""
+            lines.append(f"  {flag} region at x={r.x} y={r.y} {r.width}x{r.height}: {changed}visible over {r.visible_pixels} px "
                          f"({r.area_deg2:.3g} deg²), peak {r.peak_jnd:.2f} JND")
         if result.region_count > len(result.regions):
             lines.append(f"  ... and {result.region_count - len(result.regions)} more region(s)")
@@ -213,13 +260,56 @@ def _write_text_atomic(path: str, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def _stdin_source(args: argparse.Namespace, kw: dict[str, Any]) -> Any:
+    """The ``-`` argument's image read from standard input (bounded by max_file_mb)."""
+    from .loading import EncodedData, read_stream
+    from .options import Options
+
+    if args.expected == STDIN and args.actual == STDIN:
+        raise OptionError("only one of EXPECTED and ACTUAL can be - (standard input)")
+    if sys.stdin is None or sys.stdin.isatty():
+        raise OptionError("- reads an image from standard input, but standard input is a terminal: "
+                          "pipe an image into it (perceptdiff - b.png < a.png)")
+    limit = Options.from_kwargs(**{k: v for k, v in kw.items() if k == "max_file_mb"}).max_file_bytes
+    return EncodedData(read_stream(sys.stdin.buffer, "<stdin>", limit), "<stdin>")
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse output paths that cannot be written before comparing (not after)."""
+    from .fileio import check_parent_folders
+
+    if args.diff:
+        from .diffimage import check_diff_path
+
+        check_diff_path(args.diff)
+    if args.json not in (None, "-"):
+        check_parent_folders(args.json)
+
+
 def run_pair(args: argparse.Namespace, kw: dict[str, Any]) -> int:
     from .engine import compare
 
-    result = compare(args.expected, args.actual, **kw)
+    _check_outputs(args)
+    expected, actual = args.expected, args.actual
+    if STDIN in (expected, actual):
+        stdin = _stdin_source(args, kw)
+        expected = stdin if expected == STDIN else expected
+        actual = stdin if actual == STDIN else actual
+    result = compare(expected, actual, **kw)
     if args.diff:
         from .diffimage import write_diff
-        write_diff(result, args.diff, style=args.diff_style)
+        images = None
+        if result.expected_image is None and result.compared_size is None and result.verdict == "fail":
+            # Sizes differ in the headers, so nothing was decoded: the picture shows both images.
+            from .loading import load_image
+            from .options import Options
+
+            limit = Options.from_kwargs(**{k: v for k, v in kw.items()
+                                           if k in ("max_file_mb", "allow_truncated")})
+            images = tuple(load_image(src, allow_truncated=limit.allow_truncated,
+                                      max_file_bytes=limit.max_file_bytes) for src in (expected, actual))
+        write_diff(result, args.diff, style=args.diff_style, base=args.diff_base,
+                   color=args.diff_color, images=images)  # type: ignore[arg-type]
     if args.json is not None:
         text = result.to_json(indent=2, ensure_ascii=False)
         if args.json == "-":
@@ -249,7 +339,9 @@ def _parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, Any, str]:
     args_list = list(sys.argv[1:] if argv is None else argv)
     sub = _subcommands().get(args_list[0]) if args_list else None
     if sub is None:
-        return build_parser().parse_args(args_list), _compare, PROG
+        parser = build_parser()
+        parser.argv = args_list  # type: ignore[attr-defined]  # for usage_hint
+        return parser.parse_args(args_list), _compare, PROG
     module = sub.load()
     prog = f"{PROG} {sub.name}"
     parser = _Parser(prog=prog, description=sub.help[0].upper() + sub.help[1:] + ".")
@@ -263,7 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(run(args))
     except PerceptdiffError as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {display(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
@@ -276,5 +368,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: still one line, traceback with -v
         if getattr(args, "verbose", False):
             traceback.print_exc()
-        print(f"{prog}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"{prog}: internal error: {type(exc).__name__}: {display(str(exc))}", file=sys.stderr)
         return 2

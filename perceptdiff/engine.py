@@ -3,8 +3,10 @@
 Order of work (cheapest first):
 
 1. identical file bytes -> IDENTICAL without decoding the pixels;
-2. decode (:mod:`perceptdiff.loading`);
-3. different sizes -> FAIL naming both, unless ``resize`` or ``pad``;
+2. different sizes in the headers -> FAIL naming both without decoding,
+   unless ``resize`` or ``pad`` (whose canvas is checked here, before it
+   exists: :func:`perceptdiff.resample.pad_canvas`);
+3. decode (:mod:`perceptdiff.loading`); sizes of decoded sources checked as in 2;
 4. ignore rectangles (the actual image takes the expected image's pixels there);
 5. identical decoded pixels -> IDENTICAL; equal once colour under full
    transparency is discarded -> PASS with an all-zero map;
@@ -16,10 +18,8 @@ turns it into the :class:`~perceptdiff.result.ComparisonResult`.
 
 from __future__ import annotations
 
-import os
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,7 @@ import numpy as np
 from ._version import __version__ as _pkg_version
 from . import loading, resample, verdict
 from .image import Image
+from .loading.limits import check_pixels
 from .metrics import Metric, MetricOutput, get_metric
 from .options import Options
 from .optionspec import refuse_unsupported
@@ -70,33 +71,59 @@ def compare(expected: Any, actual: Any, **options: Any) -> ComparisonResult:
     elif options:
         opts = opts.replace(**options)
     run = _Run.start(opts)
-    same = loading.identical_sources(expected, actual)
+    run.sources = (loading.source_name(expected), loading.source_name(actual))
+    enc_a = loading.encoded_bytes(expected, opts.max_file_bytes) or expected
+    enc_b = loading.encoded_bytes(actual, opts.max_file_bytes) or actual
+    same = loading.identical_sources(enc_a, enc_b, max_file_bytes=opts.max_file_bytes)
     if same is not None:
         run.timings["decode"] = time.perf_counter() - run.t0
         run.timings["compare"] = 0.0
-        run.sources = (loading.source_name(expected), loading.source_name(actual))
         return run.result(Decision.nothing_visible("identical", "the files are byte-for-byte identical"),
                           frame=same, total=sum(run.timings.values()))
-    img_a, img_b = _load_pair(expected, actual, run.metric.color_managed)
+    sizes = _header_sizes(enc_a, enc_b)
+    if sizes is not None and sizes[0] != sizes[1]:
+        if opts.pad:
+            check_pixels(f"{run.sources[0]} and {run.sources[1]}",
+                         *resample.pad_canvas(*sizes), what="padded canvas")
+        elif not opts.resize:
+            run.sizes = sizes
+            return run.size_differs(time.perf_counter() - run.t0)
+    img_a, img_b = _load_pair(enc_a, enc_b, opts, run.metric.color_managed)
     return compare_images(img_a, img_b, opts, _decode_time=time.perf_counter() - run.t0, _t0=run.t0)
 
 
-def _load_pair(expected: Any, actual: Any, color_management: bool = True) -> tuple[Image, Image]:
-    """Decode both inputs; files are decoded in two threads (Pillow's decoders release the GIL).
+def _changed_in_box(a: Image, b: Image, out: MetricOutput) -> np.ndarray:
+    """Pixels that differ, over the box of the metric's map (for metrics that do not report them)."""
+    y, x = out.offset
+    h, w = out.jnd.shape
+    pa, pb = resample.match_dtypes(a, b)
+    return np.any(pa.pixels[y:y + h, x:x + w] != pb.pixels[y:y + h, x:x + w], axis=-1)
 
-    ``color_management=False`` (metrics that model a tool without it, such as
-    Yee's) keeps embedded ICC profiles from being applied.
+
+def _header_sizes(a: Any, b: Any) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """Both sizes from the headers of encoded sources (None unless both can be read that way)."""
+    if not (isinstance(a, loading.EncodedData) and isinstance(b, loading.EncodedData)):
+        return None
+    sa, sb = loading.probe_size(a), loading.probe_size(b)
+    return (sa, sb) if sa is not None and sb is not None else None
+
+
+def _load_pair(expected: Any, actual: Any, options: Options,
+               color_management: bool = True) -> tuple[Image, Image]:
+    """Decode both inputs, one after the other.
+
+    Decoding is serialised anyway (the loader captures each decoder's
+    warnings and C-level messages under one lock, :mod:`perceptdiff.loading.capture`),
+    so two threads would only wait for each other.  ``color_management=False``
+    (metrics that model a tool without it, such as Yee's) keeps embedded ICC
+    profiles from being applied.
     """
     def load(src: Any) -> Image:
-        return loading.load_image(src, color_management=color_management)
+        return loading.load_image(src, color_management=color_management,
+                                  allow_truncated=options.allow_truncated,
+                                  max_file_bytes=options.max_file_bytes)
 
-    if not (isinstance(expected, (str, os.PathLike, bytes, bytearray, memoryview))
-            and isinstance(actual, (str, os.PathLike, bytes, bytearray, memoryview))):
-        return load(expected), load(actual)
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="perceptdiff-load") as pool:
-        fa = pool.submit(load, expected)
-        fb = pool.submit(load, actual)
-        return fa.result(), fb.result()
+    return load(expected), load(actual)
 
 
 def compare_images(expected: Image, actual: Image, options: Options | None = None, *,
@@ -116,14 +143,12 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
             a, b = resample.resize_pair(a, b)
             run.notes += (f"resized to {a.width}x{a.height} (area average in linear light)",)
         elif opts.pad:
+            check_pixels(f"{a.source} and {b.source}", *resample.pad_canvas(a.size, b.size),
+                         what="padded canvas")
             a, b = resample.pad_pair(a, b)
             run.notes += (f"padded to {a.width}x{a.height} with transparency",)
         else:
-            run.ppd = metric.pixels_per_degree(opts, mopts, expected.width, expected.height)
-            run.timings["compare"] = time.perf_counter() - t1
-            reason = (f"size differs: {expected.width}x{expected.height} vs "
-                      f"{actual.width}x{actual.height} (use resize or pad to compare anyway)")
-            return run.result(Decision.not_compared(reason), images=(expected, actual))
+            return run.size_differs(_decode_time, t1, images=(expected, actual))
 
     if opts.ignore:
         b = resample.apply_ignore(a, b, opts.ignore)
@@ -145,9 +170,12 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
 
     ppd = run.ppd
     out = metric.compute(a, b, opts, mopts, ppd)
+    rule = metric.verdict_rule(opts, mopts)
+    if opts.max_changed_pixels is not None:
+        rule = replace(rule, kind="pixels", max_changed_pixels=opts.max_changed_pixels)
+    changed = out.changed if out.changed is not None else _changed_in_box(a, b, out)
     decision = verdict.decide(out.jnd, out.offset, (a.height, a.width), ppd, opts.jnd_threshold,
-                              metric.verdict_rule(opts, mopts),
-                              forgiven=out.forgiven, changed=out.changed)
+                              rule, forgiven=out.forgiven, changed=changed)
     run.timings["compare"] = time.perf_counter() - t1
     return run.result(decision, images=(a, b), frame=a.size, output=out)
 
@@ -172,6 +200,21 @@ class _Run:
         refuse_unsupported(options, metric)
         return cls(options, metric, metric.validate(options.metric_options),
                    time.perf_counter() if t0 is None else t0)
+
+    def size_differs(self, decode_time: float, t1: float | None = None, *,
+                     images: tuple[Image, Image] | None = None) -> ComparisonResult:
+        """FAIL without comparing: the sizes (in :attr:`sizes`) differ and neither resize nor pad was asked.
+
+        ``images`` are the decoded images when the caller had them; sizes read
+        from headers leave them None (nothing was decoded).
+        """
+        assert self.sizes is not None
+        (ew, eh), (aw, ah) = self.sizes
+        self.ppd = self.metric.pixels_per_degree(self.options, self.metric_options, ew, eh)
+        self.timings["decode"] = decode_time
+        self.timings["compare"] = time.perf_counter() - t1 if t1 is not None else 0.0
+        reason = (f"size differs: {ew}x{eh} vs {aw}x{ah} (use resize or pad to compare anyway)")
+        return self.result(Decision.not_compared(reason), images=images)
 
     def result(self, decision: Decision, *, images: tuple[Image, Image] | None = None,
                frame: tuple[int, int] | None = None, output: MetricOutput | None = None,
@@ -206,6 +249,7 @@ class _Run:
             peak_jnd=d.peak_jnd, p999_jnd=d.p999_jnd, visible_pixels=d.visible_pixels,
             visible_area_deg2=d.visible_area_deg2, visible_ratio=d.visible_ratio,
             regions=d.regions, region_count=d.region_count, forgiven_pixels=d.forgiven_pixels,
+            changed_pixels=d.changed_pixels,
             options=self._options_dict(), timings=dict(self.timings), notes=self.notes,
             details=dict(output.details) if output is not None else {},
             sources=self.sources,

@@ -12,6 +12,7 @@ __all__ = [
     "PerceptdiffError",
     "ImageLoadError",
     "ImageTooLargeError",
+    "TruncatedImageError",
     "OptionError",
     "BaselineError",
     "SignatureIndexError",
@@ -40,7 +41,15 @@ class ImageLoadError(PerceptdiffError):
 
 
 class ImageTooLargeError(ImageLoadError):
-    """An image exceeds the pixel limit (Pillow's decompression-bomb guard)."""
+    """An image exceeds the pixel limit (Pillow's decompression-bomb guard) or the file-size limit."""
+
+
+class TruncatedImageError(ImageLoadError):
+    """The data is truncated or corrupt: decoding it would show pixels the file does not hold.
+
+    ``allow_truncated=True`` (``--allow-truncated``) loads such data as far as
+    the decoder gets instead, with a note.
+    """
 
 
 class OptionError(PerceptdiffError, ValueError):

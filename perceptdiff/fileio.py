@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .errors import PerceptdiffError
 
-__all__ = ["atomic_write_bytes"]
+__all__ = ["atomic_write_bytes", "check_parent_folders"]
 
 
 def _umask() -> int:
@@ -39,6 +39,18 @@ def _file_mode(dest: Path) -> int:
         return 0o666 & ~_umask()
 
 
+def check_parent_folders(path: str | os.PathLike[str]) -> None:
+    """Raise :class:`PerceptdiffError` when a parent of ``path`` exists but is not a folder.
+
+    ``mkdir`` would say only "File exists"; this names the file in the way.
+    """
+    dest = Path(path)
+    for parent in reversed(dest.parents):
+        if parent.exists() and not parent.is_dir():
+            raise PerceptdiffError(f"{dest}: cannot write: {parent} is a file, not a folder "
+                                   "(give a path whose folders are folders)")
+
+
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, overwrite: bool = True) -> Path:
     """Write ``data`` to ``path`` atomically; create missing parent folders.
 
@@ -48,6 +60,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, overwrite: 
     a file appearing in between is not replaced).
     """
     dest = Path(path)
+    check_parent_folders(dest)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)

@@ -38,6 +38,9 @@ class Options:
         A pixel budget: when either is given, the verdict is FAIL iff more than
         ``max_pixels`` pixels (or more than ``max_ratio`` of all pixels) are
         visibly different, replacing the metric's default region rule.
+    max_changed_pixels : int or None
+        A budget of changed pixels inside the visible regions (what the
+        region boxes are drawn around), replacing the region rule.
     ignore : tuple of (x, y, w, h)
         Rectangles of the expected image's frame that are not compared.
     resize, pad : bool
@@ -50,6 +53,11 @@ class Options:
     antialiasing : str
         ``"box"`` (default forgiveness), ``"pixelmatch"`` (Vysniauskas 2009
         detector as in pixelmatch) or ``"off"``.
+    allow_truncated : bool
+        Load truncated or corrupt data as far as the decoder gets (with a
+        note) instead of refusing it.
+    max_file_mb : float
+        Image files larger than this many megabytes (10^6 bytes) are refused unread.
     metric_options : mapping
         Options specific to the metric, validated by it.
     """
@@ -61,11 +69,14 @@ class Options:
     jnd_threshold: float = COMMON["jnd_threshold"].default
     max_pixels: int | None = COMMON["max_pixels"].default
     max_ratio: float | None = COMMON["max_ratio"].default
+    max_changed_pixels: int | None = COMMON["max_changed_pixels"].default
     ignore: tuple[tuple[int, int, int, int], ...] = COMMON["ignore"].default
     resize: bool = COMMON["resize"].default
     pad: bool = COMMON["pad"].default
     background: tuple[int, int, int] | None = COMMON["background"].default
     antialiasing: str = COMMON["antialiasing"].default
+    allow_truncated: bool = COMMON["allow_truncated"].default
+    max_file_mb: float = COMMON["max_file_mb"].default
     metric_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
@@ -81,6 +92,11 @@ class Options:
     def pixels_per_degree(self) -> float:
         """The ppd in force: ``ppd`` if given, else the viewing preset's."""
         return float(self.ppd) if self.ppd is not None else VIEWING_PRESETS[self.viewing]
+
+    @property
+    def max_file_bytes(self) -> int:
+        """:attr:`max_file_mb` in bytes."""
+        return int(self.max_file_mb * 1e6)
 
     @property
     def has_budget(self) -> bool:

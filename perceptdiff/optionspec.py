@@ -189,6 +189,9 @@ class OptionSpec:
         Other command-line spellings (``--scale`` for ``--resize``).
     section : str
         Heading the option is listed under in ``--help``.
+    hint : str or None
+        Said after a refusal of the option's value or of its use, for users
+        who reach for it with another tool's meaning in mind.
     """
 
     name: str
@@ -204,6 +207,7 @@ class OptionSpec:
     engine: bool = False
     aliases: tuple[str, ...] = ()
     section: str = "model"
+    hint: str | None = None
 
     # -- names -------------------------------------------------------------
     @property
@@ -331,8 +335,14 @@ COMMON_OPTIONS: tuple[OptionSpec, ...] = (
                "visibility, in just-noticeable differences, above which a pixel counts as "
                "visibly different", metavar="X", low=0.0, low_open=True, high=1e6, engine=True),
     OptionSpec("max_pixels", Kind.WHOLE, None,
-               "pass while at most N pixels are visibly different (replaces the region rule)",
+               "pass while at most N pixels are visibly different, counting the area the eye "
+               "model spreads each change over (replaces the region rule)",
                metavar="N", low=0.0, group="pixel budget"),
+    OptionSpec("max_changed_pixels", Kind.WHOLE, None,
+               "pass while at most N pixels changed inside the visibly different regions, "
+               "counting changed pixels as Playwright's maxDiffPixels does, invisible changes "
+               "left out (replaces the region rule)",
+               metavar="N", low=0.0, group="pixel budget", engine=True),
     OptionSpec("max_ratio", Kind.NUMBER, None,
                "pass while at most this fraction of the pixels is visibly different "
                "(replaces the region rule)", metavar="R", low=0.0, high=1.0, group="pixel budget"),
@@ -352,6 +362,12 @@ COMMON_OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("background", Kind.COLOR, None,
                "page colour translucent images are shown on (#rrggbb); by default both white "
                "and black are checked", metavar="COLOR", section="framing"),
+    OptionSpec("allow_truncated", Kind.FLAG, False,
+               "load truncated or corrupt image data as far as the decoder gets (the rest filled "
+               "by the decoder, with a note) instead of refusing it", engine=True, section="input"),
+    OptionSpec("max_file_mb", Kind.NUMBER, 1000.0,
+               "refuse image files larger than this many megabytes (10^6 bytes) unread",
+               metavar="MB", low=0.0, low_open=True, high=1e9, engine=True, section="input"),
 )
 
 #: :data:`COMMON_OPTIONS` by name.
@@ -376,7 +392,11 @@ YEE_OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("fov", Kind.NUMBER, 45.0, "field of view of the image width, in degrees",
                metavar="DEG", low=0.1, high=89.9, section="yee"),
     OptionSpec("threshold", Kind.WHOLE, 100, "number of failing pixels at which the images FAIL",
-               metavar="N", low=0.0, section="yee"),
+               metavar="N", low=0.0, section="yee",
+               hint="--threshold is the failing-pixel count of --metric yee; the visibility "
+                    "threshold of the default metric is --jnd-threshold X, in just-noticeable "
+                    "differences (pixelmatch's and odiff's colour threshold 0.1 has no "
+                    "counterpart: the eye model replaces it)"),
     OptionSpec("gamma", Kind.NUMBER, 2.2, "gamma of the display", metavar="G", low=0.0, low_open=True,
                section="yee"),
     OptionSpec("luminance", Kind.NUMBER, 100.0, "white luminance of the display in cd/m²",

@@ -13,10 +13,19 @@ import numpy as np
 from PIL import Image as PILImage
 
 from .color import decode, linear_to_srgb
+from .errors import OptionError
 from .image import Image
 
-__all__ = ["resize_pair", "pad_pair", "apply_ignore", "equal_where_visible", "match_dtypes", "to_float",
-           "to_uint8"]
+__all__ = ["resize_pair", "pad_pair", "pad_canvas", "apply_ignore", "equal_where_visible",
+           "match_dtypes", "to_float", "to_uint8", "PAD_MAX_GROWTH"]
+
+#: ``pad`` places both images on a canvas of the larger width and the larger
+#: height; one holding more than this many times the larger image's pixels is
+#: refused.  Padding is for renders of one scene that differ by some rows or
+#: columns (a screenshot one line taller: growth 1); a 64x1 and a 1x1048576
+#: image would make a 64x1048576 canvas, 64 times the larger image, almost all
+#: padding, and memory is promised per pixel of the larger image.
+PAD_MAX_GROWTH = 4
 
 
 def to_float(img: Image) -> Image:
@@ -77,10 +86,22 @@ def resize_pair(a: Image, b: Image) -> tuple[Image, Image]:
     return match_dtypes(a2, b2)
 
 
+def pad_canvas(size_a: tuple[int, int], size_b: tuple[int, int]) -> tuple[int, int]:
+    """``(width, height)`` of the canvas :func:`pad_pair` makes; OptionError past :data:`PAD_MAX_GROWTH`."""
+    w, h = max(size_a[0], size_b[0]), max(size_a[1], size_b[1])
+    larger = max(size_a[0] * size_a[1], size_b[0] * size_b[1], 1)
+    if w * h > PAD_MAX_GROWTH * larger:
+        raise OptionError(
+            f"pad: the canvas for {size_a[0]}x{size_a[1]} and {size_b[0]}x{size_b[1]} would be "
+            f"{w}x{h}, {w * h / larger:.0f} times the larger image (at most {PAD_MAX_GROWTH}): "
+            "pad is for images that differ by some rows or columns; crop them, or use resize")
+    return w, h
+
+
 def pad_pair(a: Image, b: Image) -> tuple[Image, Image]:
     """Place both images at the top-left of the larger canvas, padding with transparency."""
+    w, h = pad_canvas(a.size, b.size)
     a, b = match_dtypes(a, b)
-    h, w = max(a.height, b.height), max(a.width, b.width)
 
     def pad(img: Image) -> Image:
         if img.size == (w, h):

@@ -17,11 +17,14 @@ from typing import Any, Mapping
 import numpy as np
 
 from .image import Image
+from .names import display, is_text, json_fields
 
 __all__ = ["Region", "ComparisonResult", "MapStore", "RESULT_SCHEMA_VERSION"]
 
-#: Version of the JSON layout produced by :meth:`ComparisonResult.to_dict`.
-RESULT_SCHEMA_VERSION = 1
+#: Version of the JSON layout produced by :meth:`ComparisonResult.to_dict`
+#: (2: a region's ``pixels`` is ``visible_pixels``, and regions and the result
+#: count ``changed_pixels``; names that are not valid text carry ``source_bytes``).
+RESULT_SCHEMA_VERSION = 2
 
 VERDICTS = ("identical", "pass", "fail")
 
@@ -36,27 +39,37 @@ class Region:
         Box in the compared frame (pixels) around the pixels that actually
         changed in this region (for metrics that report them; otherwise
         around its visible pixels).  Visibility spreads a few pixels beyond a
-        change through the eye's filters, so ``pixels`` may exceed the box's
-        area: one changed pixel can be visible over ~300 px.
-    pixels : int
+        change through the eye's filters, so ``visible_pixels`` may exceed the
+        box's area: one changed pixel can be visible over ~300 px.
+    visible_pixels : int
         Number of visibly different pixels in the region (above the JND
-        threshold), which the area rule counts.
+        threshold): the area the eye model spreads the change over, which the
+        area rule counts.  (``pixels`` is its earlier name.)
     area_deg2 : float
         ``pixels / ppd**2``: the region's area in square degrees of visual angle.
     peak_jnd : float
         Largest visibility-map value inside the region.
     failing : bool
         True if this region alone makes the verdict FAIL under the rule in force.
+    changed_pixels : int or None
+        Pixels whose values changed (not forgiven) inside the region: what
+        the box is drawn around.  None when the metric does not say.
     """
 
     x: int
     y: int
     width: int
     height: int
-    pixels: int
+    visible_pixels: int
     area_deg2: float
     peak_jnd: float
     failing: bool
+    changed_pixels: int | None = None
+
+    @property
+    def pixels(self) -> int:
+        """The earlier name of :attr:`visible_pixels`."""
+        return self.visible_pixels
 
     @property
     def box(self) -> tuple[int, int, int, int]:
@@ -66,8 +79,8 @@ class Region:
     def to_dict(self) -> dict[str, Any]:
         return {
             "x": self.x, "y": self.y, "width": self.width, "height": self.height,
-            "pixels": self.pixels, "area_deg2": _num(self.area_deg2),
-            "peak_jnd": _num(self.peak_jnd), "failing": self.failing,
+            "changed_pixels": self.changed_pixels, "visible_pixels": self.visible_pixels,
+            "area_deg2": _num(self.area_deg2), "peak_jnd": _num(self.peak_jnd), "failing": self.failing,
         }
 
 
@@ -140,6 +153,9 @@ class ComparisonResult:
         Number of regions before truncation to ``regions``.
     forgiven_pixels : int
         Pixels whose difference was explained as anti-aliasing or 1-px jitter.
+    changed_pixels : int or None
+        Pixels whose values changed (not forgiven) inside the visible regions:
+        what ``max_changed_pixels`` counts.  None when the metric does not say.
     options : mapping
         The options in force (JSON-ready).
     timings : mapping
@@ -171,6 +187,7 @@ class ComparisonResult:
     options: Mapping[str, Any]
     timings: Mapping[str, float]
     notes: tuple[str, ...] = ()
+    changed_pixels: int | None = None
     details: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     sources: tuple[str, str] = ("?", "?")
     expected_image: Image | None = field(default=None, repr=False)
@@ -227,14 +244,15 @@ class ComparisonResult:
             "reason": self.reason,
             "metric": self.metric,
             "metric_version": self.metric_version,
-            "expected": {"source": self.sources[0],
+            "expected": {**json_fields("source", self.sources[0]),
                          "width": self.expected_size[0], "height": self.expected_size[1]},
-            "actual": {"source": self.sources[1],
+            "actual": {**json_fields("source", self.sources[1]),
                        "width": self.actual_size[0], "height": self.actual_size[1]},
             "compared_size": list(self.compared_size) if self.compared_size else None,
             "pixels_per_degree": _num(self.pixels_per_degree),
             "peak_jnd": _num(self.peak_jnd),
             "p999_jnd": _num(self.p999_jnd),
+            "changed_pixels": self.changed_pixels,
             "visible_pixels": int(self.visible_pixels),
             "visible_area_deg2": _num(self.visible_area_deg2),
             "visible_ratio": _num(self.visible_ratio, 9),
@@ -243,7 +261,7 @@ class ComparisonResult:
             "forgiven_pixels": int(self.forgiven_pixels),
             "options": dict(self.options),
             "timings": {k: _num(v) for k, v in self.timings.items()},
-            "notes": list(self.notes),
+            "notes": [n if is_text(n) else display(n) for n in self.notes],
             "details": {k: (_num(v) if isinstance(v, float) else v) for k, v in self.details.items()},
         }
 

@@ -17,8 +17,10 @@ Probability summation over area (Quick 1974; Robson & Graham 1981) is why a
 near-threshold difference needs area to be seen, and why a strong one does not.
 
 Pixel-budget rule (``kind="pixels"``, or whenever the user gives
-``max_pixels``/``max_ratio``): FAIL when more than ``max_pixels`` pixels (or
-more than ``max_ratio`` of the frame) exceed the threshold.  Yee's metric uses
+``max_pixels``/``max_ratio``/``max_changed_pixels``): FAIL when more than
+``max_pixels`` pixels (or more than ``max_ratio`` of the frame) exceed the
+threshold, or more than ``max_changed_pixels`` pixels changed inside the
+visible regions (Playwright's ``maxDiffPixels`` counts changed pixels).  Yee's metric uses
 it with pdiff's "fail at ``threshold`` pixels or more".
 """
 
@@ -70,6 +72,7 @@ class VerdictRule:
     max_ratio: float | None = None
     cluster_deg: float = CLUSTER_DEG
     budget_label: str | None = None
+    max_changed_pixels: int | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class Decision:
     regions: tuple[Region, ...] = ()
     region_count: int = 0
     forgiven_pixels: int = 0
+    changed_pixels: int | None = None
 
     @classmethod
     def nothing_visible(cls, verdict: str, reason: str) -> "Decision":
@@ -179,18 +183,28 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
         peaks = peaks[1:]
         slices = region_labels.boxes(visible, grown, region_count)
         if changed is not None:
-            tight = region_labels.boxes(changed & (grown > 0), grown, region_count)
+            inside = changed & (grown > 0)
+            tight = region_labels.boxes(inside, grown, region_count)
             slices = [t if t is not None else s for t, s in zip(tight, slices)]
+            changed_counts = np.bincount(grown[inside], minlength=region_count + 1)[1:]
     else:
         sizes = np.zeros(0, dtype=np.int64)
         peaks = np.zeros(0)
         slices = []
+    if changed is None:
+        changed_counts = None
+    elif not n_visible:
+        changed_counts = np.zeros(0, dtype=np.int64)
+    n_changed = int(changed_counts.sum()) if changed_counts is not None else None
 
-    use_budget = rule.kind == "pixels" or rule.max_pixels is not None or rule.max_ratio is not None
+    use_budget = (rule.kind == "pixels" or rule.max_pixels is not None or rule.max_ratio is not None
+                  or rule.max_changed_pixels is not None)
     if use_budget:
         over_px = rule.max_pixels is not None and n_visible > rule.max_pixels
         over_ratio = rule.max_ratio is not None and total and n_visible / total > rule.max_ratio
-        failed = bool(over_px or over_ratio)
+        over_changed = (rule.max_changed_pixels is not None
+                        and (n_changed if n_changed is not None else n_visible) > rule.max_changed_pixels)
+        failed = bool(over_px or over_ratio or over_changed)
         failing = np.full(len(sizes), failed)
     else:
         strong = rule.strong_jnd * jnd_threshold
@@ -204,33 +218,37 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
         regions.append(Region(
             x=int(sl[1].start + ox), y=int(sl[0].start + oy),
             width=int(sl[1].stop - sl[1].start), height=int(sl[0].stop - sl[0].start),
-            pixels=int(sizes[i]), area_deg2=float(sizes[i] / px_per_deg2),
+            visible_pixels=int(sizes[i]), area_deg2=float(sizes[i] / px_per_deg2),
             peak_jnd=float(peaks[i]), failing=bool(failing[i]),
+            changed_pixels=int(changed_counts[i]) if changed_counts is not None else None,
         ))
 
     reason = _reason(failed, use_budget, rule, regions, region_count, n_visible, total,
-                     peak, jnd_threshold, ppd, n_forgiven)
+                     peak, jnd_threshold, ppd, n_forgiven, n_changed)
     return Decision(
         verdict="fail" if failed else "pass", reason=reason, peak_jnd=peak, p999_jnd=p999,
         visible_pixels=n_visible, visible_area_deg2=n_visible / px_per_deg2,
         visible_ratio=(n_visible / total) if total else 0.0, regions=tuple(regions),
-        region_count=int(region_count), forgiven_pixels=n_forgiven,
+        region_count=int(region_count), forgiven_pixels=n_forgiven, changed_pixels=n_changed,
     )
 
 
 def _reason(failed: bool, use_budget: bool, rule: VerdictRule, regions: list[Region],
             region_count: int, n_visible: int, total: int, peak: float, thr: float,
-            ppd: float, n_forgiven: int) -> str:
+            ppd: float, n_forgiven: int, n_changed: int | None = None) -> str:
     forgiven = f"; {n_forgiven} px forgiven as anti-aliasing/jitter" if n_forgiven else ""
     if use_budget:
         limits = []
         if rule.max_pixels is not None:
-            limits.append(f"{rule.max_pixels} px")
+            limits.append(f"{rule.max_pixels} visible px")
         if rule.max_ratio is not None:
             limits.append(f"{rule.max_ratio:.4g} of the frame")
+        if rule.max_changed_pixels is not None:
+            limits.append(f"{rule.max_changed_pixels} changed px")
         budget = rule.budget_label or "the budget of " + " or ".join(limits)
         verb = "exceeds" if failed else "within"
-        return (f"{n_visible} pixels visibly different ({100 * n_visible / max(total, 1):.3g}%), "
+        changed = f"{n_changed} px changed, " if n_changed is not None else ""
+        return (f"{changed}{n_visible} px visibly different ({100 * n_visible / max(total, 1):.3g}%), "
                 f"{verb} {budget}; peak {peak:.2f} JND{forgiven}")
     if failed:
         worst = regions[0]
@@ -238,14 +256,21 @@ def _reason(failed: bool, use_budget: bool, rule: VerdictRule, regions: list[Reg
         if worst.peak_jnd >= rule.strong_jnd * thr:
             why.append(f"peak {worst.peak_jnd:.1f} JND >= {rule.strong_jnd * thr:g}")
         min_px = rule.min_area_deg2 * ppd * ppd
-        if worst.pixels >= min_px:
-            why.append(f"{worst.pixels} px ({worst.area_deg2:.3g} deg²) >= {min_px:.0f} px")
+        if worst.visible_pixels >= min_px:
+            why.append(f"visible area {worst.visible_pixels} px >= {min_px:.0f} px")
         n_fail = sum(r.failing for r in regions)
         more = f" (+{n_fail - 1} more failing)" if n_fail > 1 else ""
-        return (f"visible difference at x={worst.x} y={worst.y} {worst.width}x{worst.height}: "
+        return (f"visible difference at x={worst.x} y={worst.y}: {_region_words(worst)}; "
                 f"{' and '.join(why)}{more}{forgiven}")
     if n_visible == 0:
         return f"no visible difference (peak {peak:.2f} JND){forgiven}"
-    largest = max(regions, key=lambda r: r.pixels)
+    largest = max(regions, key=lambda r: r.visible_pixels)
     return (f"differences too small or faint to see: {region_count} region(s) above "
-            f"{thr:g} JND, largest {largest.pixels} px, peak {peak:.2f} JND{forgiven}")
+            f"{thr:g} JND, largest visible over {largest.visible_pixels} px, peak {peak:.2f} JND{forgiven}")
+
+
+def _region_words(r: Region) -> str:
+    """``64 px changed in the 8x8 box, visible over 1004 px (0.628 deg²)``: both counts, named."""
+    changed = (f"{r.changed_pixels} px changed in the {r.width}x{r.height} box"
+               if r.changed_pixels is not None else f"the {r.width}x{r.height} box")
+    return f"{changed}, visible over {r.visible_pixels} px ({r.area_deg2:.3g} deg²)"

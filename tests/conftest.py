@@ -144,3 +144,18 @@ def png(tmp_path: Path) -> Callable[[str, np.ndarray], Path]:
         return write_png(tmp_path / name, arr)
 
     return _write
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--fuzz-inputs", type=int, default=None, metavar="N",
+                     help="inputs tests/test_fuzz.py tries (default a few seconds' worth; "
+                          "CI's nightly job uses 20000)")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many inputs the fuzz tests tried (the count travels on the reports, also from xdist)."""
+    for key in ("passed", "failed"):
+        for report in terminalreporter.stats.get(key, []):
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "fuzz_inputs":
+                    terminalreporter.write_line(f"fuzz: {report.nodeid}: {value} inputs tried")

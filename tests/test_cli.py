@@ -188,8 +188,9 @@ def test_json_prints_one_object_with_every_field(ui: tuple[Path, Path]) -> None:
     assert data["peak_jnd"] >= 4 and data["p999_jnd"] <= data["peak_jnd"]
     assert data["visible_pixels"] > 0 and data["visible_area_deg2"] > 0
     assert data["region_count"] == len(data["regions"]) >= 1
-    assert {"x", "y", "width", "height", "pixels", "area_deg2", "peak_jnd", "failing"} \
-        <= set(data["regions"][0])
+    assert {"x", "y", "width", "height", "changed_pixels", "visible_pixels", "area_deg2", "peak_jnd",
+            "failing"} <= set(data["regions"][0])
+    assert data["schema_version"] == 2 and data["changed_pixels"] > 0
     assert any(r["failing"] for r in data["regions"])
     # The ui pair's changes are a recoloured label and a new badge: nothing in
     # them is anti-aliasing, so nothing is forgiven (test_json_for_a_pass
@@ -445,3 +446,112 @@ def test_options_the_metric_would_not_use_are_one_line_errors(
     assert main([str(small_pair[0]), str(small_pair[1]), *args]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("perceptdiff: error: ") and needle in err
+
+
+# ----------------------------------------------------------- issue 11 ---
+
+def run_stdin(data: bytes, *args: object) -> subprocess.CompletedProcess[bytes]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return subprocess.run([sys.executable, "-m", "perceptdiff", *(str(a) for a in args)], input=data,
+                          capture_output=True, timeout=TIMEOUT, env=env)
+
+
+@pytest.mark.slow
+def test_dash_reads_standard_input(small_pair: tuple[Path, Path]) -> None:
+    a, b = small_pair
+    proc = run_stdin(a.read_bytes(), "-", b)
+    assert proc.returncode == 1 and b"expected <stdin> (64x48)" in proc.stdout, proc
+    assert run_stdin(a.read_bytes(), a, "-").returncode == 0
+    proc = run_stdin(a.read_bytes(), "-", b, "--max-file-mb", "0.0001")
+    assert proc.returncode == 2 and b"<stdin>: file of more than" in proc.stderr
+    proc = run_stdin(b"", "-", "-")
+    assert proc.returncode == 2 and b"only one of EXPECTED and ACTUAL can be -" in proc.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="POSIX special files")
+def test_special_files_are_refused_at_once(small_pair: tuple[Path, Path], tmp_path: Path) -> None:
+    assert_one_line_error(run(small_pair[0], "/dev/zero"), "/dev/zero", "character device")
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    assert_one_line_error(run(small_pair[0], fifo), str(fifo), "FIFO")  # would hang before
+
+
+@pytest.mark.slow
+def test_control_characters_in_names_are_shown_escaped(small_pair: tuple[Path, Path], tmp_path: Path) -> None:
+    if os.name != "posix":
+        pytest.skip("names with control characters need POSIX")
+    evil = tmp_path / "esc\x1b[2J\rx.png"
+    evil.write_bytes(small_pair[0].read_bytes())
+    proc = run(evil, small_pair[1])
+    assert "\x1b" not in proc.stdout and "\r" not in proc.stdout
+    assert "esc\\x1b[2J\\rx.png" in proc.stdout
+    missing = tmp_path / "gone\x1b[31m.png"
+    line = assert_one_line_error(run(missing, small_pair[1]), "gone\\x1b[31m.png")
+    assert "\x1b" not in line
+    raw = os.fsencode(tmp_path) + b"/caf\xe9.png"
+    with open(raw, "wb") as fh:
+        fh.write(small_pair[0].read_bytes())
+    proc = run(os.fsdecode(raw), small_pair[1], "--json")
+    data = json.loads(proc.stdout)
+    assert data["schema_version"] == 2
+    assert data["expected"]["source"].endswith("caf\\xe9.png")
+    import base64
+    assert base64.b64decode(data["expected"]["source_bytes"]) == raw
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args, needles", [
+    (["--threshold", "0.1"], ["not a whole number", "--jnd-threshold"]),
+    (["--threshold", "5"], ["only with --metric yee", "--jnd-threshold"]),
+    (["--ignore", "-10,0,5,5"], ["--ignore=-10,0,5,5"]),
+])
+def test_messages_say_what_to_do(args: list[str], needles: list[str], small_pair: tuple[Path, Path]) -> None:
+    assert_one_line_error(run(*small_pair, *args), *needles)
+
+
+@pytest.mark.slow
+def test_json_before_the_images_is_explained(small_pair: tuple[Path, Path]) -> None:
+    line = assert_one_line_error(run("--json", *small_pair), "--json took", "--json=FILE")
+    assert str(small_pair[0]) in line
+    assert small_pair[0].stat().st_size > 0  # and the image was not overwritten
+
+
+@pytest.mark.slow
+def test_diff_under_a_regular_file_names_it(small_pair: tuple[Path, Path], tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    line = assert_one_line_error(run(*small_pair, "--diff", blocker / "x.png"), f"{blocker} is a file, not a folder")
+    assert "File exists" not in line
+
+
+@pytest.mark.slow
+def test_damaged_files_exit_2_unless_allowed(tmp_path: Path) -> None:
+    y, x = np.mgrid[0:128, 0:128]
+    img = np.stack([x * 2, y * 2, x + y], -1).astype(np.uint8)
+    good = write_png(tmp_path / "good.png", img)
+    buf = tmp_path / "cut.jpg"
+    PILImage.fromarray(img).save(buf, "JPEG", quality=90)
+    data = buf.read_bytes()
+    buf.write_bytes(data[:len(data) // 2] + b"\xff\xd9")
+    ref = tmp_path / "ref.jpg"
+    PILImage.fromarray(img).save(ref, "JPEG", quality=90)
+    assert_one_line_error(run(ref, buf), str(buf), "truncated JPEG")
+    proc = run(ref, buf, "--allow-truncated")
+    assert proc.returncode == 1 and "allow_truncated" in proc.stdout
+    assert good.exists()
+
+
+@pytest.mark.slow
+def test_diff_options_of_the_command(ui: tuple[Path, Path], tmp_path: Path) -> None:
+    mask = tmp_path / "mask.png"
+    assert run(*ui, "--diff", mask, "--diff-style", "mask", "--diff-color", "#00ff00").returncode == 1
+    with PILImage.open(mask) as im:
+        assert im.mode == "RGBA" and im.size == (480, 320)
+        px = np.asarray(im)
+    seen = px[..., 3] == 255
+    assert seen.any() and np.all(px[seen][:, :3] == (0, 255, 0)) and np.all(px[~seen] == 0)
+    actual = tmp_path / "actual.png"
+    assert run(*ui, "--diff", actual, "--diff-base", "actual").returncode == 1
+    assert_one_line_error(run(*ui, "--diff-color", "nope"), "--diff-color")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 from PIL import Image as PILImage
+from PIL import ImageDraw
 
 import perceptdiff
 from perceptdiff import diffimage as di
@@ -46,7 +48,7 @@ def make_result(exp: np.ndarray, act: np.ndarray | None = None, *, jnd: np.ndarr
 
 
 def region(x: int, y: int, w: int, h: int, failing: bool) -> Region:
-    return Region(x=x, y=y, width=w, height=h, pixels=w * h, area_deg2=w * h / 1600.0,
+    return Region(x=x, y=y, width=w, height=h, visible_pixels=w * h, area_deg2=w * h / 1600.0,
                   peak_jnd=5.0, failing=failing)
 
 
@@ -225,7 +227,7 @@ def test_size_mismatch_shows_both_images() -> None:
         expected_image=Image.from_pixels(a), actual_image=Image.from_pixels(b))
     assert res.jnd_map is None
     out = di.render_diff(res)
-    for style in di.STYLES:  # both styles draw the same picture here
+    for style in ("overlay", "sidebyside"):  # both styles draw the same picture here
         assert np.array_equal(di.render_diff(res, style), out)
     k = min(di.zoom_factor(60, 40), di.zoom_factor(80, 50))
     assert k == 3
@@ -339,3 +341,136 @@ def test_written_diff_has_the_usual_file_mode(tmp_path: Path, scene: np.ndarray)
         assert dest.stat().st_mode & 0o777 == 0o644
     finally:
         os.umask(mask)
+
+
+# ------------------------------------------- bounded by the input (issue 11) ---
+
+def _compare_files(tmp_path: Path, a: np.ndarray, b: np.ndarray) -> ComparisonResult:
+    return perceptdiff.compare(write_png(tmp_path / "a.png", a), write_png(tmp_path / "b.png", b))
+
+
+@pytest.mark.parametrize("shape", [(1, 60000), (60000, 1), (3, 20000)])
+def test_extreme_aspect_ratios_give_a_picture_bounded_by_the_input(tmp_path: Path, shape) -> None:
+    # A 60000x1 pair with sidebyside drew a 181080x14941 picture (152 s, 23 GB).
+    a = rgba(*shape, (255, 255, 255))
+    b = a.copy()
+    b.reshape(-1, 4)[100:200, :3] = 0
+    res = _compare_files(tmp_path, a, b)
+    assert res.verdict == "fail"
+    pixels = shape[0] * shape[1]
+    for style in ("overlay", "sidebyside"):
+        out = di.render_diff(res, style)
+        h, w = out.shape[:2]
+        assert h * w <= 3 * 3 * pixels + 2_000_000, (style, out.shape)
+        assert max(h, w) <= 4 * min(h, w) + 800, (style, out.shape)
+
+
+def test_size_mismatch_of_a_long_gif_is_bounded(tmp_path: Path) -> None:
+    # 1x1 vs 65535x1 wrote a 65735x4423 PNG that Pillow itself refused to open.
+    one, long = tmp_path / "one.gif", tmp_path / "long.gif"
+    PILImage.new("P", (1, 1)).save(one)
+    PILImage.new("P", (65535, 1)).save(long)
+    res = perceptdiff.compare(one, long)
+    assert res.reason.startswith("size differs") and res.expected_image is None
+    frames = di.render_diff(res)
+    images = di.render_diff(res, images=(perceptdiff.load_image(one), perceptdiff.load_image(long)))
+    for out in (frames, images):
+        assert out.shape[0] * out.shape[1] <= 4 * 65535 + 2_000_000, out.shape
+
+
+def test_legend_scale_is_capped() -> None:
+    from perceptdiff.diffimage import render
+
+    assert render._legend_scale(180_000) == render.MAX_LEGEND_SCALE == 4
+
+
+def test_wrap_panel_rows_and_columns() -> None:
+    wide = np.zeros((2, 10_000, 3), np.uint8)
+    out = di.wrap_panel(wide, 1)
+    assert out.shape[1] < 2_000 and out.shape[0] * out.shape[1] <= 2 * wide.shape[0] * wide.shape[1] + 10_000
+    tall = di.wrap_panel(wide.transpose(1, 0, 2), 1)
+    assert tall.shape == (out.shape[1], out.shape[0], 3)
+    normal = np.zeros((300, 400, 3), np.uint8)
+    assert di.wrap_panel(normal, 1) is normal
+
+
+def test_verdict_line_wraps_instead_of_being_cut(scene: np.ndarray) -> None:
+    short = make_result(scene)
+    long = ComparisonResult(**{**short.__dict__, "reason": "a reason " * 40 + "THE END"})
+    lines = legend.wrap(legend.builtin_font(11), long.summary(), 400 - 12)
+    assert len(lines) >= 3 and lines[-1].endswith("THE END") and not any("\u2026" in ln for ln in lines)
+    assert di.render_diff(long).shape[0] > di.render_diff(short).shape[0] + 30
+
+
+def test_square_degrees_are_written_with_a_superscript_two() -> None:
+    font = legend.builtin_font(22)
+    assert legend.printable(font, "deg\u00b2", keep=legend.SUPERSCRIPT_TWO) == "deg\u00b2"
+
+    def top_row(text: str) -> int:
+        im = PILImage.new("L", (80, 40), 0)
+        legend.draw_text(ImageDraw.Draw(im), (2, 10), text, font, 255)
+        arr = np.asarray(im)
+        cols = slice(legend.text_width(font, "deg"), 80)
+        return int(np.nonzero(arr[:, cols].any(axis=1))[0][0])
+
+    assert top_row("deg\u00b2") < top_row("deg2")  # raised, not "^2"
+
+
+def test_failing_boxes_stand_out_from_every_ramp_colour() -> None:
+    ramp = di.ramp_colors(np.exp2(np.linspace(0, 5, 200)).astype(np.float32))
+    for colour in (di.FAILING_BOX_COLOR, di.REGION_BOX_COLOR):
+        distance = np.sqrt(((ramp - np.asarray(colour, np.float32)) ** 2).sum(axis=1)).min()
+        assert distance > 150, colour  # the old red (220, 0, 0) was 75 from crimson
+
+
+def test_failing_box_has_a_white_ring_outside(scene: np.ndarray) -> None:
+    out = di.render_diff(make_result(scene, regions=(region(100, 200, 20, 10, True),)))
+    assert px(out, 99, 205) == di.FAILING_BOX_COLOR and px(out, 98, 205) == di.FAILING_BOX_COLOR
+    assert px(out, 97, 205) == di.BOX_HALO
+
+
+def test_many_regions_give_at_most_twelve_boxes(scene: np.ndarray) -> None:
+    regions = tuple(region(10 + 9 * (i % 40), 10 + 30 * (i // 40), 6, 6, True) for i in range(43))
+    assert len(di.boxes_to_draw(regions)) == di.MAX_BOXES_DRAWN == 12
+    nested = (region(10, 10, 100, 100, True), region(20, 20, 10, 10, True), region(200, 200, 5, 5, False))
+    assert [b for b, _ in di.boxes_to_draw(nested)] == [(10, 10, 100, 100), (200, 200, 5, 5)]
+
+
+def test_jpeg_q90_photo_gets_a_handful_of_boxes(png: Any) -> None:
+    from skimage import data
+
+    photo = data.astronaut()
+    buf = io.BytesIO()
+    PILImage.fromarray(photo).save(buf, "JPEG", quality=90)
+    res = perceptdiff.compare(photo, np.asarray(PILImage.open(buf)))
+    assert res.verdict == "fail" and sum(r.failing for r in res.regions) > 12
+    assert len(di.boxes_to_draw(res.regions)) <= 12
+
+
+def test_actual_image_as_the_base_shows_what_is_new() -> None:
+    exp = rgba(H, W, (0, 0, 0))
+    act = exp.copy()
+    act[100:200, 100:300, :3] = 255
+    jnd = np.zeros((H, W), np.float32)
+    res = make_result(exp, act, jnd=jnd)
+    under_expected = di.render_diff(res)
+    under_actual = di.render_diff(res, base="actual")
+    assert px(under_expected, 150, 150) == px(under_expected, 10, 10)
+    assert px(under_actual, 150, 150) != px(under_actual, 10, 10)
+    with pytest.raises(PerceptdiffError, match="base"):
+        di.render_diff(res, base="both")
+
+
+def test_custom_diff_colour_and_transparent_mask(scene: np.ndarray) -> None:
+    jnd = np.zeros((H, W), np.float32)
+    jnd[10:20, 10:20] = 3.0
+    jnd[30:40, 30:40] = 0.7  # faint: not visible
+    res = make_result(scene, jnd=jnd)
+    out = di.render_diff(res, color=(255, 0, 255))
+    assert px(out, 15, 15) == (255, 0, 255) and px(out, 35, 35) != (255, 0, 255)
+    mask = di.render_diff(res, style="mask")
+    assert mask.shape == (H, W, 4)
+    assert mask[15, 15, 3] == 255 and mask[35, 35, 3] == 0 and mask[200, 200, 3] == 0
+    assert close(tuple(mask[15, 15, :3]), tuple(np.rint(di.ramp_colors(np.array([3.0]))[0])))
+    flat = di.render_diff(res, style="mask", color=(0, 255, 0))
+    assert tuple(flat[15, 15]) == (0, 255, 0, 255)

@@ -129,3 +129,58 @@ def test_the_metric_decides_whether_profiles_are_applied():
     ignored = "embedded ICC profile ignored"
     assert any(ignored in n for n in perceptdiff.compare(a, b, metric="yee").notes)
     assert not any(ignored in n for n in perceptdiff.compare(a, b).notes)
+
+
+# ---------------------------------------------------------------------------
+# Memory bounded by the input (issue 11, item 2)
+
+
+def _no_decoding(monkeypatch):
+    from perceptdiff.loading import decoding
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("decoded although the headers settle it")
+
+    monkeypatch.setattr(decoding, "_decode_pil", refuse)
+
+
+def test_size_differs_from_the_headers_without_decoding(monkeypatch, tmp_path):
+    big = tmp_path / "big.png"
+    PILImage.new("RGB", (3000, 2000), (200, 10, 10)).save(big)  # 6 MP, a few kB on disk
+    small = png(flat(40, (20, 30)))
+    _no_decoding(monkeypatch)
+    result = perceptdiff.compare(big, small)
+    assert result.verdict == "fail" and result.reason.startswith("size differs: 3000x2000 vs 30x20")
+    assert result.expected_size == (3000, 2000) and result.expected_image is None
+    assert result.compared_size is None and result.sources == (str(big), "<bytes>")
+
+
+def test_size_from_headers_follows_exif_orientation(monkeypatch):
+    exif = PILImage.Exif()
+    exif[0x0112] = 6  # rotated 90 degrees: 30x20 stored is 20x30 shown
+    buf = io.BytesIO()
+    PILImage.fromarray(flat(40, (20, 30))).save(buf, "JPEG", exif=exif.tobytes())
+    result = perceptdiff.compare(buf.getvalue(), png(flat(40, (30, 21))))
+    assert result.expected_size == (20, 30)
+
+
+def test_a_damaged_file_is_an_error_even_when_sizes_differ():
+    data = png(noise(GREY, 20))
+    with pytest.raises(perceptdiff.TruncatedImageError):
+        perceptdiff.compare(data[: len(data) // 2], png(flat(40, (20, 30))))
+
+
+def test_pad_refuses_a_canvas_much_larger_than_either_image_before_decoding(monkeypatch):
+    wide, tall = png(flat(0, (1, 64))), png(flat(0, (100_000, 1)))
+    _no_decoding(monkeypatch)
+    with pytest.raises(perceptdiff.OptionError, match="64x100000, 64 times the larger image"):
+        perceptdiff.compare(wide, tall, pad=True)
+
+
+def test_pad_refuses_the_same_for_decoded_images():
+    a = perceptdiff.load_image(flat(0, (1, 64)))
+    b = perceptdiff.load_image(flat(0, (1000, 1)))
+    with pytest.raises(perceptdiff.OptionError, match="times the larger image"):
+        perceptdiff.compare_images(a, b, perceptdiff.Options(pad=True))
+    ok = perceptdiff.compare_images(a, perceptdiff.load_image(flat(0, (2, 64))), perceptdiff.Options(pad=True))
+    assert ok.compared_size == (64, 2)

@@ -85,17 +85,46 @@ class TestArrays:
         with pytest.raises(ImageLoadError, match="<array>: float samples contain NaN or infinity"):
             load_image(arr)
 
-    def test_wide_int_arrays_by_range(self):
-        small = load_image(np.array([[0, 255]], np.int64))
-        assert small.pixels.dtype == np.uint8 and any("8-bit" in n for n in small.notes)
-        big = load_image(np.array([[0, 40000]], np.int32))
+    def test_wide_int_arrays_need_a_bit_depth(self):
+        # The scale follows the dtype or bit_depth, never the values (issue 11, item 7):
+        # an int32 array of 200s and the same array with one 256 are both 8-bit data here.
+        with pytest.raises(ImageLoadError, match="bit_depth"):
+            load_image(np.full((4, 4), 200, np.int32))
+        small = load_image(np.array([[0, 255]], np.int64), bit_depth=8)
+        assert small.pixels.dtype == np.uint8 and small.pixels[0, 1, 0] == 255
+        big = load_image(np.array([[0, 40000]], np.int32), bit_depth=16)
         assert big.pixels.dtype == np.uint16 and big.pixels[0, 1, 0] == 40000
+        ten = load_image(np.array([[0, 1023]], np.int32), bit_depth=10)
+        assert ten.pixels.dtype == np.float32 and ten.pixels[0, 1, 0] == 1.0
+
+    def test_scale_does_not_follow_the_values(self):
+        a = np.full((8, 8), 200, np.int32)
+        b = a.copy()
+        b[0, 0] = 256
+        ia, ib = load_image(a, bit_depth=16), load_image(b, bit_depth=16)
+        assert ia.pixels.dtype == ib.pixels.dtype == np.uint16
+        assert np.count_nonzero(ia.pixels != ib.pixels) == 3  # one pixel, three colour channels
+
+    def test_broadcast_array_over_the_pixel_limit_is_too_large(self):
+        from perceptdiff.errors import ImageTooLargeError
+
+        huge = np.broadcast_to(np.uint8(0), (100_000, 100_000))
+        with pytest.raises(ImageTooLargeError, match="exceeds the limit"):
+            load_image(huge)
+
+    def test_compare_refuses_a_huge_array_with_our_error(self):
+        import perceptdiff
+        from perceptdiff.errors import ImageTooLargeError
+
+        huge = np.broadcast_to(np.uint8(0), (100_000, 100_000, 3))
+        with pytest.raises(ImageTooLargeError):
+            perceptdiff.compare(huge, huge)
 
     @pytest.mark.parametrize(
         "arr, reason",
         [
             (np.array([[-1, 3]], np.int16), "negative sample values"),
-            (np.array([[0, 70000]], np.uint32), "exceed 16 bits"),
+            (np.array([[0, 70000]], np.uint32), "scale is not known"),
             (np.zeros((0, 4, 3), np.uint8), "zero-size image"),
             (np.zeros((4, 0), np.uint8), "zero-size image"),
             (np.zeros(5, np.uint8), "array shape"),
@@ -108,7 +137,7 @@ class TestArrays:
     )
     def test_bad_arrays(self, arr, reason):
         with pytest.raises(ImageLoadError) as info:
-            load_image(arr)
+            load_image(arr, bit_depth=16 if arr.dtype == np.int16 else None)
         assert str(info.value).startswith("<array>: ") and reason in info.value.reason
 
     def test_image_is_returned_as_is(self):

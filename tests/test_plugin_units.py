@@ -63,7 +63,32 @@ def test_safe_name_is_portable(text):
 def test_safe_name_keeps_plain_names_and_is_deterministic():
     assert naming.safe_name("test_plot") == "test_plot"
     assert naming.safe_name("TestDialog.test_ok") == "TestDialog.test_ok"
-    assert naming.safe_name("test_x[a b]") == naming.safe_name("test_x[a b]") == "test_x_a_b"
+    assert naming.safe_name("test_x[a b]") == naming.safe_name("test_x[a b]")
+    assert naming.safe_name("test_x[a b]").startswith("test_x_a_b-")
+    assert naming.legacy_safe_name("test_x[a b]") == "test_x_a_b"
+
+
+@pytest.mark.parametrize("group", [
+    ["a b", "a_b", "a+b"],                      # folders of tests/<x>/test_x.py (issue 11)
+    ["test_\u00fc", "test_\u00e9", "test_"],     # module names
+    ["test_p[..]", "test_p[.]", "test_p_"],     # parametrize ids
+    ["x" * 120 + "1", "x" * 120 + "2"],         # cut to the length limit
+    ["..", ".", "snapshot", ""],                # nothing printable left
+    ["CON", "_CON"],                            # reserved on Windows
+])
+def test_safe_names_are_injective(group):
+    names = [naming.safe_name(t) for t in group]
+    assert len(set(names)) == len(group), names
+    for text, name in zip(group, names):
+        assert re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9._-]*", name) and "--" not in name
+
+
+def test_test_stems_are_injective():
+    ids = ["m.py::test_x[a b]", "m.py::test_x[a_b]", "m.py::test_x_a_b", "m.py::A::b", "m.py::A.b",
+           "m.py::test_p[..]", "m.py::test_p[.]"]
+    stems = [naming.test_stem(i) for i in ids]
+    assert len(set(stems)) == len(ids), stems
+    assert naming.test_stem("m.py::TestDialog::test_ok") == "TestDialog.test_ok"  # plain stays plain
 
 
 def test_long_names_differing_at_the_end_get_different_hash_suffixes():
@@ -85,10 +110,12 @@ def test_random_names_are_always_safe():
 def test_snapshot_stems_and_owner():
     nodeid = "tests/test_ui.py::TestDialog::test_ok[dark-../../x]"
     stem = naming.test_stem(nodeid)
-    assert stem == "TestDialog.test_ok_dark-._._x"
+    assert re.fullmatch(r"TestDialog\.test_ok_dark-\._\._x-[0-9a-f]{8}", stem)
     assert naming.snapshot_stem(nodeid, None, 1) == stem
     assert naming.snapshot_stem(nodeid, None, 2) == stem + "--2"
-    assert naming.snapshot_stem(nodeid, "../legend--big", 0) == stem + "--legend-big"
+    assert re.fullmatch(re.escape(stem) + r"--legend-big-[0-9a-f]{8}",
+                        naming.snapshot_stem(nodeid, "../legend--big", 0))
+    assert naming.snapshot_stem(nodeid, "logo", 0) == stem + "--logo"
     for name in (None, "logo", "a--b--c"):
         assert naming.stem_owner(naming.snapshot_stem(nodeid, name, 3)) == stem
 

@@ -396,3 +396,73 @@ def test_plugin_report_of_new_baselines_opens_cleanly(browser, plugin_reports: t
         assert watch.problems == []
     finally:
         page.close()
+
+
+# ---------------------------------------------------------------------------
+# Names that are data, not control (issue 11, item 8)
+# ---------------------------------------------------------------------------
+
+#: Names as bytes: not UTF-8, an ESC sequence, a CR, a right-to-left override.
+HOSTILE_NAMES = (b"caf\xe9.png", b"esc\x1b[2Jx.png", b"cr\rline.png", b"rtl\xe2\x80\xaeevil.png")
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if os.name != "posix":
+        pytest.skip("file names with arbitrary bytes need POSIX")
+    root = tmp_path_factory.mktemp("hostile")
+    exp, act = root / "exp", root / "act"
+    exp.mkdir()
+    act.mkdir()
+    img = textured(3)
+    changed = img.copy()
+    changed[2:12, 2:20, :3] = 0
+    for name in HOSTILE_NAMES:
+        write_png(os.fsdecode(os.fsencode(exp) + b"/" + name), img)
+        write_png(os.fsdecode(os.fsencode(act) + b"/" + name), changed)
+    result = folder.compare_folders(exp, act, jobs=1, report=root / "report")
+    assert result.report is not None
+    return result.report
+
+
+def test_hostile_names_leave_the_data_valid_text(hostile_report: Path) -> None:
+    data = (hostile_report.parent / "data.js").read_text(encoding="utf-8")
+    assert "\\udc" not in data.lower()  # no lone surrogates, which broke the page
+    assert "\x1b" not in data and "\r" not in data
+
+
+def test_page_with_hostile_names_opens_and_shows_them_escaped(browser, hostile_report: Path) -> None:
+    page, watch = open_report(browser, hostile_report)
+    crashed: list[str] = []
+    page.on("crash", lambda *_: crashed.append("renderer crashed"))
+    try:
+        page.click("#filters button[data-filter=all]")
+        names = page.locator("#pairs tbody tr").evaluate_all("rs => rs.map(r => r.dataset.name)")
+        assert sorted(names) == sorted(["caf\\xe9.png", "esc\\x1b[2Jx.png", "cr\\rline.png",
+                                        "rtl\\u202eevil.png"])
+        text = page.inner_text("#pairs tbody")
+        assert "\x1b" not in text and "\u202e" not in text
+        page.click("#accept-all summary")
+        cmds = page.text_content("#accept-all-cmds") or ""
+        lines = cmds.split("\n")
+        assert len(lines) == len(HOSTILE_NAMES), lines  # a CR no longer breaks the block
+        assert all("\r" not in line and "\x1b" not in line for line in lines)
+        assert any("$'" in line and "\\xe9" in line for line in lines)
+        page.wait_for_timeout(200)
+        assert watch.problems == [] and crashed == []
+    finally:
+        page.close()
+
+
+def test_accept_commands_of_hostile_names_work_in_a_shell(hostile_report: Path, tmp_path: Path) -> None:
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("bash not installed")
+    from perceptdiff.names import shell_quote
+
+    for name in HOSTILE_NAMES:
+        target = os.fsencode(tmp_path) + b"/" + name
+        proc = subprocess.run([bash, "-c", f"printf x > {shell_quote(os.fsdecode(target))}"],
+                              capture_output=True, timeout=30)
+        assert proc.returncode == 0, proc.stderr
+        assert os.path.exists(target)

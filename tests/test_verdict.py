@@ -94,7 +94,7 @@ def test_pixel_budget_rule():
     jnd[:3, :3] = 2.0  # 9 visible pixels
     assert decide(jnd, VerdictRule(kind="pixels", max_pixels=9)).verdict == "pass"
     d = decide(jnd, VerdictRule(kind="pixels", max_pixels=8))
-    assert d.verdict == "fail" and "exceeds the budget of 8 px" in d.reason
+    assert d.verdict == "fail" and "exceeds the budget of 8 visible px" in d.reason
     assert all(r.failing for r in d.regions)
     assert decide(jnd, VerdictRule(max_ratio=0.0008)).verdict == "fail"  # a budget replaces the regions
     assert decide(jnd, VerdictRule(max_ratio=0.0009)).verdict == "pass"
@@ -125,3 +125,29 @@ def test_empty_map_and_the_decisions_without_a_map():
     assert (same.verdict, same.peak_jnd, same.visible_pixels, same.regions) == ("identical", 0.0, 0, ())
     off = Decision.not_compared("sizes differ")
     assert (off.verdict, off.peak_jnd, off.p999_jnd) == ("fail", None, None)
+
+
+def test_changed_pixels_are_counted_and_named_apart_from_visible_ones():
+    # issue 11: "visible difference at x=536 y=343 8x8: ... 1004 px" read as 1004 px in an 8x8 box.
+    jnd = np.zeros((100, 100), np.float32)
+    jnd[40:60, 40:60] = 6.0                # visibility spread over 400 px
+    changed = np.zeros((100, 100), bool)
+    changed[46:54, 46:54] = True           # by 64 changed pixels
+    d = decide(jnd, VerdictRule(), changed=changed)
+    (r,) = d.regions
+    assert (r.width, r.height, r.changed_pixels, r.visible_pixels) == (8, 8, 64, 400)
+    assert d.changed_pixels == 64
+    assert "64 px changed in the 8x8 box, visible over 400 px" in d.reason
+    assert r.to_dict()["changed_pixels"] == 64 and r.to_dict()["visible_pixels"] == 400
+    assert "pixels" not in r.to_dict() and r.pixels == 400  # the earlier attribute name still reads
+
+
+def test_changed_pixel_budget():
+    jnd = np.zeros((100, 100), np.float32)
+    jnd[40:60, 40:60] = 6.0
+    changed = np.zeros((100, 100), bool)
+    changed[46:54, 46:54] = True
+    changed[0, 0] = True  # an invisible change: not counted
+    assert decide(jnd, VerdictRule(max_changed_pixels=64), changed=changed).verdict == "pass"
+    d = decide(jnd, VerdictRule(max_changed_pixels=63), changed=changed)
+    assert d.verdict == "fail" and "exceeds the budget of 63 changed px" in d.reason

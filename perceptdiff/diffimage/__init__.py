@@ -12,6 +12,15 @@ Two styles:
     labels and the same legend.  Failing regions are outlined on all three
     panels so the change is easy to find in the originals too; regions that
     pass are outlined on the overlay only.
+``mask``
+    only the visibly different pixels, opaque in their ramp colour, on full
+    transparency: an RGBA picture of the compared frame, without legend, to
+    lay over either image (odiff's ``--diff-mask``).
+
+``base="actual"`` fades the actual image under the marks instead of the
+expected one (shows what is new); ``color=(r, g, b)`` paints every visibly
+different pixel in that one colour instead of the ramp (pixelmatch's
+``diffColor``).
 
 When the images were not compared because their sizes differ, both styles show
 expected | actual with a caption naming both sizes.
@@ -33,21 +42,28 @@ drawn.  ``v >= 4`` is the default metric's "visible however small" level
 
 Forgiven anti-aliasing pixels use a muted teal (L* 66, blue-green: the one hue
 axis the yellow-red ramp does not use), in the spirit of pixelmatch's separate
-anti-aliasing colour.  Failing regions get a 2-pixel red outline, other
-regions a 1-pixel orange outline (thickness, not only hue, tells them apart),
-drawn just outside the region's box and clipped to the frame.
+anti-aliasing colour.  Failing regions get a 2-pixel deep-blue outline with a
+white ring outside it, other regions a 1-pixel light-blue outline (blue is the
+hue the ramp never takes; thickness, not only shade, tells them apart), drawn
+just outside the region's box and clipped to the frame.  Boxes near each
+other are merged and at most 12 are drawn; the legend says how many regions
+they stand for.
 
 Images smaller than 256 pixels on their longer side are enlarged by an integer
 factor (nearest neighbour, at most 8x) so single pixels stay visible; the
-legend is scaled with wide images so it stays legible when the picture is
-shown fitted to a screen.
+legend is scaled with wide images (at most 4x) so it stays legible when the
+picture is shown fitted to a screen, and the verdict line wraps rather than
+being cut.  Extremely long, thin images are wrapped into rows (see
+:mod:`.render`), so the picture's size follows the compared pixels.
 
 Modules: :mod:`.palette` (the colours), :mod:`.overlay` (the overlay panel's
 pixels), :mod:`.legend` (text strips), :mod:`.render` (layout and files).
 """
 
-from .overlay import faded_grey, flatten, paint_levels, paint_overlay, zoom_factor
+from .overlay import (MAX_BOXES_DRAWN, boxes_to_draw, faded_grey, flatten, paint_levels, paint_mask,
+                      paint_overlay, zoom_factor)
 from .palette import (
+    BOX_HALO,
     FAILING_BOX_COLOR,
     FORGIVEN_ALPHA,
     FORGIVEN_COLOR,
@@ -55,8 +71,9 @@ from .palette import (
     REGION_BOX_COLOR,
     ramp_colors,
 )
-from .render import STYLES, render_diff, write_diff
+from .render import BASES, STYLES, check_diff_path, render_diff, wrap_panel, write_diff
 
-__all__ = ["render_diff", "write_diff", "STYLES", "RAMP", "FORGIVEN_COLOR",
-           "FAILING_BOX_COLOR", "REGION_BOX_COLOR", "FORGIVEN_ALPHA", "ramp_colors",
-           "flatten", "faded_grey", "paint_levels", "paint_overlay", "zoom_factor"]
+__all__ = ["render_diff", "write_diff", "check_diff_path", "STYLES", "BASES", "RAMP",
+           "FORGIVEN_COLOR", "FAILING_BOX_COLOR", "REGION_BOX_COLOR", "BOX_HALO", "FORGIVEN_ALPHA",
+           "ramp_colors", "flatten", "faded_grey", "paint_levels", "paint_overlay", "paint_mask",
+           "zoom_factor", "wrap_panel", "boxes_to_draw", "MAX_BOXES_DRAWN"]

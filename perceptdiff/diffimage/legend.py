@@ -1,7 +1,11 @@
 """Text strips under the picture: the legend (verdict, ramp, swatches) and captions.
 
-Drawn with Pillow's built-in font; characters it lacks are replaced by ASCII
-stand-ins, and text too wide for the strip is shortened with an ellipsis.
+Drawn with Pillow's built-in font.  A superscript two (``deg²``, as the
+terminal writes it) is drawn as a small raised "2", since the font has no
+glyph for it; other characters it lacks are replaced by ASCII stand-ins.
+The verdict line and captions wrap at spaces onto as many lines as they need
+(never cut); only a single word wider than the strip is shortened with an
+ellipsis.
 """
 
 from __future__ import annotations
@@ -29,7 +33,10 @@ from .palette import (
     ramp_colors,
 )
 
-__all__ = ["Strip", "builtin_font", "printable", "text_width", "fit"]
+__all__ = ["Strip", "builtin_font", "printable", "text_width", "fit", "wrap", "draw_text"]
+
+#: Drawn as a raised small "2" (the built-in font has no glyph for it).
+SUPERSCRIPT_TWO = "\u00b2"
 
 
 @functools.lru_cache(maxsize=8)
@@ -60,22 +67,70 @@ def _has_glyph(font: Any, ch: str, _cache: dict[tuple[int, str], bool] = {}) -> 
     return _cache[key]
 
 
-def printable(font: Any, text: str) -> str:
-    """``text`` with characters the font lacks replaced by ASCII stand-ins."""
+def printable(font: Any, text: str, *, keep: str = "") -> str:
+    """``text`` with characters the font lacks replaced by ASCII stand-ins (those in ``keep`` kept)."""
     if text.isascii():
         return text
-    return "".join(_FALLBACK.get(c, "?") if not c.isascii() and not _has_glyph(font, c) else c
+    return "".join(_FALLBACK.get(c, "?")
+                   if not c.isascii() and c not in keep and not _has_glyph(font, c) else c
                    for c in text)
 
 
-def text_width(font: Any, text: str) -> int:
+def _superscript_font(font: Any) -> Any:
+    size = getattr(font, "size", 11)
+    return builtin_font(max(6, int(round(size * 0.7))))
+
+
+def _plain_width(font: Any, text: str) -> int:
+    if not text:
+        return 0
     x0, _, x1, _ = font.getbbox(text)
     return int(math.ceil(x1 - min(x0, 0)))
 
 
+def text_width(font: Any, text: str) -> int:
+    """Width of ``text`` as :func:`draw_text` draws it."""
+    parts = text.split(SUPERSCRIPT_TWO)
+    sup = _superscript_font(font)
+    return sum(_plain_width(font, p) for p in parts) + (len(parts) - 1) * _plain_width(sup, "2")
+
+
+def draw_text(d: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, font: Any, fill: Any) -> None:
+    """Draw ``text`` (after :func:`printable`), superscript twos raised and small."""
+    x, y = xy
+    text = printable(font, text, keep=SUPERSCRIPT_TWO)
+    sup = _superscript_font(font)
+    parts = text.split(SUPERSCRIPT_TWO)
+    for i, part in enumerate(parts):
+        if part:
+            d.text((x, y), part, font=font, fill=fill)
+            x += _plain_width(font, part)
+        if i < len(parts) - 1:
+            d.text((x, y - max(1, getattr(font, "size", 11) // 6)), "2", font=sup, fill=fill)
+            x += _plain_width(sup, "2")
+
+
+def wrap(font: Any, text: str, width: int) -> list[str]:
+    """``text`` broken at spaces into lines of at most ``width`` pixels (a too-long word is :func:`fit`)."""
+    text = printable(font, text, keep=SUPERSCRIPT_TWO)
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if text_width(font, candidate) <= width or not line:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+        if text_width(font, line) > width:
+            line = fit(font, line, width)
+    lines.append(line)
+    return lines
+
+
 def fit(font: Any, text: str, width: int) -> str:
     """``text`` shortened with an ellipsis to fit ``width`` pixels."""
-    text = printable(font, text)
+    text = printable(font, text, keep=SUPERSCRIPT_TWO)
     if text_width(font, text) <= width:
         return text
     dots = printable(font, "\u2026")
@@ -107,29 +162,38 @@ class Strip:
         return im, ImageDraw.Draw(im)
 
     def caption(self, lines: Sequence[tuple[str, tuple[int, int, int]]]) -> np.ndarray:
-        im, d = self._canvas(len(lines))
-        for i, (text, color) in enumerate(lines):
-            d.text((self.pad, self.pad + i * self.line_h),
-                   fit(self.font, text, self.width - 2 * self.pad), font=self.font, fill=color)
+        wrapped = [(part, color) for text, color in lines
+                   for part in wrap(self.font, text, self.width - 2 * self.pad)]
+        im, d = self._canvas(len(wrapped))
+        for i, (text, color) in enumerate(wrapped):
+            draw_text(d, (self.pad, self.pad + i * self.line_h), text, self.font, color)
         return np.asarray(im)
 
     def legend(self, verdict_line: str, verdict: str, threshold: float, *,
-               forgiven: bool, failing: bool, passing: bool, ignored: bool) -> np.ndarray:
-        """Verdict line, the colour ramp with ticks, and a swatch for each mark shown."""
+               forgiven: bool, failing: bool, passing: bool, ignored: bool,
+               color: tuple[int, int, int] | None = None, boxes_note: str | None = None) -> np.ndarray:
+        """Verdict line (wrapped), the colour ramp with ticks (or the one ``color``), a swatch per mark."""
         s, font, pad = self.scale, self.font, self.pad
+        sw = 12 * s
         # Items after the verdict line: (kind, label, width)
         seg = 26 * s
         ticks = [FAINT_FROM] + [r for r, _ in RAMP]
         ramp_w = seg * (len(ticks) - 1) + seg // 2
-        label = "JND"
-        items: list[tuple[str, str, int]] = [("ramp", label, text_width(font, label) + 4 * s + ramp_w)]
-        sw = 12 * s
+        items: list[tuple[str, str, int]]
+        if color is None:
+            label = "JND"
+            items = [("ramp", label, text_width(font, label) + 4 * s + ramp_w)]
+        else:
+            label = f"visibly different (above {threshold:g} JND)"
+            items = [("flat", label, sw + 4 * s + text_width(font, label))]
         for kind, text, show in (("forgiven", "forgiven anti-aliasing", forgiven),
                                  ("failing", "failing region", failing),
                                  ("region", "region that passes", passing),
                                  ("ignored", "not compared", ignored)):
             if show:
                 items.append((kind, text, sw + 4 * s + text_width(font, text)))
+        if boxes_note:
+            items.append(("note", boxes_note, text_width(font, boxes_note)))
         # Flow layout: the ramp needs two text lines (bar + tick labels).
         gap = 12 * s
         rows: list[list[tuple[str, str, int]]] = [[]]
@@ -140,11 +204,12 @@ class Strip:
                 x = pad
             rows[-1].append(it)
             x += it[2] + gap
-        n_lines = 1 + sum(2 if any(i[0] == "ramp" for i in row) else 1 for row in rows)
+        verdict_lines = wrap(font, verdict_line, self.width - 2 * pad)
+        n_lines = len(verdict_lines) + sum(2 if any(i[0] == "ramp" for i in row) else 1 for row in rows)
         im, d = self._canvas(n_lines)
-        d.text((pad, pad), fit(font, verdict_line, self.width - 2 * pad), font=font,
-               fill=VERDICT_COLORS.get(verdict, TEXT))
-        y = pad + self.line_h
+        for i, line in enumerate(verdict_lines):
+            draw_text(d, (pad, pad + i * self.line_h), line, font, VERDICT_COLORS.get(verdict, TEXT))
+        y = pad + self.line_h * len(verdict_lines)
         for row in rows:
             x = pad
             tall = any(i[0] == "ramp" for i in row)
@@ -154,11 +219,15 @@ class Strip:
                     d.text((x, y + 2 * s), text, font=font, fill=TEXT)
                     bx = x + text_width(font, text) + 4 * s
                     self._ramp_bar(d, bx, y + 3 * s, seg, ticks, threshold)
+                elif kind == "flat":
+                    d.rectangle((x, cy - sw // 2, x + sw - 1, cy + sw // 2 - 1), fill=color)
                 elif kind == "forgiven":
                     d.rectangle((x, cy - sw // 2, x + sw - 1, cy + sw // 2 - 1), fill=FORGIVEN_COLOR)
                 elif kind == "failing":
                     d.rectangle((x, cy - sw // 2, x + sw - 1, cy + sw // 2 - 1),
                                 outline=FAILING_BOX_COLOR, width=2 * s)
+                elif kind == "note":
+                    d.text((x, y + 2 * s), text, font=font, fill=TEXT)
                 elif kind == "region":
                     d.rectangle((x, cy - sw // 2, x + sw - 1, cy + sw // 2 - 1),
                                 outline=REGION_BOX_COLOR, width=s)
@@ -168,7 +237,7 @@ class Strip:
                                 x + min(k + sw, sw) - 1, cy - sw // 2 + min(sw, sw - k) - 1),
                                fill=HATCH, width=s)
                     d.rectangle((x, cy - sw // 2, x + sw - 1, cy + sw // 2 - 1), outline=HATCH)
-                if kind != "ramp":
+                if kind not in ("ramp", "note"):
                     d.text((x + sw + 4 * s, y + 2 * s), text, font=font, fill=TEXT)
                 x += w + gap
             y += self.line_h * (2 if tall else 1)

@@ -15,6 +15,7 @@ from PIL import Image as PILImage
 from ..image import Image
 from ..resample import to_uint8
 from .palette import (
+    BOX_HALO,
     CHECKER,
     FADE_CONTRAST,
     FAILING_BOX_COLOR,
@@ -28,8 +29,19 @@ from .palette import (
     ramp_colors,
 )
 
-__all__ = ["flatten", "faded_grey", "paint_levels", "paint_overlay", "zoom_factor", "zoom",
-           "draw_box", "draw_regions"]
+__all__ = ["flatten", "faded_grey", "paint_levels", "paint_overlay", "paint_mask", "zoom_factor",
+           "zoom", "draw_box", "draw_regions", "boxes_to_draw", "MAX_BOXES_DRAWN"]
+
+#: Rows of the overlay painted at once: bounds the temporaries of painting
+#: (about 25 bytes a pixel) to a band of about a megapixel.
+_BAND_PIXELS = 1 << 20
+#: At most this many region boxes are drawn (after merging); the legend says
+#: how many regions they stand for.  A JPEG-q90 photo had 43 failing regions,
+#: whose boxes hid the picture.
+MAX_BOXES_DRAWN = 12
+#: A region's box is not drawn when more than 1/this of it lies inside a box
+#: already drawn (2: half of it).
+_BOX_COVERED_FRACTION = 2
 
 
 def _checkerboard(h: int, w: int, square: int = 8) -> np.ndarray:
@@ -101,6 +113,15 @@ def _build_palette() -> tuple[np.ndarray, int]:
 _PALETTE, _N_RAMP = _build_palette()
 
 
+def _palette(color: tuple[int, int, int] | None) -> np.ndarray:
+    """The colour table, with every visible level in one ``color`` when given (pixelmatch's diffColor)."""
+    if color is None:
+        return _PALETTE
+    table = _PALETTE.reshape(-1, 256, 3).copy()
+    table[_RAMP_BASE:] = np.asarray(color, np.uint8)
+    return table.reshape(-1, 3)
+
+
 def paint_levels(jnd: np.ndarray, threshold: float, forgiven: np.ndarray | None) -> np.ndarray:
     """``(H, W)`` uint16 paint level of every pixel (0: background only).
 
@@ -133,13 +154,14 @@ def paint_levels(jnd: np.ndarray, threshold: float, forgiven: np.ndarray | None)
 
 def paint_overlay(rgb: np.ndarray, jnd: np.ndarray, threshold: float,
                   forgiven: np.ndarray | None,
-                  ignore: Sequence[Sequence[int]] = ()) -> np.ndarray:
-    """The overlay panel at 1:1: faded expected image, marks, hatching.
+                  ignore: Sequence[Sequence[int]] = (),
+                  color: tuple[int, int, int] | None = None) -> np.ndarray:
+    """The overlay panel at 1:1: faded base image, marks, hatching.
 
     Parameters
     ----------
     rgb : (H, W, 3) uint8
-        The expected image, already flattened.
+        The base image (the expected image, or the actual one), already flattened.
     jnd : (H, W) float
         Visibility map in JND units.
     threshold : float
@@ -148,15 +170,24 @@ def paint_overlay(rgb: np.ndarray, jnd: np.ndarray, threshold: float,
         Pixels forgiven as anti-aliasing.
     ignore : sequence of (x, y, w, h)
         Rectangles that were not compared; hatched.
-    """
-    grey = faded_grey(rgb)
-    level = paint_levels(jnd, threshold, forgiven)
-    index = level.astype(np.int32)
-    index <<= 8
-    index |= grey
-    out = np.take(_PALETTE, index, axis=0)
+    color : (r, g, b) or None
+        Paint every visibly different pixel in this colour instead of the ramp.
 
-    h, w = grey.shape
+    Painted in bands of rows, so the temporaries stay small whatever the frame.
+    """
+    h, w = rgb.shape[:2]
+    table = _palette(color)
+    out = np.empty((h, w, 3), np.uint8)
+    rows = max(1, _BAND_PIXELS // max(w, 1))
+    for y0 in range(0, h, rows):
+        y1 = min(h, y0 + rows)
+        grey = faded_grey(rgb[y0:y1])
+        level = paint_levels(jnd[y0:y1], threshold, None if forgiven is None else forgiven[y0:y1])
+        index = level.astype(np.int32)
+        index <<= 8
+        index |= grey
+        np.take(table, index, axis=0, out=out[y0:y1])
+
     for rect in ignore:
         x, y, rw, rh = (int(v) for v in rect)
         x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + rw, w), min(y + rh, h)
@@ -167,6 +198,30 @@ def paint_overlay(rgb: np.ndarray, jnd: np.ndarray, threshold: float,
         hatch = (xx + yy) % 6 == 0
         block = out[y0:y1, x0:x1]
         block[hatch] = HATCH
+    return out
+
+
+def paint_mask(jnd: np.ndarray, threshold: float, color: tuple[int, int, int] | None = None) -> np.ndarray:
+    """``(H, W, 4)`` uint8: the visibly different pixels alone, opaque, on full transparency.
+
+    Each such pixel takes its ramp colour (or ``color``); every other pixel is
+    transparent black, so the mask can be laid over either image (odiff's
+    ``--diff-mask``).
+    """
+    h, w = jnd.shape
+    out = np.zeros((h, w, 4), np.uint8)
+    rows = max(1, _BAND_PIXELS // max(w, 1))
+    for y0 in range(0, h, rows):
+        band = np.asarray(jnd[y0:y0 + rows], np.float32) * np.float32(1.0 / threshold)
+        seen = band >= np.float32(1.0)
+        if not seen.any():
+            continue
+        part = out[y0:y0 + rows]
+        if color is None:
+            part[seen, :3] = np.rint(ramp_colors(band[seen])).astype(np.uint8)
+        else:
+            part[seen, :3] = color
+        part[seen, 3] = 255
     return out
 
 
@@ -185,15 +240,24 @@ def zoom(arr: np.ndarray, k: int) -> np.ndarray:
 
 
 def draw_box(canvas: np.ndarray, box: tuple[int, int, int, int], color: Sequence[int],
-             thickness: int) -> None:
+             thickness: int, halo: Sequence[int] | None = None) -> None:
     """Outline ``box`` = (x, y, w, h) just outside it, clipped to ``canvas``.
 
-    The ring is ``thickness`` pixels wide around the box.  Where the ring
-    would fall outside the canvas it is moved inwards onto the border, so a
-    region touching the edge is still framed.
+    The ring is ``thickness`` pixels wide around the box, with a ring of
+    ``halo`` (``thickness // 2`` px, at least 1) outside that when given.
+    Where a ring would fall outside the canvas it is moved inwards onto the
+    border, so a region touching the edge is still framed.
     """
+    if halo is not None:
+        _ring(canvas, box, halo, max(1, thickness // 2), thickness)
+    _ring(canvas, box, color, thickness, 0)
+
+
+def _ring(canvas: np.ndarray, box: tuple[int, int, int, int], color: Sequence[int],
+          thickness: int, gap: int) -> None:
     h, w = canvas.shape[:2]
     x, y, bw, bh = box
+    x, y, bw, bh = x - gap, y - gap, bw + 2 * gap, bh + 2 * gap
     x0 = min(max(x - thickness, 0), max(w - thickness, 0))
     y0 = min(max(y - thickness, 0), max(h - thickness, 0))
     x1 = max(min(x + bw + thickness, w), min(thickness, w))
@@ -206,14 +270,45 @@ def draw_box(canvas: np.ndarray, box: tuple[int, int, int, int], color: Sequence
     canvas[y0:y1, max(x1 - t, 0):x1] = col
 
 
-def draw_regions(canvas: np.ndarray, regions: Sequence[Any], k: int, s: int) -> None:
-    # Non-failing first so a failing outline wins where they overlap.
+def boxes_to_draw(regions: Sequence[Any], limit: int = MAX_BOXES_DRAWN
+                  ) -> list[tuple[tuple[int, int, int, int], bool]]:
+    """The boxes to outline: the ``limit`` most severe regions', leaving out boxes mostly inside others.
+
+    ``regions`` are most severe first (as a result lists them).  A region
+    whose box lies for at least half its area inside a box already chosen is
+    not drawn again (its change is framed already).  Boxes are never grown or
+    merged: every one drawn is a real region's.  Returns
+    ``((x, y, w, h), failing)`` in frame pixels.
+    """
+    chosen: list[tuple[tuple[int, int, int, int], bool]] = []
+    for r in regions:
+        if len(chosen) >= limit:
+            break
+        x0, y0, x1, y1 = r.x, r.y, r.x + r.width, r.y + r.height
+        area = max(1, r.width * r.height)
+        covered = False
+        for (cx, cy, cw, ch), _ in chosen:
+            ox = max(0, min(x1, cx + cw) - max(x0, cx))
+            oy = max(0, min(y1, cy + ch) - max(y0, cy))
+            if ox * oy * _BOX_COVERED_FRACTION >= area:
+                covered = True
+                break
+        if not covered:
+            chosen.append(((r.x, r.y, r.width, r.height), bool(r.failing)))
+    return chosen
+
+
+def draw_regions(canvas: np.ndarray, regions: Sequence[Any], k: int, s: int) -> int:
+    """Outline :func:`boxes_to_draw` of ``regions`` on a panel enlarged ``k`` times; returns boxes drawn."""
+    boxes = boxes_to_draw(regions)
+    # Passing boxes first so a failing outline wins where they overlap.
     for failing in (False, True):
-        for r in regions:
-            if bool(r.failing) != failing:
+        for (x, y, w, h), is_failing in boxes:
+            if is_failing != failing:
                 continue
-            box = (r.x * k, r.y * k, r.width * k, r.height * k)
+            box = (x * k, y * k, w * k, h * k)
             if failing:
-                draw_box(canvas, box, FAILING_BOX_COLOR, 2 * s)
+                draw_box(canvas, box, FAILING_BOX_COLOR, 2 * s, halo=BOX_HALO)
             else:
                 draw_box(canvas, box, REGION_BOX_COLOR, s)
+    return len(boxes)

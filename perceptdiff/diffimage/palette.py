@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["RAMP", "FAINT_FROM", "FAINT_ALPHA", "FORGIVEN_COLOR", "FORGIVEN_ALPHA",
-           "FAILING_BOX_COLOR", "REGION_BOX_COLOR", "FADE_CONTRAST", "PAGE", "SEPARATOR",
+           "FAILING_BOX_COLOR", "REGION_BOX_COLOR", "BOX_HALO", "FADE_CONTRAST", "PAGE", "SEPARATOR",
            "TEXT", "HATCH", "CHECKER", "VERDICT_COLORS", "ramp_colors", "faint_alpha"]
 
 #: Colour ramp anchors: (visibility in multiples of the JND threshold, sRGB).
@@ -28,8 +28,15 @@ FAINT_ALPHA = (0.25, 0.5)
 #: Muted teal for pixels forgiven as anti-aliasing / 1-px jitter.
 FORGIVEN_COLOR = (96, 170, 190)
 FORGIVEN_ALPHA = 0.8
-FAILING_BOX_COLOR = (220, 0, 0)
-REGION_BOX_COLOR = (255, 140, 0)
+#: Region outlines are blue, the one hue the yellow-red-magenta ramp never
+#: takes (a red box over the ramp's crimson and magenta was nearly invisible):
+#: failing regions 2 px of deep blue with a 1-px white ring outside it (seen
+#: on dark marks and on the faded image alike), regions that pass 1 px of
+#: light blue.  Blue against yellow-red also survives red-green colour
+#: vision deficiency.
+FAILING_BOX_COLOR = (0, 60, 220)
+REGION_BOX_COLOR = (110, 150, 255)
+BOX_HALO = (255, 255, 255)
 #: Fraction of the original contrast kept by the faded background.
 FADE_CONTRAST = 0.3
 

@@ -1,8 +1,9 @@
 """The shell commands that accept a folder comparison's new images.
 
 ``accept`` of an entry is a POSIX shell command (arguments quoted with
-:func:`shlex.quote`, paths as given on the command line, so run it from the
-same folder) that makes the new image the baseline: ``cp`` for ``fail`` and
+:func:`perceptdiff.names.shell_quote`: :func:`shlex.quote`, or ``$'...'``
+for names with control characters or undecodable bytes, so every command is
+one line; paths as given on the command line, so run it from the same folder) that makes the new image the baseline: ``cp`` for ``fail`` and
 ``new`` (with ``mkdir -p`` when a folder is new), ``rm`` of the baseline for
 ``removed``; None otherwise.
 """
@@ -10,9 +11,9 @@ same folder) that makes the new image the baseline: ``cp`` for ``fail`` and
 from __future__ import annotations
 
 import os
-import shlex
 
 from ..entry import Status
+from ..names import shell_quote
 
 __all__ = ["accept_command", "baseline_path"]
 
@@ -27,7 +28,7 @@ def accept_command(status: Status, rel: str, expected_dir: str, actual_dir: str)
     parts = rel.split("/")
     exp = baseline_path(rel, expected_dir)
     act = os.path.join(actual_dir, *parts)
-    q = shlex.quote
+    q = shell_quote
     if status is Status.FAIL:
         return f"cp -- {q(act)} {q(exp)}"
     if status is Status.NEW:

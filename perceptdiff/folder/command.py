@@ -19,6 +19,7 @@ import sys
 from typing import Any, Mapping, TextIO
 
 from ..entry import Status
+from ..names import display
 from ..summary import json_text, printable, rebase_images
 from .run import compare_folders
 from .terminal import Progress, render_summary
@@ -89,7 +90,7 @@ def run_cli(args: Any, kw: Mapping[str, Any]) -> int:
     if quiet:
         for entry in result.pairs:
             if entry.status is Status.ERROR:
-                print(printable(f"perceptdiff: error: {entry.name}: {entry.error}"), file=sys.stderr)
+                print(f"perceptdiff: error: {display(entry.name)}: {display(str(entry.error))}", file=sys.stderr)
     else:
         print(printable(render_summary(result, verbose=verbose)), file=listing)
         listing.flush()

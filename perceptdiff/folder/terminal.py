@@ -6,7 +6,7 @@ import time
 from typing import Any, TextIO
 
 from ..entry import Entry, Status
-from ..summary import printable
+from ..names import display
 
 __all__ = ["Progress", "render_summary", "describe"]
 
@@ -71,13 +71,13 @@ class Progress:
         if self.tty:
             if st.notable and self.echo_notable:
                 self._clear()
-                self.stream.write(printable(f"{st.word:<9} {entry.name}: {describe(entry)}\n"))
+                self.stream.write(f"{st.word:<9} {display(entry.name)}: {display(describe(entry))}\n")
             self._draw(force=st.notable or self.done == self.total)
             return
         width = len(str(self.total))
         step = max(1, self.total // 20)
         if self.total <= self.LINES_LIMIT or st.notable:
-            self.stream.write(printable(f"[{self.done:>{width}}/{self.total}] {st.word:<9} {entry.name}\n"))
+            self.stream.write(f"[{self.done:>{width}}/{self.total}] {st.word:<9} {display(entry.name)}\n")
         elif self.done % step == 0 or self.done == self.total:
             self.stream.write(f"[{self.done:>{width}}/{self.total}] ...\n")
         self.stream.flush()
@@ -123,7 +123,7 @@ def render_summary(result: Any, verbose: bool = False) -> str:
     for entry in result.pairs:
         st = entry.status
         if st.notable or (verbose and st is Status.PASS):
-            lines.append(f"{st.word:<9} {entry.name}: {describe(entry)}")
+            lines.append(f"{st.word:<9} {display(entry.name)}: {display(describe(entry))}")
             for note in entry.notes:
                 lines.append(f"          note: {note}")
     c = result.counts

@@ -27,9 +27,14 @@ converted by interpolating 8-bit LittleCMS results (about +-0.5 of an 8-bit
 code, see :mod:`.icc`); EPS is not opened (Pillow would run Ghostscript on it).
 
 Pillow's decompression-bomb guard stays on: an image above twice
-``PIL.Image.MAX_IMAGE_PIXELS`` raises :class:`ImageTooLargeError`, one above
-the limit itself loads with a note.  Truncated data is always an error,
-whatever ``PIL.ImageFile.LOAD_TRUNCATED_IMAGES`` says.
+``PIL.Image.MAX_IMAGE_PIXELS`` raises :class:`ImageTooLargeError` (arrays
+too, from their shape), one above the limit itself loads with a note.  Only
+regular files up to a size limit are read.  Truncated or corrupt data is an
+error (:class:`TruncatedImageError`: also a JPEG whose data ends early, a
+header claiming more pixels than the data can hold, libtiff's decode errors),
+whatever ``PIL.ImageFile.LOAD_TRUNCATED_IMAGES`` says, unless the caller
+passes ``allow_truncated=True``.  Decoders' warnings and C-level messages are
+captured, one decode at a time, and become notes or errors.
 
 Modules, one job each:
 
@@ -49,12 +54,24 @@ Modules, one job each:
     colour management with LittleCMS.
 ``messages``
     the one-line reasons of load errors and notes.
+``limits``
+    file-size and pixel limits, ``allow_truncated``.
+``capture``
+    warnings and C-level stderr of a decode, captured under one lock.
+``integrity``
+    checks that a decode got the whole image.
 ``identical``
     :func:`identical_sources`, the engine's byte-identical fast path.
+``probe``
+    sizes from headers without decoding (:func:`probe_size`).
 """
 
 from .identical import identical_sources
+from .limits import DEFAULT_MAX_FILE_BYTES, LoadLimits, pixel_limit
+from .probe import encoded_bytes, probe_size
 from .samples import FLOAT_CLIP_TOLERANCE
-from .sources import load_image, source_name
+from .sources import EncodedData, load_image, read_stream, source_name
 
-__all__ = ["load_image", "identical_sources", "source_name", "FLOAT_CLIP_TOLERANCE"]
+__all__ = ["load_image", "identical_sources", "source_name", "FLOAT_CLIP_TOLERANCE",
+           "EncodedData", "read_stream", "DEFAULT_MAX_FILE_BYTES", "LoadLimits", "pixel_limit",
+           "encoded_bytes", "probe_size"]

@@ -21,10 +21,14 @@ import numpy as np
 from PIL import Image as PILImage
 from PIL import ImageFile
 
-from ..errors import ImageLoadError, ImageTooLargeError, PerceptdiffError
+from ..errors import ImageLoadError, ImageTooLargeError, PerceptdiffError, TruncatedImageError
 from ..image import Image
+from .capture import captured_diagnostics, give_back
 from .icc import convert_cmyk, convert_pil, convert_wide, profile_space
-from .messages import bomb_reason, failure_reason, warning_notes
+from .integrity import check_plausible_size, jpeg_ended_early
+from .limits import LoadLimits, check_pixels
+from .messages import (bomb_reason, c_notes, decoder_error_reason, failure_reason, is_damage,
+                       sniff_format, warning_notes)
 from .samples import expand_channels, float_samples, key_alpha
 from .wide import int32_samples, recover_16bit, tile_rawmode
 
@@ -52,63 +56,124 @@ def open_formats() -> tuple[str, ...]:
 
 
 @contextlib.contextmanager
-def strict_pillow() -> Iterator[list[warnings.WarningMessage]]:
-    """Refuse truncated data and record Pillow's warnings for notes.
+def _truncated_loading(allowed: bool) -> Iterator[None]:
+    """``ImageFile.LOAD_TRUNCATED_IMAGES`` set to ``allowed`` for the body (callers hold the decode lock).
 
-    ``ImageFile.LOAD_TRUNCATED_IMAGES`` is only touched (and restored) when a
-    caller has switched it on, so the usual case changes no global state.
+    The global is only written (and restored) when it differs, so the usual
+    case changes no state.
     """
     previous = ImageFile.LOAD_TRUNCATED_IMAGES
-    if previous:
-        ImageFile.LOAD_TRUNCATED_IMAGES = False
+    if previous != allowed:
+        ImageFile.LOAD_TRUNCATED_IMAGES = allowed
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            yield caught
+        yield
     finally:
-        if previous:
+        if previous != allowed:
             ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+@contextlib.contextmanager
+def strict_pillow() -> Iterator[list[warnings.WarningMessage]]:
+    """Refuse truncated data and record Pillow's warnings (and C-level messages) for one decode.
+
+    Runs under the process's decode lock (:mod:`.capture`), so the warning
+    filters and ``LOAD_TRUNCATED_IMAGES`` are never swapped by two threads at once.
+    """
+    with captured_diagnostics() as diag, _truncated_loading(False):
+        yield diag.warnings
 
 
 def decode_guarded(
     opener: Callable[[], PILImage.Image], data: bytes | None, name: str, *, from_file: bool,
-    color_management: bool = True,
+    color_management: bool = True, limits: LoadLimits | None = None,
 ) -> Image:
-    """Run :func:`_decode_pil`, turning every failure into ImageLoadError."""
+    """Decode with :func:`_decode_pil`, turning every failure into ImageLoadError.
+
+    Damaged data (:class:`TruncatedImageError`) is refused unless
+    ``limits.allow_truncated``; then it is decoded again as far as the
+    decoder gets, with a note saying what was wrong.
+    """
+    limits = limits or LoadLimits()
     try:
-        with strict_pillow() as caught:
-            pixels, notes = _decode_pil(opener, name, from_file=from_file,
-                                        color_management=color_management)
-    except PerceptdiffError:
-        raise
-    except PILImage.DecompressionBombError as exc:
-        raise ImageTooLargeError(name, bomb_reason(str(exc))) from None
-    except Exception as exc:  # noqa: BLE001 - bad input must not escape as another type
-        raise ImageLoadError(name, failure_reason(exc, data)) from None
-    notes = warning_notes(caught) + notes
+        return _decode_once(opener, data, name, from_file=from_file,
+                            color_management=color_management, fill=False)
+    except TruncatedImageError as exc:
+        if not limits.allow_truncated:
+            raise
+        image = _decode_once(opener, data, name, from_file=from_file,
+                             color_management=color_management, fill=True)
+        note = f"{exc.reason}; loaded anyway (allow_truncated): the decoder filled what is missing"
+        return Image.from_pixels(image.pixels, name, (note,) + image.notes)
+
+
+def _decode_once(
+    opener: Callable[[], PILImage.Image], data: bytes | None, name: str, *, from_file: bool,
+    color_management: bool, fill: bool,
+) -> Image:
+    """One decode with its diagnostics captured; ``fill`` lets damaged data load."""
+    failure: BaseException | None = None
+    result: tuple[np.ndarray, list[str], str | None] | None = None
+    with captured_diagnostics() as diag, _truncated_loading(fill):
+        try:
+            result = _decode_pil(opener, data, name, from_file=from_file,
+                                 color_management=color_management, strict=not fill)
+        except BaseException as exc:  # noqa: BLE001 - sorted out below, after the capture ends
+            failure = exc
+    fmt = result[2] if result is not None else sniff_format(data)
+    if fmt != "TIFF":  # only libtiff writes to stderr: anything else was somebody else's text
+        give_back(diag.c_errors + diag.c_warnings)
+        diag.c_errors, diag.c_warnings = [], []
+    if diag.c_errors and not fill:
+        raise TruncatedImageError(name, decoder_error_reason(fmt, diag.c_errors)) from None
+    if failure is not None:
+        _raise_failure(failure, data, name)
+    assert result is not None
+    pixels, notes, _ = result
+    # In a filling decode the C errors are the reason decode_guarded notes already.
+    notes = warning_notes(diag.warnings) + c_notes([] if fill else diag.c_errors, diag.c_warnings) + notes
     return Image.from_pixels(pixels, name, tuple(dict.fromkeys(notes)))
 
 
+def _raise_failure(exc: BaseException, data: bytes | None, name: str) -> None:
+    if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+        raise exc
+    if isinstance(exc, PerceptdiffError):
+        raise exc
+    if isinstance(exc, PILImage.DecompressionBombError):
+        raise ImageTooLargeError(name, bomb_reason(str(exc))) from None
+    reason = failure_reason(exc, data)
+    kind = TruncatedImageError if is_damage(exc, reason) else ImageLoadError
+    raise kind(name, reason) from None
+
+
 def _decode_pil(
-    opener: Callable[[], PILImage.Image], name: str, *, from_file: bool,
-    color_management: bool = True,
-) -> tuple[np.ndarray, list[str]]:
+    opener: Callable[[], PILImage.Image], data: bytes | None, name: str, *, from_file: bool,
+    color_management: bool = True, strict: bool = True,
+) -> tuple[np.ndarray, list[str], str | None]:
     notes: list[str] = []
     im = opener()
     width, height = im.size
     if width <= 0 or height <= 0:
         raise ImageLoadError(name, "zero-size image")
+    check_pixels(name, width, height)
+    implausible = check_plausible_size(im, data) if from_file else None
+    if implausible and strict:
+        raise TruncatedImageError(name, implausible)
     if from_file:
         _note_frames(im, notes)
     tiles = list(getattr(im, "tile", None) or ())
     im.load()
+    if from_file and strict and jpeg_ended_early(im, data, opener):
+        raise TruncatedImageError(name, "truncated JPEG data: the image data ends before its last "
+                                        "block (the decoder would fill the rest with grey)")
+    fmt = im.format
     pixels = _pixels_rgba(im, tiles, opener if from_file else None, name, notes,
                           color_management=color_management)
     orientation = _orientation(im, notes)
     if orientation in _ORIENTATION_NAMES:
         pixels = _orient(pixels, orientation)
         notes.append(f"applied EXIF orientation {orientation} ({_ORIENTATION_NAMES[orientation]})")
-    return pixels, notes
+    return pixels, notes, fmt
 
 
 def _note_frames(im: PILImage.Image, notes: list[str]) -> None:

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import struct
 from typing import Any
 
 from PIL import Image as PILImage
 
 from .decoding import EXIF_ORIENTATION, open_formats, strict_pillow
-from .sources import as_bytes, load_image
+from .limits import DEFAULT_MAX_FILE_BYTES
+from .sources import EncodedData, as_bytes, load_image, read_file
 
-__all__ = ["identical_sources"]
+__all__ = ["identical_sources", "png_exif_chunk"]
 
 
-def identical_sources(a: Any, b: Any) -> tuple[int, int] | None:
+def identical_sources(a: Any, b: Any, *,
+                      max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[int, int] | None:
     """``(width, height)`` when ``a`` and ``b`` are byte-identical valid images.
 
     The engine calls this before decoding.  Both sources must be paths or
@@ -32,11 +35,12 @@ def identical_sources(a: Any, b: Any) -> tuple[int, int] | None:
     orientation.
 
     Returns ``None`` -- never raises -- for anything else, including
-    unreadable, corrupt or truncated data: :func:`load_image` then reports
-    the problem.
+    unreadable, corrupt or truncated data, files that are not regular files
+    and files over ``max_file_bytes``: :func:`load_image` then reports the
+    problem.
     """
     try:
-        data = _identical_bytes(a, b)
+        data = _identical_bytes(a, b, max_file_bytes)
         if data is None:
             return None
         return _verified_size(data)
@@ -46,7 +50,10 @@ def identical_sources(a: Any, b: Any) -> tuple[int, int] | None:
 
 def _byte_size(source: Any) -> int | None:
     if isinstance(source, (str, os.PathLike)):
-        return os.stat(source).st_size
+        st = os.stat(source)
+        return st.st_size if stat.S_ISREG(st.st_mode) else None
+    if isinstance(source, EncodedData):
+        return len(source.data)
     if isinstance(source, (bytes, bytearray)):
         return len(source)
     if isinstance(source, memoryview):
@@ -54,23 +61,23 @@ def _byte_size(source: Any) -> int | None:
     return None
 
 
-def _identical_bytes(a: Any, b: Any) -> bytes | None:
+def _identical_bytes(a: Any, b: Any, max_bytes: int) -> bytes | None:
     size_a, size_b = _byte_size(a), _byte_size(b)
-    if size_a is None or size_b is None or size_a != size_b or size_a == 0:
+    if size_a is None or size_b is None or size_a != size_b or size_a == 0 or size_a > max_bytes:
         return None
     paths = isinstance(a, (str, os.PathLike)), isinstance(b, (str, os.PathLike))
     if all(paths) and (os.fspath(a) == os.fspath(b) or os.path.samefile(a, b)):
-        with open(a, "rb") as fh:
-            return fh.read()
-    data_a = _fetch(a)
-    data_b = _fetch(b)
+        return _fetch(a, max_bytes)
+    data_a = _fetch(a, max_bytes)
+    data_b = _fetch(b, max_bytes)
     return data_a if data_a == data_b else None
 
 
-def _fetch(source: Any) -> bytes:
+def _fetch(source: Any, max_bytes: int) -> bytes:
     if isinstance(source, (str, os.PathLike)):
-        with open(source, "rb") as fh:
-            return fh.read()
+        return read_file(source, os.fsdecode(source), max_bytes)
+    if isinstance(source, EncodedData):
+        return source.data
     return as_bytes(source)
 
 
@@ -83,7 +90,7 @@ def _verified_size(data: bytes) -> tuple[int, int] | None:
         width, height = im.size
         if width <= 0 or height <= 0:
             return None
-        exif = im.info.get("exif") or _png_exif_chunk(data)
+        exif = im.info.get("exif") or png_exif_chunk(data)
         im.verify()
     orientation = 1
     if exif:
@@ -96,7 +103,7 @@ def _verified_size(data: bytes) -> tuple[int, int] | None:
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
-def _png_exif_chunk(data: bytes) -> bytes | None:
+def png_exif_chunk(data: bytes) -> bytes | None:
     """The payload of a PNG eXIf chunk wherever it sits (Pillow reads a late one only on load)."""
     pos = 8
     end = len(data)

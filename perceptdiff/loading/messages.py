@@ -9,7 +9,8 @@ import warnings
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
-__all__ = ["one_line", "bomb_reason", "warning_notes", "failure_reason"]
+__all__ = ["one_line", "bomb_reason", "warning_notes", "failure_reason", "sniff_format",
+           "decoder_error_reason", "c_notes", "is_damage"]
 
 # Magic numbers of the formats the loader promises, to tell "truncated PNG"
 # from "not an image" when Pillow cannot identify the data.
@@ -53,7 +54,8 @@ def warning_notes(caught: list[warnings.WarningMessage]) -> list[str]:
     return notes
 
 
-def _sniff(data: bytes | None) -> str | None:
+def sniff_format(data: bytes | None) -> str | None:
+    """The format a file's magic number names (None when unknown)."""
     if not data:
         return None
     for magic, fmt in _SIGNATURES:
@@ -67,7 +69,7 @@ def _sniff(data: bytes | None) -> str | None:
 def failure_reason(exc: BaseException, data: bytes | None) -> str:
     message = one_line(str(exc))
     lowered = message.lower()
-    fmt = _sniff(data)
+    fmt = sniff_format(data)
     if isinstance(exc, UnidentifiedImageError):
         if fmt:
             return f"truncated or corrupt {fmt} data (Pillow cannot identify it)"
@@ -85,3 +87,28 @@ def failure_reason(exc: BaseException, data: bytes | None) -> str:
     return f"cannot decode the image ({type(exc).__name__}: {message})" if message else (
         f"cannot decode the image ({type(exc).__name__})"
     )
+
+
+#: Words of a load failure that mean the data is damaged rather than unsupported.
+_DAMAGE_WORDS = ("truncated", "corrupt", "broken", "premature", "bad code", "invalid",
+                 "decoder error")
+
+
+def is_damage(exc: BaseException, reason: str) -> bool:
+    """True when a decoder failure means truncated or corrupt data (``allow_truncated`` may load it)."""
+    if isinstance(exc, (EOFError, struct.error, SyntaxError)):
+        return True
+    lowered = reason.lower()
+    return any(word in lowered for word in _DAMAGE_WORDS) and "not an image" not in lowered
+
+
+def decoder_error_reason(fmt: str | None, lines: list[str]) -> str:
+    """The reason of a load refused because the C decoder (libtiff) reported errors."""
+    more = f" (+{len(lines) - 1} more)" if len(lines) > 1 else ""
+    return f"corrupt {fmt or 'image'} data (libtiff: {one_line(lines[0], 120)}{more})"
+
+
+def c_notes(errors: list[str], warnings_: list[str]) -> list[str]:
+    """Notes of C-level decoder messages that did not stop the load."""
+    return ([f"decoder reported: {one_line(line, 120)}" for line in errors]
+            + [f"decoder warned: {one_line(line, 120)}" for line in warnings_])

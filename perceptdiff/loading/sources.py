@@ -4,12 +4,20 @@
 :mod:`.decoding`, a Pillow image straight to it, and a numpy array to
 :mod:`.arrays`.  File-reading failures become one-line
 :class:`~perceptdiff.errors.ImageLoadError` messages here.
+
+Only regular files are read (a FIFO, a device such as ``/dev/zero`` or a
+socket is refused without reading from it), and never more than
+``max_file_bytes`` (:data:`DEFAULT_MAX_FILE_BYTES` unless the caller says
+otherwise); :class:`EncodedData` carries bytes read elsewhere (standard
+input) under a name of their own.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import stat
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,9 +27,18 @@ from ..errors import ImageLoadError
 from ..image import Image
 from .arrays import load_array
 from .decoding import decode_guarded, open_formats
+from .limits import DEFAULT_MAX_FILE_BYTES, LoadLimits
 from .messages import one_line
 
-__all__ = ["source_name", "load_image", "as_bytes"]
+__all__ = ["source_name", "load_image", "as_bytes", "EncodedData", "read_file", "read_stream"]
+
+
+@dataclass(frozen=True)
+class EncodedData:
+    """Encoded image bytes with the name messages use (``"<stdin>"`` for standard input)."""
+
+    data: bytes
+    name: str
 
 
 def source_name(source: Any) -> str:
@@ -33,6 +50,8 @@ def source_name(source: Any) -> str:
     """
     if isinstance(source, Image):
         return source.source
+    if isinstance(source, EncodedData):
+        return source.name
     if isinstance(source, (str, os.PathLike)):
         return os.fsdecode(source)
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -44,7 +63,8 @@ def source_name(source: Any) -> str:
     return f"<{type(source).__name__}>"
 
 
-def load_image(source: Any, *, color_management: bool = True) -> Image:
+def load_image(source: Any, *, color_management: bool = True, allow_truncated: bool = False,
+               max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, bit_depth: int | None = None) -> Image:
     """Decode ``source`` into sRGB-encoded, straight-alpha RGBA.
 
     Parameters
@@ -61,6 +81,16 @@ def load_image(source: Any, *, color_management: bool = True) -> Image:
         Convert an embedded ICC profile to sRGB (default).  False keeps the
         file's own codes, as tools without colour management (perceptualdiff)
         read them; a note says the profile was ignored.
+    allow_truncated : bool
+        Load truncated or corrupt data as far as the decoder gets (the rest
+        filled by the decoder, a note saying so) instead of raising.
+    max_file_bytes : int
+        Files (and encoded bytes) larger than this are refused unread.
+    bit_depth : int, optional
+        For integer arrays: the bits of full scale (1..32; 8 for 0..255, 16
+        for 0..65535).  Needed for integer dtypes other than uint8 and
+        uint16, whose scale the dtype does not tell; never inferred from
+        the values.
 
     Returns
     -------
@@ -70,23 +100,26 @@ def load_image(source: Any, *, color_management: bool = True) -> Image:
     Raises
     ------
     ImageTooLargeError
-        The image exceeds twice ``PIL.Image.MAX_IMAGE_PIXELS``.
+        The image exceeds twice ``PIL.Image.MAX_IMAGE_PIXELS`` (arrays too).
     ImageLoadError
         The source cannot be read or decoded; the message names the source
         and gives a short reason.
     """
     if isinstance(source, Image):
         return source
+    limits = LoadLimits(max_file_bytes=max_file_bytes, allow_truncated=allow_truncated)
     name = source_name(source)
     if isinstance(source, np.ndarray):
-        return load_array(source, name)
+        return load_array(source, name, bit_depth=bit_depth)
     if isinstance(source, PILImage.Image):
         return decode_guarded(lambda: source, None, name, from_file=False,
-                              color_management=color_management)
-    if isinstance(source, (bytes, bytearray, memoryview)):
+                              color_management=color_management, limits=limits)
+    if isinstance(source, EncodedData):
+        data = source.data
+    elif isinstance(source, (bytes, bytearray, memoryview)):
         data = as_bytes(source)
     elif isinstance(source, (str, os.PathLike)):
-        data = _read_file(source, name)
+        data = read_file(source, name, limits.max_file_bytes)
     else:
         raise ImageLoadError(
             name,
@@ -95,11 +128,13 @@ def load_image(source: Any, *, color_management: bool = True) -> Image:
         )
     if not data:
         raise ImageLoadError(name, "empty file" if name != "<bytes>" else "empty data")
+    limits.check_size(name, len(data))
 
     def reopen() -> PILImage.Image:
         return PILImage.open(io.BytesIO(data), formats=open_formats())
 
-    return decode_guarded(reopen, data, name, from_file=True, color_management=color_management)
+    return decode_guarded(reopen, data, name, from_file=True, color_management=color_management,
+                          limits=limits)
 
 
 def as_bytes(source: bytes | bytearray | memoryview) -> bytes:
@@ -110,10 +145,56 @@ def as_bytes(source: bytes | bytearray | memoryview) -> bytes:
     return bytes(source)
 
 
-def _read_file(path: str | os.PathLike[Any], name: str) -> bytes:
+#: What a file that is not a regular one is, for the refusal (``stat`` tests).
+_SPECIAL_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                  (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _special_kind(mode: int) -> str | None:
+    """What kind of non-regular file ``mode`` is (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return next((word for test, word in _SPECIAL_KINDS if test(mode)), "not a regular file")
+
+
+def read_stream(stream: Any, name: str, max_bytes: int) -> bytes:
+    """At most ``max_bytes`` from a binary stream (standard input); refused when there is more."""
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        LoadLimits(max_file_bytes=max_bytes).check_size(name, len(data), more=True)
+    return bytes(data)
+
+
+def read_file(path: str | os.PathLike[Any], name: str,
+              max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file, at most ``max_bytes``.
+
+    The file is opened without blocking (a FIFO without a writer would wait
+    forever) and checked with ``fstat`` before anything is read: FIFOs,
+    devices (``/dev/zero``), sockets and directories are refused, and so is a
+    file larger than ``max_bytes`` (also one that grows past it while read).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        with open(path, "rb") as fh:
-            return fh.read()
+        fd = os.open(path, flags)
+        try:
+            kind = _special_kind(os.fstat(fd).st_mode)
+            if kind == "a directory":
+                raise IsADirectoryError
+            if kind is not None:
+                raise ImageLoadError(name, f"is {kind}, not a regular file (give an image file, "
+                                           "or - for standard input)")
+            size = os.fstat(fd).st_size
+            limits = LoadLimits(max_file_bytes=max_bytes)
+            limits.check_size(name, size)
+            with os.fdopen(os.dup(fd), "rb") as fh:
+                return read_stream(fh, name, max_bytes)
+        finally:
+            os.close(fd)
+    except ImageLoadError:
+        raise
     except FileNotFoundError:
         raise ImageLoadError(name, "no such file") from None
     except IsADirectoryError:

@@ -89,7 +89,9 @@ def find_unused(state: SessionState, session: pytest.Session, exitstatus: int) -
         folder = naming.module_folder(settings.snapshot_dir, module, rootdir)
         if module.resolve() in narrowed:
             continue
-        keep = {naming.test_stem(n).lower() for n in nodeids if state.outcomes.get(n) != "passed"}
+        unfinished = [n for n in nodeids if state.outcomes.get(n) != "passed"]
+        keep = {naming.test_stem(n).lower() for n in unfinished}
+        keep |= {naming.legacy_test_stem(n).lower() for n in unfinished}  # baselines of the earlier naming
         for path in _files(folder):
             if _is_temp(path):
                 out.temp_files.append(path)

@@ -183,7 +183,7 @@ class ImageSnapshot:
         accept = ctx.accept_command("changed")
 
         if not baseline.exists():
-            if settings.writes_missing and _write_baseline(baseline, actual, overwrite=False):
+            if settings.writes_missing and _write_baseline(baseline, actual, overwrite=False, owner=ctx.owner):
                 ctx.record(EventKind.WRITTEN, label=label, baseline=baseline,
                            summary=f"new baseline {actual.width}x{actual.height} written")
                 return None
@@ -206,7 +206,7 @@ class ImageSnapshot:
             expected = load_image(baseline)
         except ImageLoadError as exc:
             if settings.update in ("changed", "all"):
-                _write_baseline(baseline, actual, overwrite=True)
+                _write_baseline(baseline, actual, overwrite=True, owner=ctx.owner)
                 ctx.record(EventKind.UPDATED, label=label, baseline=baseline,
                            summary=f"unreadable baseline replaced ({exc.reason})")
                 return None
@@ -219,12 +219,12 @@ class ImageSnapshot:
         self.last_result = result
         if result.passed:
             if settings.update == "all" and result.verdict != "identical":
-                _write_baseline(baseline, actual, overwrite=True)
+                _write_baseline(baseline, actual, overwrite=True, owner=ctx.owner)
                 ctx.record(EventKind.UPDATED, label=label, baseline=baseline,
                            summary=f"rewritten (was {result.summary()})", result=result)
             return None
         if settings.update in ("changed", "all"):
-            _write_baseline(baseline, actual, overwrite=True)
+            _write_baseline(baseline, actual, overwrite=True, owner=ctx.owner)
             ctx.record(EventKind.UPDATED, label=label, baseline=baseline,
                        summary=f"rewritten: {result.summary()}", result=result)
             return None
@@ -258,13 +258,13 @@ def _shown(path: Path) -> str:
     return display_path(path)
 
 
-def _write_baseline(path: Path, image: Any, *, overwrite: bool) -> bool:
-    """Write a baseline atomically; False if ``overwrite`` is off and it appeared meanwhile."""
+def _write_baseline(path: Path, image: Any, *, overwrite: bool, owner: Any = None) -> bool:
+    """Write a baseline atomically, with its owner record; False if ``overwrite`` is off and it appeared meanwhile."""
     from perceptdiff.errors import BaselineError, PerceptdiffError
     from perceptdiff.fileio import atomic_write_bytes
     from perceptdiff.testing import encode_png
 
-    data = encode_png(image)
+    data = encode_png(image, text=owner.text() if owner is not None else None)
     try:
         atomic_write_bytes(path, data, overwrite=overwrite)
     except PerceptdiffError as exc:

@@ -27,6 +27,7 @@ from perceptdiff.entry import plain
 
 from . import naming
 from .events import EventKind, SnapshotEvent
+from .owner import Owner, read_owner
 from .settings import Settings, merge_layers
 
 __all__ = ["TestContext", "SessionState", "test_context", "STATE_KEY", "CONTEXT_KEY"]
@@ -50,6 +51,8 @@ class TestContext:
         self._artifact_stems: set[str] = set()
         self._images = 0
         self._marker: dict[str, Any] | None = None
+        #: The owner record of the snapshot claimed last (written into its baseline).
+        self.owner: Owner | None = None
 
     # -- options ---------------------------------------------------------
     def marker_options(self) -> dict[str, Any]:
@@ -86,23 +89,30 @@ class TestContext:
     def claim_snapshot(self, name: str | None) -> Path:
         """The baseline path of this test's next snapshot.
 
+        The path is the injective one of :mod:`.naming`, or the earlier naming's
+        where a baseline was written under that one (and no other test of the
+        session maps there).  :attr:`owner` is set to the record the baseline
+        carries (:mod:`.owner`).
+
         Raises
         ------
         perceptdiff.errors.BaselineError
-            The name was used before in this test, or this test's file names
-            collide with another test's.
+            The name was used before in this test; this test's file names
+            collide with another test's of the session; or the baseline on disk
+            was written by another test whose name maps to the same file.
         """
         from perceptdiff.errors import BaselineError
 
         if name is None:
             self._unnamed += 1
-            stem = naming.snapshot_stem(self.nodeid, None, self._unnamed)
+            index = self._unnamed
             label = f"#{self._unnamed}"
         else:
             if not isinstance(name, str) or not name:
                 raise BaselineError(f"snapshot name must be a non-empty string, got {name!r}")
-            stem = naming.snapshot_stem(self.nodeid, name, 0)
+            index = 0
             label = repr(name)
+        stem = naming.snapshot_stem(self.nodeid, name, index)
         key = stem.lower()  # case-insensitive file systems
         if key in self._snapshot_stems:
             raise BaselineError(
@@ -112,13 +122,48 @@ class TestContext:
         if others:
             raise BaselineError(
                 f"{self.nodeid} and {others[0]} map to the same snapshot file name "
-                f"{naming.test_stem(self.nodeid)!r} (file names keep only A-Z a-z 0-9 . _ - and "
-                "ignore case): rename one of the tests or give distinct parametrize ids")
+                f"{naming.test_stem(self.nodeid)!r} in {display_path(self.snapshot_folder)} (file "
+                "systems that ignore case see them as one): rename one of the tests or give "
+                "distinct parametrize ids")
         self._snapshot_stems[key] = label
         folder = self.snapshot_folder
         path = naming.ensure_inside(folder / f"{stem}.png", folder)
+        legacy = self._legacy_path(name, index)
+        if (legacy is not None and not path.exists() and legacy.exists()
+                and not self.state.claimed_by_others(legacy, self.item)):
+            path = legacy
+        self.owner = Owner(self.nodeid, name, max(index, 1))
+        self._check_owner(path)
         self.used.append(str(path))
         return path
+
+    def _legacy_path(self, name: str | None, index: int) -> Path | None:
+        """Where the earlier naming put this snapshot (None when it is the same path)."""
+        folder = naming.module_folder(self.settings.snapshot_dir, self.module_path, self.rootdir, legacy=True)
+        path = folder / f"{naming.snapshot_stem(self.nodeid, name, index, legacy=True)}.png"
+        if path == self.snapshot_folder / f"{naming.snapshot_stem(self.nodeid, name, index)}.png":
+            return None
+        try:
+            return naming.ensure_inside(path, folder)
+        except Exception:  # noqa: BLE001 - an old name outside its folder is not used
+            return None
+
+    def _check_owner(self, path: Path) -> None:
+        """Refuse a baseline another test wrote when that test's name maps to this file too."""
+        from perceptdiff.errors import BaselineError
+
+        if not path.exists():
+            return
+        recorded = read_owner(path)
+        if recorded is None or recorded.nodeid == self.nodeid:
+            return
+        mine = str(path.resolve()).lower()
+        theirs = {str(p.resolve()).lower() for p in self.state.snapshot_paths(recorded)}
+        if mine in theirs:
+            raise BaselineError(
+                f"baseline {display_path(path)} was written by {recorded.nodeid} (recorded in the "
+                f"file), and {self.nodeid} maps to the same file: rename one of the tests or give "
+                "distinct parametrize ids")
 
     def artifact_base(self, name: str | None, *, stem: str | None = None) -> Path:
         """A path prefix, unique within this test, for failure artifacts."""
@@ -236,7 +281,7 @@ class SessionState:
         self.locations: dict[str, str] = {}
         #: What the plugin did to syrupy's cleanup (:func:`.syrupy.protect_baselines`), if anything.
         self.syrupy_note: str | None = None
-        self._module_stems: dict[Path, dict[str, list[str]]] = {}
+        self._keys: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None
 
     @property
     def is_worker(self) -> bool:
@@ -251,18 +296,48 @@ class SessionState:
         return Path(self.config.invocation_params.dir)
 
     # -- collisions --------------------------------------------------------
+    def _stem_keys(self, nodeid: str, *, legacy: bool) -> str:
+        """The case-folded folder/stem a test's snapshot files start with."""
+        module, _ = naming.split_nodeid(nodeid)
+        rootdir = Path(self.config.rootpath)
+        folder = naming.module_folder(self.settings.snapshot_dir, rootdir / module, rootdir, legacy=legacy)
+        stem = naming.legacy_test_stem(nodeid) if legacy else naming.test_stem(nodeid)
+        return str(folder / stem).lower()
+
+    def _tables(self, item: pytest.Item) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """Every collected test of the session by its (new, legacy) snapshot key."""
+        if self._keys is None:
+            new: dict[str, list[str]] = {}
+            old: dict[str, list[str]] = {}
+            for other in getattr(item.session, "items", None) or (item,):
+                new.setdefault(self._stem_keys(other.nodeid, legacy=False), []).append(other.nodeid)
+                old.setdefault(self._stem_keys(other.nodeid, legacy=True), []).append(other.nodeid)
+            self._keys = (new, old)
+        return self._keys
+
     def colliding_tests(self, item: pytest.Item) -> list[str]:
-        """Other collected tests of the same module whose file stem equals this one's."""
-        path = Path(item.path)
-        table = self._module_stems.get(path)
-        if table is None:
-            table = {}
-            for other in getattr(item.session, "items", None) or ():
-                if Path(other.path) == path:
-                    table.setdefault(naming.test_stem(other.nodeid).lower(), []).append(other.nodeid)
-            self._module_stems[path] = table
-        same = table.get(naming.test_stem(item.nodeid).lower(), [])
+        """Other tests of the whole session whose snapshot files would be this one's."""
+        new, _ = self._tables(item)
+        same = new.get(self._stem_keys(item.nodeid, legacy=False), [])
         return [n for n in same if n != item.nodeid]
+
+    def claimed_by_others(self, legacy_path: Path, item: pytest.Item) -> bool:
+        """True when another test of the session maps to ``legacy_path``'s stem (new or old naming)."""
+        new, old = self._tables(item)
+        key = str(legacy_path.parent / naming.stem_owner(legacy_path.stem)).lower()
+        return any(n != item.nodeid for n in new.get(key, []) + old.get(key, []))
+
+    def snapshot_paths(self, owner: Owner) -> list[Path]:
+        """The paths ``owner``'s snapshot has under the new and the earlier naming."""
+        module, _ = naming.split_nodeid(owner.nodeid)
+        rootdir = Path(self.config.rootpath)
+        out = []
+        for legacy in (False, True):
+            folder = naming.module_folder(self.settings.snapshot_dir, rootdir / module, rootdir,
+                                          legacy=legacy)
+            index = 0 if owner.name is not None else owner.index
+            out.append(folder / f"{naming.snapshot_stem(owner.nodeid, owner.name, index, legacy=legacy)}.png")
+        return out
 
     # -- reports -----------------------------------------------------------
     def add_report(self, report: pytest.TestReport) -> None:
@@ -329,8 +404,14 @@ def shell_quote(text: str) -> str:
     Double quotes when they protect the text as it is (they work in POSIX
     shells, cmd.exe and PowerShell alike); POSIX single quotes
     (:func:`shlex.quote`) when the text holds a character that double quotes
-    would not protect (``$``, a backquote, ``"``, ``\\``, ``!``).
+    would not protect (``$``, a backquote, ``"``, ``\\``, ``!``);
+    :func:`perceptdiff.names.shell_quote` (``$'...'``) when it holds control
+    characters or undecodable bytes, so the command stays one line.
     """
+    from perceptdiff.names import display, shell_quote as quote_losslessly
+
+    if display(text) != text:
+        return quote_losslessly(text)
     if _SAFE_IN_DOUBLE_QUOTES.fullmatch(text):
         return f'"{text}"'
     return shlex.quote(text)
