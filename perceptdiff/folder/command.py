@@ -3,12 +3,16 @@
 ``perceptdiff EXPECTED_DIR ACTUAL_DIR`` pairs image files by relative path
 (:mod:`.pairing`), compares the pairs in parallel (:mod:`.pool`) and reports
 each as ``identical``, ``pass``, ``fail``, ``new`` (only in ACTUAL_DIR: no
-baseline yet), ``removed`` (only in EXPECTED_DIR: no new image) or ``error``
+baseline yet), ``removed`` (only in EXPECTED_DIR: no new image), ``renamed``
+(a file only in ACTUAL_DIR and one only in EXPECTED_DIR that show the same
+picture, compared with each other; listed as ``old -> new``) or ``error``
 (see :mod:`perceptdiff.entry`).
 
 Exit status: 2 if any pair is an ``error`` (trouble, as ``diff -r`` reports
 trouble even when it also found differences); otherwise 1 if any pair is
-``fail`` or ``removed``; otherwise 0.  A ``new`` image alone does not fail the
+``fail``, ``renamed`` or ``removed``; otherwise 0.  A rename fails even when
+the picture is unchanged: the baselines still carry the old name (``diff -r``
+exits 1 for "Only in" too).  A ``new`` image alone does not fail the
 run: it has nothing to be compared with, is listed, and is skipped in JUnit.
 """
 

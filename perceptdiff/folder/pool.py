@@ -23,7 +23,7 @@ from ..entry import Entry, Status
 from ..errors import PerceptdiffError
 from .pairing import PairSpec
 
-__all__ = ["Task", "ONE_SIDED", "compare_pair", "run_tasks", "default_jobs", "mp_context",
+__all__ = ["Task", "ONE_SIDED", "renamed_reason", "compare_pair", "run_tasks", "default_jobs", "mp_context",
            "metric_registrations"]
 
 #: Why a file on one side only is listed: the sentence every output shows.
@@ -62,7 +62,24 @@ class Task:
 
 
 def _entry(spec: PairSpec, status: Status) -> Entry:
-    return Entry(spec.path, status, expected=spec.expected, actual=spec.actual)
+    return Entry(spec.path, status, expected=spec.expected, actual=spec.actual,
+                 renamed_from=spec.renamed_from)
+
+
+#: What a renamed pair's comparison found, by verdict: the first half of its reason.
+_RENAMED_VERDICT: Mapping[str, str] = {
+    "identical": "the same pixels",
+    "pass": "no visible change",
+    "fail": "and the picture differs visibly",
+}
+
+
+def renamed_reason(distance: float | None, result: Mapping[str, Any]) -> str:
+    """The sentence of a renamed pair: the signature distance, then the comparison's verdict."""
+    verdict = str(result.get("verdict"))
+    near = f" (signature distance {distance:.3f})" if distance is not None else ""
+    said = str(result.get("reason") or "").strip()
+    return f"renamed{near}, {_RENAMED_VERDICT.get(verdict, verdict)}" + (f": {said}" if said else "")
 
 
 def compare_pair(task: Task) -> Entry:
@@ -81,9 +98,12 @@ def compare_pair(task: Task) -> Entry:
             from ..engine import compare
 
             result = compare(spec.expected, spec.actual, **task.options)
-            entry = _entry(spec, Status(result.verdict))
+            renamed = spec.renamed_from is not None
+            entry = _entry(spec, Status.RENAMED if renamed else Status(result.verdict))
             entry.result = result.to_dict()
-            same = entry.status is Status.IDENTICAL
+            if renamed:
+                entry.reason = renamed_reason(spec.distance, entry.result)
+            same = result.verdict == Status.IDENTICAL.value
             _stage(task, entry, expected=spec.expected, actual=spec.actual,
                    comparison=None if same else result, same=same)
             if not same and task.diff_path is not None:
