@@ -57,10 +57,10 @@ def test_summary_rows_are_the_schema_and_plain_json() -> None:
               notes=("n",), images={"diff": "pairs/0001/diff.png"}, seconds=0.5)
     row = e.summary_row()
     assert list(row) == ["path", "status", "expected", "actual", "result", "error", "diff", "accept", "notes",
-                         "baseline", "reason", "images", "diff_framed", "seconds", "location"]
+                         "baseline", "reason", "images", "diff_framed", "seconds", "location", "from"]
     assert row["status"] == "fail" and row["result"] == {"verdict": "fail", "peak": 2.5, "ratio": None}
     summary = make_summary([e], expected_dir="e", actual_dir="a", options={"ignore": ((0, 0, 1, 1),)}, jobs=1)
-    assert summary["schema_version"] == SUMMARY_SCHEMA_VERSION == 2
+    assert summary["schema_version"] == SUMMARY_SCHEMA_VERSION == 3
     assert summary["options"] == {"ignore": [[0, 0, 1, 1]]} and summary["exit_code"] == 1
     json.loads(json_text(summary))  # strict JSON: no NaN
     assert plain({Status.NEW: {1, 2}}) == {"new": [1, 2]}
