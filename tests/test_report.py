@@ -72,7 +72,8 @@ def test_page_data_carries_the_statuses_and_slims_results() -> None:
     data = page_data([e, Entry("b.png", Status.NEW)], title="t", meta={"options": {"ignore": ((1, 2, 3, 4),)}})
     assert data["format"] == PAGE_FORMAT == 2
     assert [s["key"] for s in data["statuses"]] == list(STATUSES)
-    assert data["statuses"][3] == {"key": "removed", "label": "Removed"}
+    assert data["statuses"][3] == {"key": "removed", "label": "Removed", "notable": True}
+    assert data["statuses"][-1] == {"key": "identical", "label": "Identical", "notable": False}
     first = data["pairs"][0]
     assert first["images"] == {"diff": "pairs/0001/diff.png", "diff_framed": True}
     assert first["result"] == {"verdict": "fail"}  # the options are shown once, in the header
