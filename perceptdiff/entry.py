@@ -216,6 +216,11 @@ class Entry:
         return cls(**values)
 
     @property
+    def shown_name(self) -> str:
+        """The name as text outputs list it: ``old -> new`` for a rename (ASCII, safe in any log)."""
+        return f"{self.renamed_from} -> {self.name}" if self.renamed_from is not None else self.name
+
+    @property
     def verdict(self) -> str | None:
         """The comparison's verdict (``identical``, ``pass``, ``fail``), None when not compared.
 

@@ -121,7 +121,7 @@ def annotation_lines(entries: Sequence[Entry], *, new_fails: bool = False,
         shown = chosen if len(chosen) <= MAX_ANNOTATIONS else chosen[:MAX_ANNOTATIONS - 1]
         for entry in shown:
             file, line = _where(entry, env)
-            lines.append(workflow_command(level, f"{entry.name}: {_why(entry)}", file=file, line=line,
+            lines.append(workflow_command(level, f"{entry.shown_name}: {_why(entry)}", file=file, line=line,
                                           title=f"perceptdiff: {entry.status.value}"))
         if len(shown) < len(chosen):
             rest = len(chosen) - len(shown)
@@ -154,11 +154,14 @@ def step_summary(entries: Sequence[Entry], *, title: str = "perceptdiff",
         out += ["", "| status | image | peak JND | visible px | why |", "|---|---|--:|--:|---|"]
         for e in notable[:MAX_ROWS]:
             res = e.result or {}
-            out.append(f"| **{e.status.word}** | <code>{_cell(e.name)}</code> | {_num(res.get('peak_jnd'))} "
+            out.append(f"| **{e.status.word}** | <code>{_cell(e.shown_name)}</code> | {_num(res.get('peak_jnd'))} "
                        f"| {_num(res.get('visible_pixels'))} | {_cell(_why(e))} |")
         if len(notable) > MAX_ROWS:
             out.append(f"\n… and {len(notable) - MAX_ROWS} more (see the report).")
-    regions = [(r, e) for e in entries if e.status is Status.FAIL
+    # A rename lists its regions when its picture changed.
+    changed = [e for e in entries if e.status is Status.FAIL
+               or (e.status is Status.RENAMED and e.verdict == Status.FAIL.value)]
+    regions = [(r, e) for e in changed
                for r in (e.result or {}).get("regions") or () if isinstance(r, Mapping)]
     regions.sort(key=lambda pair: -(pair[0].get("peak_jnd") or 0.0))
     if regions:

@@ -12,10 +12,8 @@ __all__ = ["Progress", "render_summary", "describe", "shown_name"]
 
 
 def shown_name(entry: Entry) -> str:
-    """The pair's name as listed: ``old -> new`` for a rename (ASCII, safe in any log)."""
-    if entry.renamed_from is not None:
-        return f"{display(entry.renamed_from)} -> {display(entry.name)}"
-    return display(entry.name)
+    """The pair's name as listed (:attr:`~perceptdiff.entry.Entry.shown_name`), escaped for people."""
+    return display(entry.shown_name)
 
 
 def describe(entry: Entry) -> str:
