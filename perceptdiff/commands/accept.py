@@ -97,16 +97,17 @@ def _source(saved: SavedSummary, entry: Entry, baseline: str) -> str:
                            f"(run from the folder the comparison ran in)")
 
 
-def _check_target(saved: SavedSummary, entry: Entry, baseline: str) -> None:
+def _check_target(saved: SavedSummary, entry: Entry, baseline: str, what: str = "baseline",
+                  verb: str = "written") -> None:
     from ..folder.pairing import is_image_name
 
     if not is_image_name(baseline):
-        raise PerceptdiffError(f"{entry.name}: baseline {baseline!r} is not an image file name; not written")
+        raise PerceptdiffError(f"{entry.name}: {what} {baseline!r} is not an image file name; not {verb}")
     exp_dir = saved.data.get("expected_dir")
     if exp_dir:
         root, target = os.path.realpath(str(exp_dir)), os.path.realpath(baseline)
         if not target.startswith(root.rstrip(os.sep) + os.sep):
-            raise PerceptdiffError(f"{entry.name}: baseline {baseline!r} is outside {exp_dir}; not written")
+            raise PerceptdiffError(f"{entry.name}: {what} {baseline!r} is outside {exp_dir}; not {verb}")
 
 
 def _old_baseline(saved: SavedSummary, entry: Entry, baseline: str) -> str | None:
@@ -118,7 +119,7 @@ def _old_baseline(saved: SavedSummary, entry: Entry, baseline: str) -> str | Non
         old = baseline_path(entry.renamed_from, str(saved.data["expected_dir"]))
     if not old:
         raise PerceptdiffError(f"{saved.path}: renamed pair {entry.name!r} names no old baseline")
-    _check_target(saved, entry, old)
+    _check_target(saved, entry, old, "old baseline", "deleted")
     if os.path.realpath(old) == os.path.realpath(baseline):
         return None
     return old
