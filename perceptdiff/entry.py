@@ -41,7 +41,7 @@ from typing import Any, Iterable, Mapping
 
 from .errors import OptionError
 
-__all__ = ["Status", "STATUSES", "Entry", "count_statuses", "plain"]
+__all__ = ["Status", "STATUSES", "Entry", "count_statuses", "renamed_reason", "plain"]
 
 
 class Status(str, enum.Enum):
@@ -111,6 +111,27 @@ def count_statuses(statuses: Iterable[Status | str]) -> dict[str, int]:
     for s in _COUNT_ORDER:
         counts[s.value] = sum(1 for x in seen if x is s)
     return counts
+
+
+#: What a renamed pair's comparison found, by verdict: the first half of its reason.
+_RENAMED_VERDICT: Mapping[str, str] = {
+    "identical": "the same pixels",
+    "pass": "no visible change",
+    "fail": "and the picture differs visibly",
+}
+
+
+def renamed_reason(distance: float | None, result: Mapping[str, Any] | None) -> str:
+    """The sentence of a ``renamed`` pair: the signature distance, then the comparison's verdict.
+
+    ``renamed (signature distance 0.012), no visible change: <the comparison's reason>``.
+    """
+    near = f" (signature distance {distance:.3f})" if distance is not None else ""
+    if not result:
+        return f"renamed{near}, not compared"
+    verdict = str(result.get("verdict"))
+    said = str(result.get("reason") or "").strip()
+    return f"renamed{near}, {_RENAMED_VERDICT.get(verdict, verdict)}" + (f": {said}" if said else "")
 
 
 @dataclass

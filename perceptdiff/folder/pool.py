@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from ..entry import Entry, Status
+from ..entry import Entry, Status, renamed_reason
 from ..errors import PerceptdiffError
 from .pairing import PairSpec
 
-__all__ = ["Task", "ONE_SIDED", "renamed_reason", "compare_pair", "run_tasks", "default_jobs", "mp_context",
+__all__ = ["Task", "ONE_SIDED", "compare_pair", "run_tasks", "default_jobs", "mp_context",
            "metric_registrations"]
 
 #: Why a file on one side only is listed: the sentence every output shows.
@@ -65,21 +65,6 @@ def _entry(spec: PairSpec, status: Status) -> Entry:
     return Entry(spec.path, status, expected=spec.expected, actual=spec.actual,
                  renamed_from=spec.renamed_from)
 
-
-#: What a renamed pair's comparison found, by verdict: the first half of its reason.
-_RENAMED_VERDICT: Mapping[str, str] = {
-    "identical": "the same pixels",
-    "pass": "no visible change",
-    "fail": "and the picture differs visibly",
-}
-
-
-def renamed_reason(distance: float | None, result: Mapping[str, Any]) -> str:
-    """The sentence of a renamed pair: the signature distance, then the comparison's verdict."""
-    verdict = str(result.get("verdict"))
-    near = f" (signature distance {distance:.3f})" if distance is not None else ""
-    said = str(result.get("reason") or "").strip()
-    return f"renamed{near}, {_RENAMED_VERDICT.get(verdict, verdict)}" + (f": {said}" if said else "")
 
 
 def compare_pair(task: Task) -> Entry:
