@@ -140,3 +140,42 @@ def test_pair_renamed_leaves_big_files_and_problems_alone(tmp_path: Path) -> Non
     assert [(s.path, s.renamed_from, s.problem is None) for s in joined] == [
         ("b.png", "a.png", True), ("sub/", None, False)]
     assert joined[0].distance == pytest.approx(0.0, abs=1e-6)
+
+
+def test_diff_base_and_color_reach_every_diff_image_of_a_folder_run(tmp_path: Path) -> None:
+    # Folder mode honours --diff-base and --diff-color as the two-image command does.
+    from perceptdiff.errors import OptionError
+    from PIL import Image as PILImage
+
+    exp, act = tmp_path / "exp", tmp_path / "act"
+    for side in (exp, act):
+        side.mkdir()
+    base = textured(3)
+    write_png(exp / "a.png", base)
+    write_png(act / "a.png", small_change(base))
+    write_png(exp / "size.png", base)
+    write_png(act / "size.png", base[:40])  # sizes differ: the picture still shows both images
+    result = folder.compare_folders(exp, act, jobs=1, diff_dir=tmp_path / "d", diff_style="mask",
+                                    diff_color=(0, 255, 0))
+    assert {e.name: e.notes for e in result.pairs} == {"a.png": [], "size.png": []}
+    mask = np.asarray(PILImage.open(tmp_path / "d" / "a.png").convert("RGBA"))
+    marked = mask[..., 3] > 0
+    assert marked.any() and (mask[marked][:, :3] == (0, 255, 0)).all()  # the one colour asked for
+    assert (tmp_path / "d" / "size.png").is_file()
+    with pytest.raises(OptionError, match="--diff-base: 'middle' is not one of expected, actual"):
+        folder.compare_folders(exp, act, diff_dir=tmp_path / "d", diff_base="middle")
+
+
+@pytest.mark.slow
+def test_diff_base_and_color_through_the_command_match_the_two_image_command(tmp_path: Path) -> None:
+    exp, act = tmp_path / "exp", tmp_path / "act"
+    for side in (exp, act):
+        side.mkdir()
+    write_png(exp / "a.png", textured(3))
+    write_png(act / "a.png", small_change(textured(3)))
+    flags = ("--diff-base", "actual", "--diff-color", "#00ff00", "--diff-style", "sidebyside")
+    assert run_cli("exp", "act", "--diff", "d", *flags, cwd=tmp_path).returncode == 1
+    assert run_cli("exp/a.png", "act/a.png", "--diff", "one.png", *flags, cwd=tmp_path).returncode == 1
+    assert (tmp_path / "d" / "a.png").read_bytes() == (tmp_path / "one.png").read_bytes()
+    assert run_cli("exp", "act", "--diff", "plain", cwd=tmp_path).returncode == 1
+    assert (tmp_path / "plain" / "a.png").read_bytes() != (tmp_path / "one.png").read_bytes()

@@ -111,6 +111,7 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
                     options: Mapping[str, Any] | None = None, jobs: int | None = None,
                     report: str | os.PathLike[str] | None = None,
                     diff_dir: str | os.PathLike[str] | None = None, diff_style: str = "overlay",
+                    diff_base: str = "expected", diff_color: tuple[int, int, int] | None = None,
                     on_pair: Callable[[Entry], None] | None = None,
                     on_start: Callable[[int], None] | None = None,
                     title: str | None = None, shard: tuple[int, int] | None = None,
@@ -132,8 +133,12 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
     diff_dir : path, optional
         Write a diff image of every pair that is not identical to
         ``diff_dir/<relative path>`` (``.png`` appended unless the name ends so).
-    diff_style : {"overlay", "sidebyside"}
+    diff_style : {"overlay", "sidebyside", "mask"}
         Style of those diff images (the report always uses ``overlay``).
+    diff_base : {"expected", "actual"}
+        The image faded under their marks (``--diff-base``).
+    diff_color : (int, int, int), optional
+        Paint the visibly different pixels in this one colour (``--diff-color``).
     on_pair : callable, optional
         Called with each finished entry, in completion order (progress).
     on_start : callable, optional
@@ -174,6 +179,12 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
     check_options(options)  # once, rather than once per pair
     if jobs is not None and jobs < 1:
         raise OptionError(f"--jobs: {jobs} is not a positive number")
+    if diff_dir is not None:
+        from ..diffimage import BASES, STYLES
+
+        for flag, value, choices in (("diff-style", diff_style, STYLES), ("diff-base", diff_base, BASES)):
+            if value not in choices:
+                raise OptionError(f"--{flag}: {value!r} is not one of {', '.join(choices)}")
     report_out = os.fspath(report) if report is not None else None
     diff_out = os.fspath(diff_dir) if diff_dir is not None else None
     exclude = _check_outputs(exp_dir, act_dir, report_out, diff_out)
@@ -202,7 +213,7 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
                  stage_dir=str(folder.staging) if folder is not None else None,
                  diff_path=(_diff_target(diff_out, s.path)
                             if diff_out is not None and s.expected and s.actual else None),
-                 diff_style=diff_style)
+                 diff_style=diff_style, diff_base=diff_base, diff_color=diff_color)
             for i, s in enumerate(specs, 1)
         ]
         n_jobs = min(jobs or default_jobs(), max(1, len(tasks)))
