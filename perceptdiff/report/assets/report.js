@@ -160,9 +160,11 @@
         onkeydown: function (ev) { if (ev.key === "Enter") select(p.name, true); }
       }, [
         el("td", {}, [el("span", { className: "badge s-" + p.status, text: STATUS_WORD[p.status] })]),
-        el("td", { className: "path", title: shownName(p) }, p.from ? [
+        // One span: the cell is right-to-left (to cut long paths on the left), so
+        // several spans side by side would be laid out in reverse.
+        el("td", { className: "path", title: shownName(p) }, [el("span", {}, p.from ? [
           el("span", { className: "from", text: p.from }), el("span", { className: "arrow", text: " → " }),
-          el("span", { text: p.name })] : [el("span", { text: p.name })]),
+          p.name] : [p.name])]),
         el("td", { className: "num", text: fmt(r.peak_jnd, 2) }),
         el("td", { className: "num", text: fmt(r.visible_pixels) })
       ]);
