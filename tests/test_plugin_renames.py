@@ -97,6 +97,16 @@ def test_in_ci_the_summary_holds_a_renamed_pair_that_accept_can_move(project: py
     # The review report shows the pair.
     page = (results_dir(project) / "report" / "data.js").read_text()
     assert '"from":"__snapshots__/test_a/test_old.png"' in page.replace(str(project.path) + "/", "")
+    # The manifest keeps the rename: the report rebuilt from the results folder shows the pair too.
+    from pytest_perceptdiff.review import report_from_results
+
+    manifest = json.loads((results_dir(project) / "perceptdiff-results.json").read_text())
+    assert [r["old"] for r in manifest["renames"]] == [str(snaps / "test_old.png")]
+    rebuilt = report_from_results(results_dir(project), project.path / "rebuilt").with_name("data.js")
+    data = json.loads(rebuilt.read_text().split(" = ", 1)[1].rstrip().rstrip(";"))
+    (pair,) = [p for p in data["pairs"] if p["status"] == "renamed"]
+    assert pair["name"] == "test_a.py::test_new" and pair["from"].endswith("test_old.png")
+    assert set(pair["images"]) == {"expected", "actual"}  # the pair side by side (no heatmap drawn here)
     # Nothing moved by itself; accept without --renamed leaves it alone, with it moves it.
     monkeypatch.chdir(project.path)
     summary_file = str(results_dir(project) / "perceptdiff-summary.json")
@@ -119,3 +129,16 @@ def test_github_annotates_a_passing_rename_as_a_warning(project: pytest.Pytester
     assert "__snapshots__/test_a/test_old.png -> test_a.py::test_new" in warnings[0]
     assert not [ln for ln in result.stdout.lines if ln.startswith("::error ")]
     assert "1 renamed" in step.read_text()
+
+
+def test_accept_move_of_a_written_rename_only_deletes_the_old_baseline(
+        project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    snaps = _renamed_project(project, monkeypatch)
+    serial(project, monkeypatch).assert_outcomes(passed=2)  # default mode: test_new's baseline is written
+    written = (snaps / "test_new.png").read_bytes()
+    summary_file = str(results_dir(project) / "perceptdiff-summary.json")
+    monkeypatch.chdir(project.path)
+    assert main(["accept", summary_file, "--renamed", "copy"]) == 0
+    assert (snaps / "test_old.png").is_file() and (snaps / "test_new.png").read_bytes() == written
+    assert main(["accept", summary_file, "--renamed", "move"]) == 0
+    assert not (snaps / "test_old.png").exists() and (snaps / "test_new.png").read_bytes() == written
