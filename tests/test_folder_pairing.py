@@ -55,6 +55,13 @@ def test_a_rename_is_one_pair_with_its_old_name_and_exits_1(tmp_path: Path) -> N
     assert row["expected"] == "exp/old/chart.png" and row["actual"] == "act/new/chart.png"
     assert row["result"]["verdict"] == "identical" and row["baseline"] == "exp/new/chart.png"
     assert _rows(tmp_path / "s.json")["same.png"]["from"] is None
+    # --no-renames: the old listing, a new and a removed file.
+    proc = run_cli("exp", "act", "--json", "s.json", "--no-renames", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert statuses(list(_rows(tmp_path / "s.json").values())) == {
+        "new/chart.png": "new", "old/chart.png": "removed", "same.png": "identical"}
+    proc = run_cli("exp/same.png", "act/same.png", "--no-renames", cwd=tmp_path)
+    assert proc.returncode == 2 and "--no-renames: only when both arguments are folders" in proc.stderr
     # The accept command makes the folders agree: afterwards the run passes.
     subprocess.run(["sh", "-e", "-c", row["accept"]], cwd=tmp_path, check=True)
     assert not (exp / "old" / "chart.png").exists()

@@ -49,7 +49,7 @@ def run_cli(args: Any, kw: Mapping[str, Any]) -> int:
 
     ``args`` is the command's argparse namespace (``expected``, ``actual``,
     ``report``, ``json``, ``junit``, ``jobs``, ``diff``, ``diff_style``,
-    ``diff_base``, ``diff_color``, ``quiet``, ``verbose``); ``kw`` the options of :func:`perceptdiff.compare`.
+    ``diff_base``, ``diff_color``, ``renames``, ``quiet``, ``verbose``); ``kw`` the options of :func:`perceptdiff.compare`.
     With folders, ``--diff`` names a folder that receives one diff image per
     pair that is not identical.  Progress goes to stderr, the listing of
     pairs that need a look to stdout (to stderr when ``--json -`` takes
@@ -67,7 +67,8 @@ def run_cli(args: Any, kw: Mapping[str, Any]) -> int:
             diff_style=getattr(args, "diff_style", "overlay") or "overlay",
             diff_base=getattr(args, "diff_base", "expected") or "expected",
             diff_color=getattr(args, "diff_color", None),
-            on_pair=progress.update, on_start=progress.start, shard=getattr(args, "shard", None))
+            on_pair=progress.update, on_start=progress.start, shard=getattr(args, "shard", None),
+            renames=getattr(args, "renames", None) is not False)
     finally:
         progress.close()
     report_dir = str(result.report.parent) if result.report is not None else None
