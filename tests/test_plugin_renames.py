@@ -94,9 +94,12 @@ def test_in_ci_the_summary_holds_a_renamed_pair_that_accept_can_move(project: py
     assert row["reason"].startswith("Likely renamed: the baseline __snapshots__/test_a/test_old.png, "
                                     "which no test used, shows the same picture; renamed (signature distance")
     assert row["accept"] == "mv -- __snapshots__/test_a/test_old.png __snapshots__/test_a/test_new.png"
-    # The review report shows the pair.
+    # The review report shows the pair, with the heatmap of their comparison.
     page = (results_dir(project) / "report" / "data.js").read_text()
-    assert '"from":"__snapshots__/test_a/test_old.png"' in page.replace(str(project.path) + "/", "")
+    data = json.loads(page.split(" = ", 1)[1].rstrip().rstrip(";"))
+    (shown,) = [p for p in data["pairs"] if p["status"] == "renamed"]
+    assert shown["from"] == "__snapshots__/test_a/test_old.png" and shown["images"]["diff_framed"] is True
+    assert set(shown["images"]) == {"expected", "actual", "diff", "diff_framed"}
     # The manifest keeps the rename: the report rebuilt from the results folder shows the pair too.
     from pytest_perceptdiff.review import report_from_results
 
@@ -105,7 +108,7 @@ def test_in_ci_the_summary_holds_a_renamed_pair_that_accept_can_move(project: py
     rebuilt = report_from_results(results_dir(project), project.path / "rebuilt").with_name("data.js")
     data = json.loads(rebuilt.read_text().split(" = ", 1)[1].rstrip().rstrip(";"))
     (pair,) = [p for p in data["pairs"] if p["status"] == "renamed"]
-    assert pair["name"] == "test_a.py::test_new" and pair["from"].endswith("test_old.png")
+    assert pair["name"] == "test_a.py::test_new" and pair["from"] == "__snapshots__/test_a/test_old.png"
     assert set(pair["images"]) == {"expected", "actual"}  # the pair side by side (no heatmap drawn here)
     # Nothing moved by itself; accept without --renamed leaves it alone, with it moves it.
     monkeypatch.chdir(project.path)

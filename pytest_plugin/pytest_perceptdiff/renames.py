@@ -20,7 +20,7 @@ such a baseline rather than deleting it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +47,16 @@ class LikelyRename:
     result : dict or None
         The comparison of the old baseline with the new image (``to_dict()``),
         None when it could not be compared.
+    comparison : perceptdiff.ComparisonResult or None
+        The comparison itself, while at hand (not serialised): the review
+        report draws its heatmap from it.
     """
 
     old: Path
     event: SnapshotEvent
     distance: float
     result: dict[str, Any] | None = None
+    comparison: Any = field(default=None, compare=False, repr=False)
 
     @property
     def verdict(self) -> str | None:
@@ -82,9 +86,8 @@ def rename_command(old: str | Path, new: str | Path) -> str:
     return f"mv -- {shell_quote(display_path(old))} {shell_quote(display_path(new))}"
 
 
-def _compare(old: Path, new: str, options: dict[str, Any]) -> dict[str, Any] | None:
+def _compare(old: Path, new: str, options: dict[str, Any]) -> Any:
     from perceptdiff.engine import compare
-    from perceptdiff.entry import plain
     from perceptdiff.errors import PerceptdiffError
     from perceptdiff.screenshot import split_capture_options
 
@@ -93,7 +96,7 @@ def _compare(old: Path, new: str, options: dict[str, Any]) -> dict[str, Any] | N
         opts.pop(key, None)
     _, opts = split_capture_options(opts)
     try:
-        return plain(compare(str(old), new, **opts).to_dict())
+        return compare(str(old), new, **opts)
     except PerceptdiffError:
         return None
 
@@ -117,7 +120,12 @@ def find_likely_renames(events: list[SnapshotEvent], unused: list[Path],
         return []
     from perceptdiff.signatures import find_renames
 
+    from perceptdiff.entry import plain
+
     by_image = {path: e for e, path in fresh}
-    pairs = find_renames([path for _, path in fresh], [str(p) for p in unused])
-    return [LikelyRename(Path(p.missing), by_image[p.new], float(p.distance),
-                         _compare(Path(p.missing), p.new, options)) for p in pairs]
+    out = []
+    for pair in find_renames([path for _, path in fresh], [str(p) for p in unused]):
+        result = _compare(Path(pair.missing), pair.new, options)
+        out.append(LikelyRename(Path(pair.missing), by_image[pair.new], float(pair.distance),
+                                None if result is None else plain(result.to_dict()), result))
+    return out

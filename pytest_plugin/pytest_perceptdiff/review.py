@@ -98,7 +98,7 @@ def _renamed(entry: Entry, event: SnapshotEvent, rename: Mapping[str, Any],
     old = str(rename["old"])
     image = new_image(event)
     entry.status = Status.RENAMED
-    entry.renamed_from = old
+    entry.renamed_from = display_path(old)  # a name: relative to where pytest ran, when inside
     entry.expected = old
     entry.actual = where(image) if image and event.kind is EventKind.MISSING else image
     entry.diff = None
@@ -195,10 +195,14 @@ def write_session_report(state: SessionState) -> None:
         out, default = s.results_dir / DEFAULT_FOLDER, True
     else:
         return
+    entries = entries_from_events(events, locations=state.locations, renames=state.rename_dicts())
+    # A likely rename's comparison was made here, at the end of the run: its heatmap can be drawn.
+    compared = {_rename_key("", r.event.baseline): r.comparison for r in state.renames}  # one per baseline
+    for entry in entries:
+        if entry.status is Status.RENAMED and entry.baseline:
+            entry.comparison = compared.get(_rename_key("", entry.baseline))
     try:
-        state.report_index = write_report(entries_from_events(events, locations=state.locations,
-                                                              renames=state.rename_dicts()),
-                                          out, title=TITLE, meta=state.report_meta())
+        state.report_index = write_report(entries, out, title=TITLE, meta=state.report_meta())
         state.report_default = default
     except (PerceptdiffError, OSError) as exc:
         state.report_error = f"{exc}"
