@@ -182,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--shard", type=_shard, metavar="K/N",
                        help="compare only shard K of N (a stable hash of each relative path decides), "
                             "one shard per machine; 'perceptdiff merge' joins their summaries")
+    batch.add_argument("--no-renames", dest="renames", action="store_false", default=None,
+                       help="list a file only in ACTUAL and one only in EXPECTED as new and removed "
+                            "even when they show the same picture (default: one renamed pair)")
     return p
 
 
@@ -331,6 +334,8 @@ def _compare(args: argparse.Namespace) -> int:
     for flag in ("report", "junit", "jobs", "shard"):
         if getattr(args, flag) is not None:
             raise OptionError(f"--{flag}: only when both arguments are folders")
+    if args.renames is not None:
+        raise OptionError("--no-renames: only when both arguments are folders")
     return run_pair(args, kw)
 
 

@@ -14,6 +14,15 @@ report, the JSON summary and JUnit:
     plugin a snapshot whose baseline is missing and was not written;
 ``removed``
     a baseline with no new image: a file only in EXPECTED (folder mode);
+``renamed``
+    a new image and a removed baseline that show the same picture (their
+    signatures are near, :func:`perceptdiff.signatures.find_renames`),
+    compared with each other by the eye model as usual: the entry is named
+    by the new name and carries the old one (:attr:`Entry.renamed_from`,
+    ``from`` in JSON); its ``result`` holds the verdict, so a renamed image
+    whose content changed visibly says so (``result["verdict"] == "fail"``).
+    A rename fails a folder comparison like ``removed``: the baselines no
+    longer match the suite (``diff -r`` reports "Only in" and exits 1);
 ``error``
     the pair could not be compared (unreadable or corrupt file, unreadable
     folder).
@@ -32,7 +41,7 @@ from typing import Any, Iterable, Mapping
 
 from .errors import OptionError
 
-__all__ = ["Status", "STATUSES", "Entry", "count_statuses", "plain"]
+__all__ = ["Status", "STATUSES", "Entry", "count_statuses", "renamed_reason", "plain"]
 
 
 class Status(str, enum.Enum):
@@ -40,6 +49,7 @@ class Status(str, enum.Enum):
 
     ERROR = "error"
     FAIL = "fail"
+    RENAMED = "renamed"
     REMOVED = "removed"
     NEW = "new"
     PASS = "pass"
@@ -63,8 +73,13 @@ class Status(str, enum.Enum):
 
     @property
     def failing(self) -> bool:
-        """This status makes a folder comparison exit 1 (``fail``, ``removed``)."""
-        return self in (Status.FAIL, Status.REMOVED)
+        """This status makes a folder comparison exit 1 (``fail``, ``renamed``, ``removed``).
+
+        A rename fails even when the picture is unchanged: the baselines still
+        carry the old name, so the suite changed and a reviewer should see it
+        (as ``diff -r`` exits 1 for a file only on one side).
+        """
+        return self in (Status.FAIL, Status.RENAMED, Status.REMOVED)
 
     @property
     def notable(self) -> bool:
@@ -84,16 +99,39 @@ class Status(str, enum.Enum):
 STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
 
 #: Order of the ``counts`` object of summaries and the report's data.
-_COUNT_ORDER = (Status.IDENTICAL, Status.PASS, Status.FAIL, Status.NEW, Status.REMOVED, Status.ERROR)
+_COUNT_ORDER = (Status.IDENTICAL, Status.PASS, Status.FAIL, Status.NEW, Status.REMOVED, Status.RENAMED,
+                Status.ERROR)
 
 
 def count_statuses(statuses: Iterable[Status | str]) -> dict[str, int]:
-    """``{"total": n, "identical": .., "pass": .., "fail": .., "new": .., "removed": .., "error": ..}``."""
+    """``{"total": n, "identical": .., "pass": .., "fail": .., "new": .., "removed": .., "renamed": ..,
+    "error": ..}``."""
     seen = [Status(s) for s in statuses]
     counts = {"total": len(seen)}
     for s in _COUNT_ORDER:
         counts[s.value] = sum(1 for x in seen if x is s)
     return counts
+
+
+#: What a renamed pair's comparison found, by verdict: the first half of its reason.
+_RENAMED_VERDICT: Mapping[str, str] = {
+    "identical": "the same pixels",
+    "pass": "no visible change",
+    "fail": "and the picture differs visibly",
+}
+
+
+def renamed_reason(distance: float | None, result: Mapping[str, Any] | None) -> str:
+    """The sentence of a ``renamed`` pair: the signature distance, then the comparison's verdict.
+
+    ``renamed (signature distance 0.012), no visible change: <the comparison's reason>``.
+    """
+    near = f" (signature distance {distance:.3f})" if distance is not None else ""
+    if not result:
+        return f"renamed{near}, not compared"
+    verdict = str(result.get("verdict"))
+    said = str(result.get("reason") or "").strip()
+    return f"renamed{near}, {_RENAMED_VERDICT.get(verdict, verdict)}" + (f": {said}" if said else "")
 
 
 @dataclass
@@ -139,6 +177,11 @@ class Entry:
     location : str or None
         The code that made the image, as ``path:line`` (the test, for the
         pytest plugin): where CI annotations point.
+    renamed_from : str or None
+        For a ``renamed`` entry, the name it had before (``from`` in JSON):
+        in folder mode the relative path of the expected file; for the pytest
+        plugin the baseline file no test used.  :attr:`expected` is that
+        old file, :attr:`baseline` where the new name's baseline goes.
     """
 
     name: str
@@ -157,6 +200,7 @@ class Entry:
     comparison: Any = field(default=None, repr=False, compare=False)
     baseline: str | None = None
     location: str | None = None
+    renamed_from: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -180,15 +224,32 @@ class Entry:
         values = dict(data)
         if "name" not in values and "path" in values:
             values["name"] = values.pop("path")
+        if "from" in values:  # the JSON name of renamed_from (a Python keyword)
+            values["renamed_from"] = values.pop("from")
         unknown = sorted(set(values) - known)
         if unknown:
             raise OptionError(f"report entry {values.get('name')!r}: unknown key(s) {', '.join(unknown)}")
         if "name" not in values:
             raise OptionError(f"report entry {dict(data)!r}: 'name' must be a non-empty string")
-        for key in ("expected", "actual", "diff", "baseline"):
+        for key in ("expected", "actual", "diff", "baseline", "renamed_from"):
             if values.get(key) is not None:
                 values[key] = str(values[key])
         return cls(**values)
+
+    @property
+    def shown_name(self) -> str:
+        """The name as text outputs list it: ``old -> new`` for a rename (ASCII, safe in any log)."""
+        return f"{self.renamed_from} -> {self.name}" if self.renamed_from is not None else self.name
+
+    @property
+    def verdict(self) -> str | None:
+        """The comparison's verdict (``identical``, ``pass``, ``fail``), None when not compared.
+
+        The same as the status except for a ``renamed`` entry, whose status
+        says the names changed and whose verdict says whether the picture did.
+        """
+        verdict = (self.result or {}).get("verdict")
+        return str(verdict) if verdict is not None else None
 
     def summary_row(self) -> dict[str, Any]:
         """The pair as the JSON summary lists it (``pairs`` of schema ``perceptdiff-batch``)."""
@@ -198,6 +259,7 @@ class Entry:
             "accept": self.accept, "notes": list(self.notes), "baseline": self.baseline,
             "reason": self.reason, "images": dict(self.images), "diff_framed": self.diff_framed,
             "seconds": round(float(self.seconds or 0.0), 4), "location": self.location,
+            "from": self.renamed_from,
         })
 
     def page_row(self) -> dict[str, Any]:
@@ -211,7 +273,7 @@ class Entry:
             result = {k: v for k, v in self.result.items() if k != "options"}
         return plain({"name": self.name, "status": self.status.value, "images": images,
                       "result": result, "error": self.error, "reason": self.reason,
-                      "accept": self.accept, "notes": list(self.notes)})
+                      "accept": self.accept, "notes": list(self.notes), "from": self.renamed_from})
 
 
 def plain(obj: Any) -> Any:

@@ -24,7 +24,7 @@ import html
 import os
 import sys
 from pathlib import Path
-from typing import Iterable, Mapping, Protocol, Sequence
+from typing import Collection, Iterable, Mapping, Protocol, Sequence
 
 from .entry import Entry, Status, count_statuses
 
@@ -99,21 +99,27 @@ def _why(entry: Entry) -> str:
     return str((entry.result or {}).get("reason") or entry.status.value)
 
 
-def _level(entry: Entry, new_fails: bool) -> str | None:
+def _level(entry: Entry, new_fails: bool, warnings: Collection[str] = ()) -> str | None:
     st = entry.status
+    if entry.name in warnings and st.notable:
+        return "warning"
     if st.failing or st is Status.ERROR or (st is Status.NEW and new_fails):
         return "error"
     return "warning" if st is Status.NEW else None
 
 
 def annotation_lines(entries: Sequence[Entry], *, new_fails: bool = False,
-                environ: Mapping[str, str] | None = None) -> list[str]:
+                environ: Mapping[str, str] | None = None, warnings: Collection[str] = ()) -> list[str]:
     """Workflow commands for the entries that need a look (errors first, at most
-    :data:`MAX_ANNOTATIONS` per level)."""
+    :data:`MAX_ANNOTATIONS` per level).
+
+    ``warnings`` names entries that are warnings whatever their status (the
+    pytest plugin: a likely rename of a snapshot whose test passed).
+    """
     env = os.environ if environ is None else environ
     by_level: dict[str, list[Entry]] = {"error": [], "warning": []}
     for entry in entries:
-        level = _level(entry, new_fails)
+        level = _level(entry, new_fails, warnings)
         if level is not None:
             by_level[level].append(entry)
     lines = []
@@ -121,7 +127,7 @@ def annotation_lines(entries: Sequence[Entry], *, new_fails: bool = False,
         shown = chosen if len(chosen) <= MAX_ANNOTATIONS else chosen[:MAX_ANNOTATIONS - 1]
         for entry in shown:
             file, line = _where(entry, env)
-            lines.append(workflow_command(level, f"{entry.name}: {_why(entry)}", file=file, line=line,
+            lines.append(workflow_command(level, f"{entry.shown_name}: {_why(entry)}", file=file, line=line,
                                           title=f"perceptdiff: {entry.status.value}"))
         if len(shown) < len(chosen):
             rest = len(chosen) - len(shown)
@@ -154,11 +160,14 @@ def step_summary(entries: Sequence[Entry], *, title: str = "perceptdiff",
         out += ["", "| status | image | peak JND | visible px | why |", "|---|---|--:|--:|---|"]
         for e in notable[:MAX_ROWS]:
             res = e.result or {}
-            out.append(f"| **{e.status.word}** | <code>{_cell(e.name)}</code> | {_num(res.get('peak_jnd'))} "
+            out.append(f"| **{e.status.word}** | <code>{_cell(e.shown_name)}</code> | {_num(res.get('peak_jnd'))} "
                        f"| {_num(res.get('visible_pixels'))} | {_cell(_why(e))} |")
         if len(notable) > MAX_ROWS:
             out.append(f"\n… and {len(notable) - MAX_ROWS} more (see the report).")
-    regions = [(r, e) for e in entries if e.status is Status.FAIL
+    # A rename lists its regions when its picture changed.
+    changed = [e for e in entries if e.status is Status.FAIL
+               or (e.status is Status.RENAMED and e.verdict == Status.FAIL.value)]
+    regions = [(r, e) for e in changed
                for r in (e.result or {}).get("regions") or () if isinstance(r, Mapping)]
     regions.sort(key=lambda pair: -(pair[0].get("peak_jnd") or 0.0))
     if regions:
@@ -175,7 +184,7 @@ def step_summary(entries: Sequence[Entry], *, title: str = "perceptdiff",
 
 def publish(entries: Sequence[Entry], *, title: str = "perceptdiff", report: str | None = None,
             new_fails: bool = False, stream: Stream | None = None,
-            environ: Mapping[str, str] | None = None) -> bool:
+            environ: Mapping[str, str] | None = None, warnings: Collection[str] = ()) -> bool:
     """Print the annotations and append the job summary, when inside GitHub Actions.
 
     Returns False (doing nothing) outside GitHub Actions.  A job summary that
@@ -186,7 +195,7 @@ def publish(entries: Sequence[Entry], *, title: str = "perceptdiff", report: str
     if not in_github_actions(env):
         return False
     out: Stream = sys.stdout if stream is None else stream
-    lines: Iterable[str] = annotation_lines(entries, new_fails=new_fails, environ=env)
+    lines: Iterable[str] = annotation_lines(entries, new_fails=new_fails, environ=env, warnings=warnings)
     for line in lines:
         out.write(line + "\n")
     summary_file = env.get("GITHUB_STEP_SUMMARY")

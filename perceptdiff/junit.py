@@ -14,13 +14,16 @@ and list every pair as a test.  The layout::
 
 ``classname`` is ``perceptdiff`` followed by the pair's folder with ``/``
 turned into ``.`` (so tools that group by package show the folder tree);
-``name`` is the file name.  ``fail`` and ``removed`` pairs carry a
-``<failure>`` (of type ``visible-difference`` or ``removed``), ``error``
+``name`` is the file name.  ``fail``, ``renamed`` and ``removed`` pairs carry a
+``<failure>`` (of type ``visible-difference``, ``renamed`` or ``removed``;
+a rename whose picture changed visibly is a ``visible-difference`` whose
+message names the old name), ``error``
 pairs an ``<error>``, and ``new`` pairs (no baseline yet, which does not fail
 the run) are ``<skipped>``.  Characters XML 1.0
 cannot hold are replaced by U+FFFD.
 
-The diff picture of a failing pair (and the new image of a ``new`` one) is
+The diff picture of a failing pair (and the new image of a ``new`` one, or of
+a rename whose picture did not change visibly) is
 attached the way GitLab's test reports and Jenkins' JUnit Attachments plugin
 read it: a line ``[[ATTACHMENT|path]]`` in the test case's ``<system-out>``,
 the path relative to the working folder (GitLab resolves it in the job's
@@ -53,6 +56,8 @@ def _clean(text: Any) -> str:
 def _details(entry: Entry) -> str:
     lines = []
     res = entry.result or {}
+    if entry.renamed_from is not None:
+        lines.append(f"renamed from: {entry.renamed_from}")
     for key, path in (("expected", entry.expected), ("actual", entry.actual)):
         if path:
             lines.append(f"{key}: {path}")
@@ -79,6 +84,8 @@ def _attachment(path: str) -> str:
 def _attachments(entry: Entry, images_root: str | os.PathLike[str] | None) -> list[str]:
     """``[[ATTACHMENT|path]]`` lines of the entry's picture (diff of a failure, image of a new pair)."""
     kind = {Status.FAIL: "diff", Status.NEW: "actual"}.get(entry.status)
+    if entry.status is Status.RENAMED:
+        kind = "diff" if entry.verdict == Status.FAIL.value else "actual"
     if kind is None:
         return []
     given = entry.diff if kind == "diff" else entry.actual
@@ -127,6 +134,15 @@ def junit_xml(entries: Sequence[Entry], *, name: str = "perceptdiff",
             counts["failures"] += 1
             el = ET.SubElement(case, "failure", {"type": "visible-difference",
                                                  "message": _clean(res.get("reason", "visible difference"))})
+            el.text = _clean(_details(entry))
+            if attached:
+                ET.SubElement(case, "system-out").text = _clean("\n".join(attached))
+        elif status is Status.RENAMED:
+            counts["failures"] += 1
+            changed = entry.verdict == Status.FAIL.value
+            el = ET.SubElement(case, "failure", {
+                "type": "visible-difference" if changed else status.value,
+                "message": _clean(f"renamed from {entry.renamed_from}: {entry.reason or res.get('reason', '')}")})
             el.text = _clean(_details(entry))
             if attached:
                 ET.SubElement(case, "system-out").text = _clean("\n".join(attached))

@@ -5,18 +5,18 @@ by anything else that writes a report (:func:`perceptdiff.report.write_report`):
 
     {
       "schema": "perceptdiff-batch",
-      "schema_version": 2,
+      "schema_version": 3,
       "perceptdiff_version": "0.1.0",
       "expected_dir": "approved",          # as given on the command line
       "actual_dir": "renders",
       "options": {...},                    # keyword options of perceptdiff.compare given
       "counts": {"total": 200, "identical": 180, "pass": 12, "fail": 5,
-                 "new": 1, "removed": 1, "error": 1},
+                 "new": 1, "removed": 1, "renamed": 1, "error": 1},
       "exit_code": 2,
       "pairs": [                           # sorted by path
         {"path": "charts/line.png",        # relative, "/"-separated
-         "status": "fail",                 # identical|pass|fail|new|removed|error
-         "expected": "approved/charts/line.png",   # null for "new"
+         "status": "fail",                 # identical|pass|fail|new|removed|renamed|error
+         "expected": "approved/charts/line.png",   # null for "new"; the old file for "renamed"
          "actual": "renders/charts/line.png",      # null for "removed"
          "result": {...},                  # ComparisonResult.to_dict(), null unless compared
          "error": null,                    # message for "error"
@@ -29,7 +29,9 @@ by anything else that writes a report (:func:`perceptdiff.report.write_report`):
                                            # relative to this file's folder (a report's summary.json)
          "diff_framed": true,              # images["diff"] is the heatmap in the compared frame
          "seconds": 0.031,
-         "location": null}                 # the test that made the image (plugin), "file:line"
+         "location": null,                 # the test that made the image (plugin), "file:line"
+         "from": null}                     # "renamed": the old name (folder mode: its relative
+                                           # path; plugin: the baseline no test used), else null
       ],
       "shard": {"index": 1, "total": 4},   # only with --shard K/N
       "timings": {"wall_s": 3.1, "compare_s": 5.8, "jobs": 2}
@@ -44,7 +46,13 @@ away, not when one is added.  Versions:
    missing baseline of the pytest plugin (see :mod:`perceptdiff.entry`).
    Added since, without a new version: ``baseline``, ``reason``, ``images``,
    ``diff_framed``, ``seconds`` and ``location`` of a pair (what ``perceptdiff merge`` and
-   ``perceptdiff accept`` read) and ``shard``.
+   ``perceptdiff accept`` read) and ``shard``;
+3. the status ``renamed`` (in ``pairs`` and ``counts``): a file only in the
+   actual folder and one only in the expected folder that show the same
+   picture are one pair, named by the new path, with the old one in the
+   pair's new field ``from``, compared as usual (``result``; its ``verdict``
+   says whether the picture changed).  A reader of version 2 would not know
+   the status, hence the new version.
 
 Paths: ``expected``, ``actual``, ``diff`` and ``baseline`` are as the run
 saw them (relative to the folder it was started in); ``images`` are relative
@@ -52,7 +60,7 @@ to the summary file's own folder, so a report folder can be moved or
 downloaded whole.  :func:`read_summary` reads a summary back into entries.
 
 Statuses are :class:`perceptdiff.entry.Status`; exit status: 2 if any pair is
-an ``error``, otherwise 1 if any is ``fail`` or ``removed``, otherwise 0.
+an ``error``, otherwise 1 if any is ``fail``, ``renamed`` or ``removed``, otherwise 0.
 """
 
 from __future__ import annotations
@@ -74,11 +82,11 @@ __all__ = ["SUMMARY_SCHEMA", "SUMMARY_SCHEMA_VERSION", "exit_code", "make_summar
 SUMMARY_SCHEMA = "perceptdiff-batch"
 
 #: ``schema_version`` field of the JSON summary.
-SUMMARY_SCHEMA_VERSION = 2
+SUMMARY_SCHEMA_VERSION = 3
 
 
 def exit_code(counts: Mapping[str, int]) -> int:
-    """2 if any pair is an error, else 1 if any failed or was removed, else 0."""
+    """2 if any pair is an error, else 1 if any failed, was renamed or removed, else 0."""
     if counts[Status.ERROR.value]:
         return 2
     return 1 if any(counts[s.value] for s in Status if s.failing) else 0
@@ -147,7 +155,7 @@ class SavedSummary:
 
 #: Fields of a summary row and the Entry field each fills (``path`` is the name).
 _ROW_FIELDS = ("status", "expected", "actual", "result", "error", "diff", "accept", "notes",
-               "baseline", "reason", "images", "diff_framed", "seconds", "location")
+               "baseline", "reason", "images", "diff_framed", "seconds", "location", "from")
 
 
 def _row_entry(row: Any, where: str) -> Entry:

@@ -113,3 +113,77 @@ def test_accept_through_the_command(tmp_path: Path) -> None:
     assert proc.stdout.count("accepted ") == 2
     assert run_cli("exp", "act", "-q", cwd=tmp_path).returncode == 1  # the removed file stays removed
     assert run_cli("accept", "--help", cwd=tmp_path).stdout.startswith("usage: perceptdiff accept")
+
+
+@pytest.fixture
+def renamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder comparison with one clean rename (old/a.png -> new/a.png), one changed rename
+    (b.png -> b2.png) and a failing pair; its summary in s.json."""
+    from test_folder import striped, textured, visibly_changed, write_png
+    from test_folder_pairing import small_change
+
+    exp, act = tmp_path / "exp", tmp_path / "act"
+    (exp / "old").mkdir(parents=True)
+    (act / "new").mkdir(parents=True)
+    write_png(exp / "old" / "a.png", textured(0))
+    write_png(act / "new" / "a.png", textured(0))
+    write_png(exp / "b.png", striped(0))
+    write_png(act / "b2.png", small_change(striped(0)))
+    write_png(exp / "c.png", textured(9))
+    write_png(act / "c.png", visibly_changed(textured(9)))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    assert main(["exp", "act", "--jobs", "1", "-q", "--json", "s.json"]) == 1
+    rows = {r["path"]: (r["status"], r["from"]) for r in json.loads(Path("s.json").read_text())["pairs"]}
+    assert rows == {"new/a.png": ("renamed", "old/a.png"), "b2.png": ("renamed", "b.png"), "c.png": ("fail", None)}
+    return tmp_path
+
+
+def test_renamed_pairs_are_left_alone_without_the_flag(renamed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = _snapshot("exp")
+    assert main(["accept", "s.json"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == ("1 baseline(s) written (2 renamed pair(s) left alone); "
+                       "--renamed copy|move accepts the renamed ones")
+    after = _snapshot("exp")
+    assert set(after) == set(before) and after["old/a.png"] == before["old/a.png"]
+    assert after["b.png"] == before["b.png"]
+
+
+def test_renamed_copy_keeps_the_old_baseline(renamed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = _snapshot("exp")
+    assert main(["accept", "s.json", "--renamed", "copy", "--only", "old/*"]) == 0  # the old name chooses too
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (f"accepted RENAMED new/a.png: {os.path.join('act', 'new', 'a.png')} -> "
+                      f"{os.path.join('exp', 'new', 'a.png')}")
+    after = _snapshot("exp")
+    assert after["new/a.png"][0] == Path("act/new/a.png").read_bytes()
+    assert after["old/a.png"] == before["old/a.png"] and after["b.png"] == before["b.png"]
+
+
+def test_renamed_move_deletes_the_old_baseline_after_writing_the_new(renamed: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    before = _snapshot("exp")
+    assert main(["accept", "s.json", "--renamed", "move", "--dry-run"]) == 0
+    assert "(old baseline exp/b.png to delete)" in capsys.readouterr().out
+    assert _snapshot("exp") == before
+    assert main(["accept", "s.json", "--renamed", "move"]) == 0
+    out = capsys.readouterr().out
+    assert "3 baseline(s) written, 2 old baseline(s) deleted" in out
+    assert sorted(_snapshot("exp")) == ["b2.png", "c.png", "new/a.png"]
+    assert not [p for p in Path("exp").rglob("*.tmp")]
+    # The changed rename's new image became the baseline: the folders now agree.
+    assert Path("exp/b2.png").read_bytes() == Path("act/b2.png").read_bytes()
+    assert main(["exp", "act", "--jobs", "1", "-q"]) == 0
+
+
+def test_renamed_move_refuses_an_old_baseline_outside_the_expected_folder(
+        renamed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    summary = json.loads(Path("s.json").read_text())
+    for row in summary["pairs"]:
+        if row["path"] == "b2.png":
+            row["expected"] = "act/c.png"
+    Path("evil.json").write_text(json.dumps(summary))
+    assert main(["accept", "evil.json", "--renamed", "move", "--only", "b2.png"]) == 2
+    assert "b2.png: old baseline 'act/c.png' is outside exp; not deleted" in capsys.readouterr().err
+    assert Path("act/c.png").exists() and not Path("exp/b2.png").exists()

@@ -206,3 +206,23 @@ def test_a_new_row_of_the_subcommand_table_is_a_subcommand(monkeypatch: pytest.M
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "'perceptdiff own': a test row" in " ".join(capsys.readouterr().out.split())
+
+
+def test_merged_shards_hold_each_rename_once_and_read_back_from(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from test_folder import textured, write_png
+
+    for side in ("exp", "act"):
+        (tmp_path / side).mkdir()
+    for i in range(5):
+        write_png(tmp_path / "exp" / f"old{i}.png", textured(40 * i))
+        write_png(tmp_path / "act" / f"new{i}.png", textured(40 * i))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    _shards(3)
+    assert main(["merge", "r1/summary.json", "r2/summary.json", "r3/summary.json", "--json", "m.json"]) == 1
+    assert "5 pairs: 0 failed, 5 renamed, 0 passed" in capsys.readouterr().out
+    merged = json.loads(Path("m.json").read_text())
+    assert merged["schema_version"] == 3 and merged["counts"]["renamed"] == 5
+    assert sorted((p["path"], p["from"]) for p in merged["pairs"]) == [
+        (f"new{i}.png", f"old{i}.png") for i in range(5)]

@@ -39,6 +39,16 @@ def textured(seed: int = 0) -> np.ndarray:
     return img
 
 
+def striped(seed: int = 0) -> np.ndarray:
+    """A picture nothing like :func:`textured` (stripes and a yellow block): a removed file
+    that no new file resembles, so that folder mode does not pair them as a rename."""
+    y, x = np.mgrid[0:H, 0:W]
+    img = rgba(H, W, (20, 20, 20))
+    img[..., 1] = np.where((x // (4 + seed)) % 2 == 0, 230, 40).astype(np.uint8)
+    img[30:44, 40:60, :3] = (250, 200, 0)
+    return img
+
+
 def visibly_changed(img: np.ndarray) -> np.ndarray:
     out = img.copy()
     out[20:40, 36:56, :3] = (200, 30, 30)
@@ -75,7 +85,7 @@ def make_tree(root: Path, *, corrupt: bool = True) -> tuple[Path, Path]:
     write_png(act / "noise.png", with_noise(textured(2), seed=3))
     write_png(exp / "sub" / "visible.png", base)
     write_png(act / "sub" / "visible.png", visibly_changed(base))
-    write_png(exp / "sub" / "deep" / "removed.png", textured(3))
+    write_png(exp / "sub" / "deep" / "removed.png", striped())  # unlike new.png: not a rename
     write_png(act / "sub" / "deep" / "new.png", textured(4))
     if corrupt:
         write_png(exp / "corrupt.png", base)
@@ -148,11 +158,11 @@ def test_command_statuses_json_junit_and_exit_2_on_error(tmp_path: Path) -> None
     assert proc.stdout.strip().splitlines()[-1].startswith("7 pairs: 1 failed")
 
     summary = json.loads((tmp_path / "sum.json").read_text())
-    assert summary["schema"] == "perceptdiff-batch" and summary["schema_version"] == 2
+    assert summary["schema"] == "perceptdiff-batch" and summary["schema_version"] == 3
     assert summary["expected_dir"] == "exp" and summary["actual_dir"] == "act"
     assert summary["exit_code"] == 2
     assert summary["counts"] == {"total": 7, "identical": 2, "pass": 1, "fail": 1, "new": 1,
-                                 "removed": 1, "error": 1}
+                                 "removed": 1, "renamed": 0, "error": 1}
     assert statuses(summary["pairs"]) == STATUSES
     assert [p["path"] for p in summary["pairs"]] == sorted(STATUSES, key=lambda p: p.split("/"))
     assert set(summary["timings"]) == {"wall_s", "compare_s", "jobs"}
@@ -160,7 +170,7 @@ def test_command_statuses_json_junit_and_exit_2_on_error(tmp_path: Path) -> None
     for row in rows.values():
         assert set(row) == {"path", "status", "expected", "actual", "result", "error", "diff",
                             "accept", "notes", "baseline", "reason", "images", "diff_framed",
-                            "seconds", "location"}
+                            "seconds", "location", "from"}
     assert rows["sub/deep/new.png"]["baseline"] == "exp/sub/deep/new.png"  # where accepting writes
     assert rows["sub/deep/new.png"]["reason"] == "only in the actual folder: no baseline yet"
     assert rows["sub/visible.png"]["result"]["verdict"] == "fail"
@@ -242,7 +252,7 @@ def test_accept_commands_make_the_run_pass_even_with_awkward_names(tmp_path: Pat
     write_png(exp / name, textured())
     write_png(act / name, visibly_changed(textured()))
     write_png(act / "new dir" / name, textured(5))
-    write_png(exp / "gone.png", textured(6))
+    write_png(exp / "gone.png", striped(1))
     proc = run_cli("my exp", "act", "--json", "s.json", cwd=tmp_path)
     assert proc.returncode == 1
     rows = json.loads((tmp_path / "s.json").read_text())["pairs"]

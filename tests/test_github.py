@@ -93,3 +93,23 @@ def test_an_unwritable_job_summary_is_a_warning_not_a_failure(tmp_path: Path) ->
     env = {**GH, "GITHUB_STEP_SUMMARY": str(tmp_path / "missing" / "step.md")}
     assert publish([_fail("a.png")], stream=out, environ=env)
     assert "::warning title=perceptdiff::job summary not written" in out.getvalue()
+
+
+def test_a_rename_is_an_error_named_old_to_new_and_lists_its_regions_when_changed(tmp_path: Path) -> None:
+    region = {"x": 1, "y": 2, "width": 3, "height": 4, "pixels": 9, "peak_jnd": 7.5}
+    entries = [
+        Entry("new/a.png", Status.RENAMED, renamed_from="old/a.png", actual="act/new/a.png",
+              reason="renamed (signature distance 0.012), no visible change", result={"verdict": "pass"}),
+        Entry("new/b.png", Status.RENAMED, renamed_from="old/b.png", actual="act/new/b.png",
+              reason="renamed, and the picture differs visibly",
+              result={"verdict": "fail", "peak_jnd": 7.5, "regions": [region]}),
+        Entry("t.py::test_y", Status.PASS, result={"verdict": "fail", "regions": [region]}),  # rewritten
+    ]
+    lines = annotation_lines(entries, environ={**GH, "GITHUB_WORKSPACE": str(tmp_path)})
+    assert lines[0].startswith("::error file=act/new/a.png,title=perceptdiff%3A renamed::old/a.png -> new/a.png: "
+                               "renamed (signature distance 0.012)")
+    assert len(lines) == 2
+    md = step_summary(entries)
+    assert "2 renamed" in md and "<code>old/a.png -&gt; new/a.png</code>" in md
+    worst = md.split("**Worst regions**")[1]
+    assert "new/b.png" in worst and "test_y" not in worst  # only the rename whose picture changed

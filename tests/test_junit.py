@@ -52,3 +52,26 @@ def test_attachments_name_the_picture_on_a_line_of_its_own(tmp_path: Path,
     assert "ATTACHMENT" not in cases["same.png"].find("system-out").text
     # Without the report folder the staged picture cannot be found: no attachment, no error.
     assert _cases(entries[:1])["a.png"].find("system-out") is None
+
+
+def test_a_rename_fails_as_renamed_or_as_a_visible_difference(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("new.png").write_bytes(b"png")
+    Path("diff.png").write_bytes(b"png")
+    entries = [
+        Entry("a.png", Status.RENAMED, renamed_from="old/a.png", actual="new.png",
+              reason="renamed (signature distance 0.010), no visible change", result={"verdict": "pass"}),
+        Entry("b.png", Status.RENAMED, renamed_from="old/b.png", diff="diff.png",
+              reason="renamed, and the picture differs visibly", result={"verdict": "fail"}),
+    ]
+    root = ET.fromstring(junit_xml(entries))
+    assert root.get("failures") == "2" and root.get("skipped") == "0"
+    cases = {c.get("file"): c for c in root.iter("testcase")}
+    same, changed = cases["a.png"].find("failure"), cases["b.png"].find("failure")
+    assert same.get("type") == "renamed" and changed.get("type") == "visible-difference"
+    assert same.get("message").startswith("renamed from old/a.png: renamed (signature distance 0.010)")
+    assert "renamed from: old/a.png" in same.text
+    # The picture: the new image of an unchanged rename, the diff of a changed one.
+    assert cases["a.png"].find("system-out").text == "[[ATTACHMENT|new.png]]"
+    assert cases["b.png"].find("system-out").text == "[[ATTACHMENT|diff.png]]"

@@ -20,21 +20,24 @@ from perceptdiff.summary import SUMMARY_SCHEMA_VERSION, exit_code, json_text, ma
 
 
 def test_statuses_most_severe_first_and_their_words() -> None:
-    assert STATUSES == ("error", "fail", "removed", "new", "pass", "identical")
+    assert STATUSES == ("error", "fail", "renamed", "removed", "new", "pass", "identical")
     assert Status.FAIL == "fail" and f"{Status.REMOVED}" == "removed" and str(Status.NEW) == "new"
     assert json.dumps({"s": Status.PASS}) == '{"s": "pass"}'
     assert Status.FAIL.word == "FAIL" and Status.IDENTICAL.label == "Identical"
-    assert {s for s in Status if s.failing} == {Status.FAIL, Status.REMOVED}
+    assert {s for s in Status if s.failing} == {Status.FAIL, Status.RENAMED, Status.REMOVED}
+    assert Status.RENAMED.word == "RENAMED" and Status.RENAMED.label == "Renamed"
     assert {s for s in Status if not s.notable} == {Status.PASS, Status.IDENTICAL}
-    with pytest.raises(OptionError, match="status 'missing' is not one of error, fail, removed"):
+    with pytest.raises(OptionError, match="status 'missing' is not one of error, fail, renamed, removed"):
         Status.parse("missing")
 
 
 def test_counts_and_exit_code() -> None:
     counts = count_statuses(["pass", Status.NEW, "pass"])
-    assert counts == {"total": 3, "identical": 0, "pass": 2, "fail": 0, "new": 1, "removed": 0, "error": 0}
+    assert counts == {"total": 3, "identical": 0, "pass": 2, "fail": 0, "new": 1, "removed": 0, "renamed": 0,
+                      "error": 0}
     assert exit_code(counts) == 0  # new images alone do not fail
     assert exit_code(count_statuses(["pass", "removed"])) == 1
+    assert exit_code(count_statuses(["pass", "renamed"])) == 1  # a rename changes the suite
     assert exit_code(count_statuses(["fail", "error"])) == 2
 
 
@@ -54,10 +57,10 @@ def test_summary_rows_are_the_schema_and_plain_json() -> None:
               notes=("n",), images={"diff": "pairs/0001/diff.png"}, seconds=0.5)
     row = e.summary_row()
     assert list(row) == ["path", "status", "expected", "actual", "result", "error", "diff", "accept", "notes",
-                         "baseline", "reason", "images", "diff_framed", "seconds", "location"]
+                         "baseline", "reason", "images", "diff_framed", "seconds", "location", "from"]
     assert row["status"] == "fail" and row["result"] == {"verdict": "fail", "peak": 2.5, "ratio": None}
     summary = make_summary([e], expected_dir="e", actual_dir="a", options={"ignore": ((0, 0, 1, 1),)}, jobs=1)
-    assert summary["schema_version"] == SUMMARY_SCHEMA_VERSION == 2
+    assert summary["schema_version"] == SUMMARY_SCHEMA_VERSION == 3
     assert summary["options"] == {"ignore": [[0, 0, 1, 1]]} and summary["exit_code"] == 1
     json.loads(json_text(summary))  # strict JSON: no NaN
     assert plain({Status.NEW: {1, 2}}) == {"new": [1, 2]}
@@ -69,7 +72,8 @@ def test_page_data_carries_the_statuses_and_slims_results() -> None:
     data = page_data([e, Entry("b.png", Status.NEW)], title="t", meta={"options": {"ignore": ((1, 2, 3, 4),)}})
     assert data["format"] == PAGE_FORMAT == 2
     assert [s["key"] for s in data["statuses"]] == list(STATUSES)
-    assert data["statuses"][2] == {"key": "removed", "label": "Removed"}
+    assert data["statuses"][3] == {"key": "removed", "label": "Removed", "notable": True}
+    assert data["statuses"][-1] == {"key": "identical", "label": "Identical", "notable": False}
     first = data["pairs"][0]
     assert first["images"] == {"diff": "pairs/0001/diff.png", "diff_framed": True}
     assert first["result"] == {"verdict": "fail"}  # the options are shown once, in the header

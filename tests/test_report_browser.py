@@ -283,6 +283,48 @@ def test_keyboard_steps_through_pairs_and_single_sided_pairs_show_one_image(brow
         page.close()
 
 
+def test_a_renamed_pair_shows_as_old_to_new_with_its_own_filter(browser, tmp_path: Path) -> None:
+    exp, act = tmp_path / "exp", tmp_path / "act"
+    (exp / "old").mkdir(parents=True)
+    (act / "moved").mkdir(parents=True)
+    img = textured(5)
+    changed = img.copy()
+    changed[30:36, 40:46, :3] = (200, 30, 30)  # small enough to pair, visible enough to fail
+    write_png(exp / "old" / "chart.png", img)
+    write_png(act / "moved" / "chart.png", changed)
+    write_png(exp / "same.png", textured(1))
+    write_png(act / "same.png", textured(1))
+    result = folder.compare_folders(exp, act, jobs=1, report=tmp_path / "report")
+    assert [e.status.value for e in result.pairs] == ["renamed", "identical"]
+    page, watch = open_report(browser, result.report)
+    try:
+        rows = page.locator("#pairs tbody tr")
+        assert rows.count() == 1  # needs review: the rename
+        assert page.is_visible("#filters button[data-filter=renamed]")
+        assert page.inner_text("#filters button[data-filter=renamed] .n") == "1"
+        assert rows.first.inner_text().split("\t")[1] == "old/chart.png → moved/chart.png"
+        assert page.locator("#detail h2").inner_text() == "old/chart.png → moved/chart.png"
+        assert page.inner_text("#detail .badge").lower() == "renamed"  # upper-cased by the style
+        # Both pictures, under their own names, and the comparison between them.
+        captions = page.locator("#pane-side figcaption").all_inner_texts()
+        assert captions[0].startswith("expected (old/chart.png)") and captions[1].startswith("actual (moved/chart.png)")
+        assert not page.is_disabled("#tab-slider") and not page.is_disabled("#tab-diff")
+        assert "differs visibly" in page.inner_text("#detail .reason")
+        facts = page.inner_text("#detail dl.facts")
+        assert "Renamed from\nold/chart.png" in facts.replace("\t", "\n") and "fail" in facts
+        assert page.inner_text("#accept-cmd").endswith("rm -- " + os.path.join(str(exp), "old", "chart.png"))
+        page.fill("#search", "old/")  # the old name finds it too
+        assert rows.count() == 1
+        page.fill("#search", "")
+        page.click("#filters button[data-filter=passed]")
+        assert rows.count() == 1
+        page.click("#filters button[data-filter=renamed]")
+        assert rows.count() == 1
+        assert watch.problems == []
+    finally:
+        page.close()
+
+
 def test_an_empty_report_opens_cleanly(browser, tmp_path: Path) -> None:
     (tmp_path / "e").mkdir()
     (tmp_path / "a").mkdir()

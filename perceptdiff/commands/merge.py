@@ -14,7 +14,7 @@ note on the pair, not an error.  A name in two summaries is kept twice (the
 second marked ``#2``, with a note).
 
 Exit status: that of the merged summary (2 if a pair is an error, else 1 if
-one failed or was removed, else 0), or 2 when a summary cannot be read.
+one failed, was renamed or removed, else 0), or 2 when a summary cannot be read.
 """
 
 from __future__ import annotations

@@ -3,12 +3,16 @@
 ``perceptdiff EXPECTED_DIR ACTUAL_DIR`` pairs image files by relative path
 (:mod:`.pairing`), compares the pairs in parallel (:mod:`.pool`) and reports
 each as ``identical``, ``pass``, ``fail``, ``new`` (only in ACTUAL_DIR: no
-baseline yet), ``removed`` (only in EXPECTED_DIR: no new image) or ``error``
+baseline yet), ``removed`` (only in EXPECTED_DIR: no new image), ``renamed``
+(a file only in ACTUAL_DIR and one only in EXPECTED_DIR that show the same
+picture, compared with each other; listed as ``old -> new``) or ``error``
 (see :mod:`perceptdiff.entry`).
 
 Exit status: 2 if any pair is an ``error`` (trouble, as ``diff -r`` reports
 trouble even when it also found differences); otherwise 1 if any pair is
-``fail`` or ``removed``; otherwise 0.  A ``new`` image alone does not fail the
+``fail``, ``renamed`` or ``removed``; otherwise 0.  A rename fails even when
+the picture is unchanged: the baselines still carry the old name (``diff -r``
+exits 1 for "Only in" too).  A ``new`` image alone does not fail the
 run: it has nothing to be compared with, is listed, and is skipped in JUnit.
 """
 
@@ -45,7 +49,7 @@ def run_cli(args: Any, kw: Mapping[str, Any]) -> int:
 
     ``args`` is the command's argparse namespace (``expected``, ``actual``,
     ``report``, ``json``, ``junit``, ``jobs``, ``diff``, ``diff_style``,
-    ``quiet``, ``verbose``); ``kw`` the options of :func:`perceptdiff.compare`.
+    ``diff_base``, ``diff_color``, ``renames``, ``quiet``, ``verbose``); ``kw`` the options of :func:`perceptdiff.compare`.
     With folders, ``--diff`` names a folder that receives one diff image per
     pair that is not identical.  Progress goes to stderr, the listing of
     pairs that need a look to stdout (to stderr when ``--json -`` takes
@@ -61,7 +65,10 @@ def run_cli(args: Any, kw: Mapping[str, Any]) -> int:
             args.expected, args.actual, options=kw, jobs=getattr(args, "jobs", None),
             report=getattr(args, "report", None), diff_dir=getattr(args, "diff", None),
             diff_style=getattr(args, "diff_style", "overlay") or "overlay",
-            on_pair=progress.update, on_start=progress.start, shard=getattr(args, "shard", None))
+            diff_base=getattr(args, "diff_base", "expected") or "expected",
+            diff_color=getattr(args, "diff_color", None),
+            on_pair=progress.update, on_start=progress.start, shard=getattr(args, "shard", None),
+            renames=getattr(args, "renames", None) is not False)
     finally:
         progress.close()
     report_dir = str(result.report.parent) if result.report is not None else None

@@ -6,6 +6,13 @@ with a dot are ignored, as are folders the caller excludes (the report and
 diff folders when they lie inside ACTUAL_DIR).  Links to files are followed;
 links to folders are followed unless they lead back into a folder being
 walked (no loops).
+
+After pairing by path, :func:`pair_renamed` pairs what is left on each side
+by picture: a file only in ACTUAL_DIR and one only in EXPECTED_DIR whose
+signatures are near (:func:`perceptdiff.signatures.find_renames`: combined
+signature distance at most :data:`~perceptdiff.signatures.RENAME_THRESHOLD`,
+one-to-one, the nearest pairs first) become one pair, compared as usual and
+reported as ``renamed``.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 __all__ = ["IMAGE_EXTENSIONS", "PairSpec", "is_image_name", "find_images", "match_folders",
-           "shard_of", "parse_shard"]
+           "pair_renamed", "shard_of", "parse_shard"]
 
 #: File extensions (lower case) counted as images.
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"})
@@ -34,12 +41,19 @@ class PairSpec:
         File paths (None when the file is only on the other side).
     problem : str or None
         Why this entry cannot be compared at all (a folder that cannot be read).
+    renamed_from : str or None
+        For a likely rename (:func:`pair_renamed`): the relative path of the
+        expected file, which differs from :attr:`path` (the actual file's).
+    distance : float or None
+        For a likely rename: the signature distance of the two pictures.
     """
 
     path: str
     expected: str | None
     actual: str | None
     problem: str | None = None
+    renamed_from: str | None = None
+    distance: float | None = None
 
 
 def is_image_name(name: str) -> bool:
@@ -118,8 +132,65 @@ def match_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.Pat
     for side, problems in (("expected", exp_problems), ("actual", act_problems)):
         for p, why in problems.items():
             specs.append(PairSpec(p, None, None, f"{side} {why}"))
-    specs.sort(key=lambda s: s.path.split("/"))
+    specs.sort(key=_sort_key)
     return specs
+
+
+def _sort_key(spec: PairSpec) -> list[str]:
+    return spec.path.split("/")
+
+
+def pair_renamed(specs: list[PairSpec], *, max_file_bytes: int | None = None,
+                 threshold: float | None = None) -> list[PairSpec]:
+    """``specs`` with likely renames joined: a file only in ACTUAL and one only in EXPECTED
+    that show the same picture become one spec, named by the actual file's path.
+
+    Parameters
+    ----------
+    specs : list of PairSpec
+        As :func:`match_folders` returns them.
+    max_file_bytes : int, optional
+        Files larger than this are not signed (the comparison refuses them anyway).
+    threshold : float, optional
+        Largest signature distance paired (default
+        :data:`perceptdiff.signatures.RENAME_THRESHOLD`).
+
+    Returns
+    -------
+    list of PairSpec
+        Sorted by path.  Files that cannot be read stay as they were (their
+        own comparison says why); the pairing is one-to-one, so two renames at
+        once are never crossed.
+    """
+    def small(path: str) -> bool:
+        if max_file_bytes is None:
+            return True
+        try:
+            return os.stat(path).st_size <= max_file_bytes
+        except OSError:
+            return False
+
+    new = [s for s in specs if s.problem is None and s.expected is None and s.actual and small(s.actual)]
+    gone = [s for s in specs if s.problem is None and s.actual is None and s.expected and small(s.expected)]
+    if not new or not gone:
+        return specs
+    from ..signatures import RENAME_THRESHOLD, find_renames
+
+    found = find_renames([s.actual for s in new], [s.expected for s in gone],
+                         threshold=RENAME_THRESHOLD if threshold is None else threshold)
+    if not found:
+        return specs
+    by_actual = {s.actual: s for s in new}
+    by_expected = {s.expected: s for s in gone}
+    used: set[str] = set()
+    joined = []
+    for pair in found:
+        added, removed = by_actual[pair.new], by_expected[pair.missing]
+        used.update((added.path, removed.path))
+        joined.append(PairSpec(added.path, removed.expected, added.actual,
+                               renamed_from=removed.path, distance=float(pair.distance)))
+    kept = [s for s in specs if s.problem is not None or s.path not in used]
+    return sorted(kept + joined, key=_sort_key)
 
 
 def shard_of(path: str, total: int) -> int:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from ..entry import Entry, Status
+from ..entry import Entry, Status, renamed_reason
 from ..errors import PerceptdiffError
 from .pairing import PairSpec
 
@@ -51,6 +51,10 @@ class Task:
         Where to write the pair's ``--diff`` image.
     diff_style : str
         Style of that image.
+    diff_base : str
+        The image faded under its marks (``expected`` or ``actual``).
+    diff_color : (int, int, int) or None
+        One colour for the visibly different pixels instead of the visibility ramp.
     """
 
     index: int
@@ -59,10 +63,14 @@ class Task:
     stage_dir: str | None = None
     diff_path: str | None = None
     diff_style: str = "overlay"
+    diff_base: str = "expected"
+    diff_color: tuple[int, int, int] | None = None
 
 
 def _entry(spec: PairSpec, status: Status) -> Entry:
-    return Entry(spec.path, status, expected=spec.expected, actual=spec.actual)
+    return Entry(spec.path, status, expected=spec.expected, actual=spec.actual,
+                 renamed_from=spec.renamed_from)
+
 
 
 def compare_pair(task: Task) -> Entry:
@@ -81,9 +89,12 @@ def compare_pair(task: Task) -> Entry:
             from ..engine import compare
 
             result = compare(spec.expected, spec.actual, **task.options)
-            entry = _entry(spec, Status(result.verdict))
+            renamed = spec.renamed_from is not None
+            entry = _entry(spec, Status.RENAMED if renamed else Status(result.verdict))
             entry.result = result.to_dict()
-            same = entry.status is Status.IDENTICAL
+            if renamed:
+                entry.reason = renamed_reason(spec.distance, entry.result)
+            same = result.verdict == Status.IDENTICAL.value
             _stage(task, entry, expected=spec.expected, actual=spec.actual,
                    comparison=None if same else result, same=same)
             if not same and task.diff_path is not None:
@@ -116,7 +127,20 @@ def _write_diff(task: Task, entry: Entry, result: Any) -> None:
     try:
         from ..diffimage import write_diff
 
-        write_diff(result, task.diff_path, style=task.diff_style)
+        images = None
+        if result.expected_image is None and result.compared_size is None and result.verdict == "fail":
+            # Sizes differ in the headers, so nothing was decoded: the picture shows both
+            # images (as the two-image command draws it).
+            from ..loading import load_image
+            from ..options import Options
+
+            limit = Options.from_kwargs(**{k: v for k, v in task.options.items()
+                                           if k in ("max_file_mb", "allow_truncated")})
+            images = tuple(load_image(src, allow_truncated=limit.allow_truncated,
+                                      max_file_bytes=limit.max_file_bytes)
+                           for src in (task.spec.expected, task.spec.actual))
+        write_diff(result, task.diff_path, style=task.diff_style, base=task.diff_base,
+                   color=task.diff_color, images=images)  # type: ignore[arg-type]
         entry.diff = task.diff_path
     except Exception as exc:
         entry.notes.append(f"diff image not written to {task.diff_path}: {exc}")

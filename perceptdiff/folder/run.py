@@ -12,7 +12,7 @@ from ..entry import Entry, count_statuses
 from ..errors import OptionError, PerceptdiffError
 from ..summary import exit_code, make_summary
 from .accept import accept_command, baseline_path
-from .pairing import is_image_name, match_folders, shard_of
+from .pairing import is_image_name, match_folders, pair_renamed, shard_of
 from .pool import Task, default_jobs, metric_registrations, run_tasks
 
 __all__ = ["FolderResult", "compare_folders", "SMALL_BATCH"]
@@ -60,7 +60,7 @@ class FolderResult:
 
     @property
     def exit_code(self) -> int:
-        """2 if any pair is an error, else 1 if any failed or was removed, else 0."""
+        """2 if any pair is an error, else 1 if any failed, was renamed or removed, else 0."""
         return exit_code(self.counts)
 
     @property
@@ -111,9 +111,11 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
                     options: Mapping[str, Any] | None = None, jobs: int | None = None,
                     report: str | os.PathLike[str] | None = None,
                     diff_dir: str | os.PathLike[str] | None = None, diff_style: str = "overlay",
+                    diff_base: str = "expected", diff_color: tuple[int, int, int] | None = None,
                     on_pair: Callable[[Entry], None] | None = None,
                     on_start: Callable[[int], None] | None = None,
-                    title: str | None = None, shard: tuple[int, int] | None = None) -> FolderResult:
+                    title: str | None = None, shard: tuple[int, int] | None = None,
+                    renames: bool = True) -> FolderResult:
     """Compare every image of ``expected_dir`` with its namesake in ``actual_dir``.
 
     Parameters
@@ -131,8 +133,12 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
     diff_dir : path, optional
         Write a diff image of every pair that is not identical to
         ``diff_dir/<relative path>`` (``.png`` appended unless the name ends so).
-    diff_style : {"overlay", "sidebyside"}
+    diff_style : {"overlay", "sidebyside", "mask"}
         Style of those diff images (the report always uses ``overlay``).
+    diff_base : {"expected", "actual"}
+        The image faded under their marks (``--diff-base``).
+    diff_color : (int, int, int), optional
+        Paint the visibly different pixels in this one colour (``--diff-color``).
     on_pair : callable, optional
         Called with each finished entry, in completion order (progress).
     on_start : callable, optional
@@ -144,6 +150,11 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
         (:func:`~perceptdiff.folder.pairing.shard_of` of their relative path),
         so that N machines share the work; ``perceptdiff merge`` joins their
         summaries.
+    renames : bool
+        Pair files only in ``actual_dir`` with files only in ``expected_dir``
+        that show the same picture (:func:`~perceptdiff.folder.pairing.pair_renamed`),
+        compare them, and report each such pair as ``renamed`` (default);
+        False lists them as ``new`` and ``removed``.
 
     Returns
     -------
@@ -168,6 +179,12 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
     check_options(options)  # once, rather than once per pair
     if jobs is not None and jobs < 1:
         raise OptionError(f"--jobs: {jobs} is not a positive number")
+    if diff_dir is not None:
+        from ..diffimage import BASES, STYLES
+
+        for flag, value, choices in (("diff-style", diff_style, STYLES), ("diff-base", diff_base, BASES)):
+            if value not in choices:
+                raise OptionError(f"--{flag}: {value!r} is not one of {', '.join(choices)}")
     report_out = os.fspath(report) if report is not None else None
     diff_out = os.fspath(diff_dir) if diff_dir is not None else None
     exclude = _check_outputs(exp_dir, act_dir, report_out, diff_out)
@@ -175,6 +192,13 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
         specs = match_folders(exp_dir, act_dir, exclude)
     except OSError as exc:
         raise PerceptdiffError(f"cannot read folders ({exc.strerror or exc})") from None
+    if renames:
+        # Before sharding, so that every shard pairs the same files; a renamed
+        # pair belongs to the shard of its new path.
+        from ..options import Options
+
+        limit = Options.from_kwargs(**{k: v for k, v in options.items() if k == "max_file_mb"})
+        specs = pair_renamed(specs, max_file_bytes=limit.max_file_bytes)
     if shard is not None:
         specs = [s for s in specs if shard_of(s.path, shard[1]) == shard[0]]
 
@@ -189,7 +213,7 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
                  stage_dir=str(folder.staging) if folder is not None else None,
                  diff_path=(_diff_target(diff_out, s.path)
                             if diff_out is not None and s.expected and s.actual else None),
-                 diff_style=diff_style)
+                 diff_style=diff_style, diff_base=diff_base, diff_color=diff_color)
             for i, s in enumerate(specs, 1)
         ]
         n_jobs = min(jobs or default_jobs(), max(1, len(tasks)))
@@ -203,7 +227,7 @@ def compare_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.P
             on_start(len(tasks))
         entries = run_tasks(tasks, n_jobs, on_pair, registrations)
         for entry in entries:
-            entry.accept = accept_command(entry.status, entry.name, exp_dir, act_dir)
+            entry.accept = accept_command(entry.status, entry.name, exp_dir, act_dir, entry.renamed_from)
             if entry.error is None or entry.expected is not None:
                 entry.baseline = baseline_path(entry.name, exp_dir)
         result = FolderResult(exp_dir, act_dir, entries, options, 0.0, n_jobs, shard=shard)

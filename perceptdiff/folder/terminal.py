@@ -8,7 +8,12 @@ from typing import Any, TextIO
 from ..entry import Entry, Status
 from ..names import display
 
-__all__ = ["Progress", "render_summary", "describe"]
+__all__ = ["Progress", "render_summary", "describe", "shown_name"]
+
+
+def shown_name(entry: Entry) -> str:
+    """The pair's name as listed (:attr:`~perceptdiff.entry.Entry.shown_name`), escaped for people."""
+    return display(entry.shown_name)
 
 
 def describe(entry: Entry) -> str:
@@ -32,7 +37,7 @@ class Progress:
 
     On a terminal: one line redrawn in place (bar, count/total, problems so
     far, ETA); with ``echo_notable`` (when the final listing does not go to the
-    terminal) failing, new, removed and error pairs are also printed above it
+    terminal) failing, renamed, new, removed and error pairs are also printed above it
     as they finish.
     Elsewhere (CI logs): one plain line per finished pair; past
     :attr:`LINES_LIMIT` pairs only the notable ones, plus a count every 5 %.
@@ -71,13 +76,13 @@ class Progress:
         if self.tty:
             if st.notable and self.echo_notable:
                 self._clear()
-                self.stream.write(f"{st.word:<9} {display(entry.name)}: {display(describe(entry))}\n")
+                self.stream.write(f"{st.word:<9} {shown_name(entry)}: {display(describe(entry))}\n")
             self._draw(force=st.notable or self.done == self.total)
             return
         width = len(str(self.total))
         step = max(1, self.total // 20)
         if self.total <= self.LINES_LIMIT or st.notable:
-            self.stream.write(f"[{self.done:>{width}}/{self.total}] {st.word:<9} {display(entry.name)}\n")
+            self.stream.write(f"[{self.done:>{width}}/{self.total}] {st.word:<9} {shown_name(entry)}\n")
         elif self.done % step == 0 or self.done == self.total:
             self.stream.write(f"[{self.done:>{width}}/{self.total}] ...\n")
         self.stream.flush()
@@ -123,13 +128,13 @@ def render_summary(result: Any, verbose: bool = False) -> str:
     for entry in result.pairs:
         st = entry.status
         if st.notable or (verbose and st is Status.PASS):
-            lines.append(f"{st.word:<9} {display(entry.name)}: {display(describe(entry))}")
+            lines.append(f"{st.word:<9} {shown_name(entry)}: {display(describe(entry))}")
             for note in entry.notes:
                 lines.append(f"          note: {note}")
     c = result.counts
     passed = c["pass"] + c["identical"]
     parts = [f"{c['fail']} failed"]
-    for key, word in (("removed", "removed"), ("new", "new"), ("error", "error")):
+    for key, word in (("renamed", "renamed"), ("removed", "removed"), ("new", "new"), ("error", "error")):
         if c[key]:
             parts.append(f"{c[key]} {word}" + ("s" if key == "error" and c[key] > 1 else ""))
     parts.append(f"{passed} passed ({c['identical']} identical)")

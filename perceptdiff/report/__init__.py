@@ -49,7 +49,11 @@ def write_report(entries: Sequence[Entry | Mapping[str, Any]], out_dir: str | os
             relative path (``charts/line.png``) or a test id.
         ``status`` : Status or str (required)
             ``"identical"``, ``"pass"``, ``"fail"``, ``"new"`` (no baseline
-            yet), ``"removed"`` (baseline without a new image) or ``"error"``.
+            yet), ``"removed"`` (baseline without a new image), ``"renamed"``
+            (shown as a pair of names, with ``from``) or ``"error"``.
+        ``from`` (or ``renamed_from``) : str, optional
+            The old name of a ``"renamed"`` pair; ``expected`` is then the
+            old file and ``actual`` the new one.
         ``expected``, ``actual``, ``diff`` : path or None
             Image files to show: the baseline, the new image and a diff image
             (such as :func:`perceptdiff.diffimage.write_diff` writes; shown

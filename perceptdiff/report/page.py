@@ -40,8 +40,9 @@ def page_data(entries: Sequence[Entry], *, title: str,
 
     ``entries`` have their pictures staged already (``images`` report-relative,
     see :func:`perceptdiff.report.write_report`).  ``statuses`` lists every
-    status, most severe first, with the word the page shows: the page takes
-    its ranks and words from there.
+    status, most severe first, with the word the page shows and whether it
+    needs review: the page takes its ranks, words and "Needs review" filter
+    from there.  A renamed pair's row carries ``from``, its old name.
     """
     return {
         "format": PAGE_FORMAT,
@@ -49,7 +50,7 @@ def page_data(entries: Sequence[Entry], *, title: str,
         "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
         "perceptdiff_version": __version__,
         "meta": plain(dict(meta or {})),
-        "statuses": [{"key": s.value, "label": s.label} for s in Status],
+        "statuses": [{"key": s.value, "label": s.label, "notable": s.notable} for s in Status],
         "counts": count_statuses(e.status for e in entries),
         "pairs": [e.page_row() for e in entries],
     }

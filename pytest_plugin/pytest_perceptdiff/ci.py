@@ -18,6 +18,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from perceptdiff.entry import Status
+
 from .state import SessionState, display_path
 from .summary import _inside
 
@@ -45,12 +47,13 @@ def results_summary(state: SessionState) -> dict[str, Any]:
     from .settings import merge_layers
 
     results, start = state.settings.results_dir, state.invocation_dir
-    entries = entries_from_events(state.reported_events(), locations=state.locations)
+    entries = entries_from_events(state.reported_events(), locations=state.locations,
+                                  renames=state.rename_dicts())
     for entry in entries:
         entry.images = {kind: Path(os.path.relpath(path, results)).as_posix()
                         for kind in ("expected", "actual", "diff")
                         if (path := getattr(entry, kind)) and _inside(Path(path), results)}
-        for kind in ("expected", "actual", "diff", "baseline"):
+        for kind in ("expected", "actual", "diff", "baseline", "renamed_from"):
             if getattr(entry, kind):
                 setattr(entry, kind, display_path(getattr(entry, kind), start))
     return make_summary(entries, options=merge_layers(*state.settings.compare_layers()))
@@ -77,12 +80,22 @@ def publish_github(tr: Any, state: SessionState) -> None:
         return
     from .review import entries_from_events
 
-    entries = [e for e in entries_from_events(state.reported_events(), locations=state.locations)
+    entries = [e for e in entries_from_events(state.reported_events(), locations=state.locations,
+                                              renames=state.rename_dicts())
                if e.status.notable]
     if entries:
         report = display_path(state.report_index) if state.report_index is not None else None
-        # A missing baseline fails its test (CI mode), so it is an error here.
-        publish(entries, title=GITHUB_TITLE, report=report, new_fails=True, stream=_TerminalStream(tr))
+        # A missing baseline fails its test (CI mode), so it is an error here; a likely
+        # rename whose test passed (its baseline was written) is only a warning.
+        hints = {e.name for e in entries if e.status is Status.RENAMED
+                 and state.outcomes.get(_nodeid(e.name)) == "passed"}
+        publish(entries, title=GITHUB_TITLE, report=report, new_fails=True, stream=_TerminalStream(tr),
+                warnings=hints)
+
+
+def _nodeid(name: str) -> str:
+    """The test of a review entry's name (``nodeid`` or ``nodeid (snapshot x)``)."""
+    return name.split(" (", 1)[0].split(" #", 1)[0]
 
 
 def write_results_summary(state: SessionState) -> str | None:

@@ -223,8 +223,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         from . import prune
 
         state.prune = prune.find_unused(state, session, exitstatus)
-        if state.settings.may_delete and not state.prune.skipped:
-            prune.delete(state.prune)
+    _find_renames(state, session, exitstatus)
+    if state.prune is not None and state.settings.may_delete and not state.prune.skipped:
+        from . import prune
+
+        prune.delete(state.prune)
     from .review import write_session_report
 
     write_session_report(state)
@@ -234,6 +237,30 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
         written = write_results_summary(state)
         write_manifest(state, extra_files=[written] if written else [])
+
+
+def _find_renames(state: SessionState, session: pytest.Session, exitstatus: int) -> None:
+    """Pair new snapshots with unused baselines that look the same (read-only; see :mod:`.renames`).
+
+    A likely rename's old baseline is taken off prune's deletion list.
+    """
+    from .renames import NEW_KINDS
+
+    if not any(e.kind in NEW_KINDS for e in state.reported_events()):
+        return
+    from . import prune
+    from .renames import find_likely_renames
+    from .settings import merge_layers
+
+    outcome = state.prune if state.prune is not None else prune.find_unused(state, session, exitstatus)
+    if outcome.skipped or not outcome.unused:
+        return
+    state.renames = find_likely_renames(state.reported_events(), outcome.unused,
+                                        merge_layers(*state.settings.compare_layers()))
+    if state.prune is not None and state.renames:
+        old = {r.old for r in state.renames}
+        state.prune.kept_renamed = [p for p in state.prune.unused if p in old]
+        state.prune.unused = [p for p in state.prune.unused if p not in old]
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

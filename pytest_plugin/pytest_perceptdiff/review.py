@@ -14,6 +14,9 @@ the run does not write them)
 ``written`` (baseline written)  pass       the new baseline
 ``updated`` (baseline           pass       the new baseline, with the numbers
 rewritten)                                 of the comparison that rewrote it
+a ``written`` or ``missing``    renamed    the unused baseline (expected) and
+snapshot that looks like a                 the new image (actual), compared
+baseline no test used                      (:mod:`.renames`)
 ==============================  =========  ===================================
 
 Failures a test expected (``pytest.raises(AssertionError)``) are left out.
@@ -81,9 +84,37 @@ def _entry_name(event: SnapshotEvent) -> str:
     return f"{nodeid} (assert_images_similar name={label!r})"
 
 
+def _rename_key(nodeid: Any, baseline: Any) -> tuple[str, str]:
+    return str(nodeid), os.path.normcase(os.path.abspath(str(baseline)))
+
+
+def _renamed(entry: Entry, event: SnapshotEvent, rename: Mapping[str, Any],
+             where: Callable[[str], str]) -> None:
+    """Make ``entry`` the ``renamed`` entry of a likely rename (:meth:`.renames.LikelyRename.to_dict`)."""
+    from perceptdiff.entry import renamed_reason
+
+    from .renames import new_image, rename_command
+
+    old = str(rename["old"])
+    image = new_image(event)
+    entry.status = Status.RENAMED
+    entry.renamed_from = display_path(old)  # a name: relative to where pytest ran, when inside
+    entry.expected = old
+    entry.actual = where(image) if image and event.kind is EventKind.MISSING else image
+    entry.diff = None
+    result = rename.get("result")
+    entry.result = dict(result) if isinstance(result, Mapping) else None
+    distance = rename.get("distance")
+    entry.reason = (f"Likely renamed: the baseline {display_path(old)}, which no test used, shows the "
+                    f"same picture; {renamed_reason(float(distance) if distance is not None else None, entry.result)}")
+    if event.baseline:
+        entry.accept = rename_command(old, event.baseline)
+
+
 def entries_from_events(events: Iterable[SnapshotEvent | Mapping[str, Any]], *,
                         locate: Callable[[str], str] | None = None,
-                        locations: Mapping[str, str] | None = None) -> list[Entry]:
+                        locations: Mapping[str, str] | None = None,
+                        renames: Iterable[Mapping[str, Any]] = ()) -> list[Entry]:
     """Report entries for a run's events.
 
     Parameters
@@ -96,6 +127,9 @@ def entries_from_events(events: Iterable[SnapshotEvent | Mapping[str, Any]], *,
         folder that was moved or downloaded from CI).
     locations : mapping, optional
         ``path:line`` of each test, by node id (:attr:`.state.SessionState.locations`).
+    renames : iterable of mappings, optional
+        Likely renames (:meth:`.renames.LikelyRename.to_dict`): the new
+        snapshot's entry becomes ``renamed``, from the unused baseline.
 
     Returns
     -------
@@ -103,6 +137,8 @@ def entries_from_events(events: Iterable[SnapshotEvent | Mapping[str, Any]], *,
         Failing entries first, then new, then passing; by name within each.
     """
     where = locate or (lambda p: p)
+    by_new = {_rename_key(r.get("nodeid"), r.get("baseline")): r for r in renames
+              if isinstance(r, Mapping) and r.get("old") and r.get("baseline")}
     rows: list[Entry] = []
     seen: dict[str, int] = {}
     for item in events:
@@ -128,6 +164,9 @@ def entries_from_events(events: Iterable[SnapshotEvent | Mapping[str, Any]], *,
             entry.reason = _REASONS[kind]
         elif entry.result is None and event.summary:
             entry.reason = event.summary
+        rename = by_new.get(_rename_key(event.nodeid, event.baseline)) if event.baseline else None
+        if rename is not None:
+            _renamed(entry, event, rename, where)
         if event.baseline:
             entry.notes.append(f"baseline: {display_path(event.baseline)}")
         elif kind is EventKind.FAILED:
@@ -156,9 +195,14 @@ def write_session_report(state: SessionState) -> None:
         out, default = s.results_dir / DEFAULT_FOLDER, True
     else:
         return
+    entries = entries_from_events(events, locations=state.locations, renames=state.rename_dicts())
+    # A likely rename's comparison was made here, at the end of the run: its heatmap can be drawn.
+    compared = {_rename_key("", r.event.baseline): r.comparison for r in state.renames}  # one per baseline
+    for entry in entries:
+        if entry.status is Status.RENAMED and entry.baseline:
+            entry.comparison = compared.get(_rename_key("", entry.baseline))
     try:
-        state.report_index = write_report(entries_from_events(events, locations=state.locations),
-                                          out, title=TITLE, meta=state.report_meta())
+        state.report_index = write_report(entries, out, title=TITLE, meta=state.report_meta())
         state.report_default = default
     except (PerceptdiffError, OSError) as exc:
         state.report_error = f"{exc}"
@@ -224,7 +268,8 @@ def report_from_results(results_dir: str | os.PathLike[str],
     meta: dict[str, Any] = found if isinstance(found, dict) else {}
     events = [e for e in data["events"] if isinstance(e, dict)]
     old = meta.get("results_dir")
-    entries = entries_from_events(events, locate=_relocator(old, results.absolute()))
+    renames = [r for r in data.get("renames") or () if isinstance(r, dict)]
+    entries = entries_from_events(events, locate=_relocator(old, results.absolute()), renames=renames)
     out = Path(out_dir) if out_dir is not None else results / DEFAULT_FOLDER
     return write_report(entries, out, title=TITLE, meta={**meta, "results_dir": str(results.absolute())})
 

@@ -257,6 +257,8 @@ class PruneOutcome:
     deleted: bool = False
     skipped: str | None = None
     errors: list[str] = field(default_factory=list)
+    #: Unused baselines a new snapshot looks like (:mod:`.renames`): kept, never deleted.
+    kept_renamed: list[Path] = field(default_factory=list)
 
 
 class SessionState:
@@ -273,6 +275,8 @@ class SessionState:
         self.deselected = 0
         self.collection_errors = 0
         self.prune: PruneOutcome | None = None
+        #: Likely renames (:class:`.renames.LikelyRename`), found at the end of the run.
+        self.renames: list[Any] = []
         self.manifest_files: list[str] = []
         self.report_index: Path | None = None
         self.report_default = False
@@ -359,6 +363,10 @@ class SessionState:
             path, line = report.location[0], report.location[1]
             shown = display_path(Path(self.config.rootpath) / path, self.invocation_dir)
             self.locations[nodeid] = shown if line is None else f"{shown}:{line + 1}"
+
+    def rename_dicts(self) -> list[dict[str, Any]]:
+        """:attr:`renames` as plain data (what the review entries and the manifest take)."""
+        return [r.to_dict() for r in self.renames]
 
     def events_of(self, kind: EventKind) -> list[SnapshotEvent]:
         """Events of one kind, without failures the test itself expected."""

@@ -34,6 +34,9 @@ def write_summary(tr: Any, state: SessionState) -> None:
     if (not any(events for _, events in groups) and prune is None
             and state.report_index is None and state.report_error is None):
         return
+    from perceptdiff.entry import renamed_reason
+
+    from .renames import rename_command
     tr.write_sep("=", "perceptdiff")
     for kind, events in groups:
         if not events:
@@ -47,6 +50,13 @@ def write_summary(tr: Any, state: SessionState) -> None:
                 tr.write_line(f"      {e.summary}")
             for label, path in e.files.items():
                 tr.write_line(f"      {label}: {display_path(path)}")
+    if state.renames:
+        tr.write_line(f"{len(state.renames)} likely renamed snapshot(s) (a new snapshot that looks like "
+                      "a baseline no test used):", bold=True, yellow=True)
+        for r in state.renames:
+            tr.write_line(f"  {r.event.nodeid}  {display_path(r.old)} -> {display_path(r.event.baseline)}")
+            tr.write_line(f"      {renamed_reason(r.distance, r.result)}")
+            tr.write_line(f"      rename it with: {rename_command(r.old, r.event.baseline)}")
     if prune is not None:
         if prune.skipped:
             tr.write_line(f"prune skipped: {prune.skipped}; run the whole suite to find unused "
@@ -57,11 +67,22 @@ def write_summary(tr: Any, state: SessionState) -> None:
                           + (f", {len(prune.temp_files)} leftover temporary file(s)"
                              if prune.temp_files else "")
                           + (f" ({prune.protected} kept: their test did not pass)"
-                             if prune.protected else ""), bold=True)
+                             if prune.protected else "")
+                          + (f", {len(prune.kept_renamed)} more kept: a new snapshot looks like them"
+                             if prune.kept_renamed else ""), bold=True)
             for leftover in [*prune.unused, *prune.temp_files]:
                 tr.write_line(f"  {display_path(leftover)}")
             if (prune.unused or prune.temp_files) and not prune.deleted:
                 tr.write_line("  (add --perceptdiff-update=missing to delete them)")
+            renamed = {r.old: r for r in state.renames}
+            for old in prune.kept_renamed:
+                r = renamed[old]
+                tr.write_line(f"  baseline {display_path(old)} looks like the new snapshot "
+                              f"{display_path(r.event.baseline)} (distance {r.distance:.3f}"
+                              f"{', ' + r.verdict if r.verdict else ''}): rename it with "
+                              f"{rename_command(old, r.event.baseline)}"
+                              + ("; it is never deleted for you" if prune.deleted else
+                                 "; prune does not delete it"))
             for err in prune.errors:
                 tr.write_line(f"  not deleted: {err}", red=True)
     results = state.settings.results_dir
@@ -96,6 +117,8 @@ def write_manifest(state: SessionState, extra_files: Sequence[str] = ()) -> None
         # the run put things (to find the files if the folder moves).
         "meta": state.report_meta(),
         "events": [e.to_dict() for e in state.reported_events()],
+        # Likely renames (:mod:`.renames`), for the rebuilt report's ``renamed`` entries.
+        "renames": state.rename_dicts(),
     }
     try:
         atomic_write_bytes(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))

@@ -8,9 +8,12 @@
   // (perceptdiff.entry.Status), so the page never keeps its own list.
   var STATUS_RANK = {}, STATUS_WORD = {};
   DATA.statuses.forEach(function (s, i) { STATUS_RANK[s.key] = i; STATUS_WORD[s.key] = s.label; });
+  // "Needs review" is every status the data marks notable (Status.notable).
+  var REVIEW = DATA.statuses.filter(function (s) { return s.notable; }).map(function (s) { return s.key; });
   var FILTERS = [
-    { key: "review", label: "Needs review", statuses: ["fail", "removed", "new", "error"] },
+    { key: "review", label: "Needs review", statuses: REVIEW },
     { key: "fail", label: "Failed", statuses: ["fail"] },
+    { key: "renamed", label: "Renamed", statuses: ["renamed"] },
     { key: "new", label: "New", statuses: ["new"] },
     { key: "removed", label: "Removed", statuses: ["removed"] },
     { key: "error", label: "Errors", statuses: ["error"] },
@@ -60,6 +63,9 @@
   }
 
   function res(p) { return p.result || {}; }
+
+  // A renamed pair is shown as the pair of its names: "old → new".
+  function shownName(p) { return p.from ? p.from + " → " + p.name : p.name; }
 
   function sortValue(p, key) {
     var r = res(p);
@@ -116,7 +122,7 @@
     var box = $("filters");
     FILTERS.forEach(function (f) {
       var n = countFor(f);
-      if (n === 0 && (f.key === "error" || f.key === "removed" || f.key === "new")) return;
+      if (n === 0 && (f.key === "error" || f.key === "removed" || f.key === "new" || f.key === "renamed")) return;
       var b = el("button", {
         type: "button", className: "filter f-" + f.key, "data-filter": f.key, "aria-pressed": "false",
         onclick: function () { setFilter(f.key); }
@@ -139,7 +145,7 @@
     var f = filterDef(state.filter), q = state.query.toLowerCase();
     var rows = DATA.pairs.filter(function (p) {
       if (f.statuses && f.statuses.indexOf(p.status) < 0) return false;
-      return !q || p.name.toLowerCase().indexOf(q) >= 0;
+      return !q || shownName(p).toLowerCase().indexOf(q) >= 0;
     });
     rows.sort(compareRows);
     state.visible = rows;
@@ -154,7 +160,11 @@
         onkeydown: function (ev) { if (ev.key === "Enter") select(p.name, true); }
       }, [
         el("td", {}, [el("span", { className: "badge s-" + p.status, text: STATUS_WORD[p.status] })]),
-        el("td", { className: "path", title: p.name }, [el("span", { text: p.name })]),
+        // One span: the cell is right-to-left (to cut long paths on the left), so
+        // several spans side by side would be laid out in reverse.
+        el("td", { className: "path", title: shownName(p) }, [el("span", {}, p.from ? [
+          el("span", { className: "from", text: p.from }), el("span", { className: "arrow", text: " → " }),
+          p.name] : [p.name])]),
         el("td", { className: "num", text: fmt(r.peak_jnd, 2) }),
         el("td", { className: "num", text: fmt(r.visible_pixels) })
       ]);
@@ -243,7 +253,9 @@
 
     d.appendChild(el("div", { className: "detail-head" }, [
       el("span", { className: "badge s-" + p.status, text: STATUS_WORD[p.status] }),
-      el("h2", { text: p.name }),
+      el("h2", { className: p.from ? "renamed" : null, title: p.from ? "renamed from " + p.from : null },
+        p.from ? [el("span", { className: "from", text: p.from }), el("span", { className: "arrow", text: " → " }),
+                  el("span", { text: p.name })] : [p.name]),
       el("span", { className: "pager" }, [
         el("button", { type: "button", title: "Previous (k)", onclick: function () { step(-1); }, text: "◀" }),
         el("button", { type: "button", title: "Next (j)", onclick: function () { step(1); }, text: "▶" })
@@ -273,8 +285,8 @@
 
     // The four views; only the selected one is visible.
     var viewer = el("div", { className: "viewer", id: "viewer" });
-    var expCap = "expected" + (r.expected ? " " + r.expected.width + "×" + r.expected.height : "");
-    var actCap = "actual" + (r.actual ? " " + r.actual.width + "×" + r.actual.height : "");
+    var expCap = "expected" + (p.from ? " (" + p.from + ")" : "") + (r.expected ? " " + r.expected.width + "×" + r.expected.height : "");
+    var actCap = "actual" + (p.from ? " (" + p.name + ")" : "") + (r.actual ? " " + r.actual.width + "×" + r.actual.height : "");
 
     var side = el("div", { className: "pane side", id: "pane-side", role: "tabpanel", "aria-labelledby": "tab-side" });
     if (im.expected) side.appendChild(figure(im.expected, expCap));
@@ -350,7 +362,9 @@
 
     if (p.accept) {
       d.appendChild(el("div", { className: "accept" }, [
-        el("h3", { text: p.status === "removed" ? "Accept the removal" : "Accept the new image as the baseline" }),
+        el("h3", { text: p.status === "removed" ? "Accept the removal" :
+                         p.status === "renamed" ? "Accept the rename (the new image becomes the new name's baseline, the old baseline goes)" :
+                         "Accept the new image as the baseline" }),
         el("div", { className: "cmd-box" }, [el("pre", { className: "cmd", id: "accept-cmd", text: p.accept }),
           el("button", { type: "button", className: "copy", "data-copy-from": "accept-cmd", onclick: copyHandler, text: "Copy" })])
       ]));
@@ -363,6 +377,7 @@
     var r = res(p);
     var dl = el("dl", { className: "facts" });
     function add(k, v) { if (v !== undefined && v !== null && v !== "") { dl.appendChild(el("dt", { text: k })); dl.appendChild(el("dd", { text: String(v) })); } }
+    if (p.from) { add("Renamed from", p.from); add("Renamed to", p.name); }
     if (p.result) {
       add("Verdict", r.verdict);
       add("Peak", fmt(r.peak_jnd, 2) + " JND");
