@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .loading import load_image
     from .metrics import get_metric, metric_names, register_metric
     from .options import VIEWING_PRESETS, Options
-    from .result import ComparisonResult, Region
+    from .result import ComparisonResult, Region, RegionKind
 
 # Loaded on first use, so that importing a light submodule (the option specs,
 # which the pytest plugin reads in every run) does not pull in numpy.
@@ -37,7 +37,7 @@ _LAZY = {
     "compare": "engine", "compare_images": "engine", "Image": "image", "load_image": "loading",
     "get_metric": "metrics", "metric_names": "metrics", "register_metric": "metrics",
     "Options": "options", "VIEWING_PRESETS": "options",
-    "ComparisonResult": "result", "Region": "result",
+    "ComparisonResult": "result", "Region": "result", "RegionKind": "result",
 }
 
 
@@ -66,6 +66,7 @@ __all__ = [
     "VIEWING_PRESETS",
     "ComparisonResult",
     "Region",
+    "RegionKind",
     "get_metric",
     "metric_names",
     "register_metric",

@@ -23,6 +23,8 @@ from .optionspec import COMMON_OPTIONS, DEFAULT_METRIC, METRIC_OPTIONS, Kind, Op
 #: repeated here so that ``--help`` does not import numpy).
 STYLES = ("overlay", "sidebyside", "mask")
 BASES = ("expected", "actual")
+#: Failing regions listed in the default output (``-v`` lists every region).
+MAX_REGIONS_PRINTED = 5
 #: What EXPECTED or ACTUAL says to read standard input.
 STDIN = "-"
 
@@ -238,18 +240,28 @@ def render_text(result: Any, verbose: bool = False) -> str:
     if "sum_errors" in result.details:
         se = result.details["sum_errors"]
         lines.append(f"  sum of errors {se}, normalised {result.details.get('sum_errors_normalized')}")
+    if not verbose:
+        failing = [(i, r) for i, r in enumerate(result.regions, 1) if r.failing]
+        for i, r in failing[:MAX_REGIONS_PRINTED]:
+            lines.append(f"  {r.describe(i)}")
+        if len(failing) > MAX_REGIONS_PRINTED:
+            lines.append(f"  ... and {len(failing) - MAX_REGIONS_PRINTED} more failing region(s) (-v lists them)")
     for note in result.notes:
         lines.append(f"  note: {display(note)}")
     if verbose:
         lines.append(f"  metric {result.metric} {result.metric_version}, "
                      f"{result.pixels_per_degree:.3g} pixels per degree")
-        for r in result.regions:
+        for i, r in enumerate(result.regions, 1):
             flag = "FAIL" if r.failing else "ok  "
             changed = f"{r.changed_pixels} px changed, " if r.changed_pixels is not None else ""
-            lines.append(f"  {flag} region at x={r.x} y={r.y} {r.width}x{r.height}: {changed}visible over {r.visible_pixels} px "
-                         f"({r.area_deg2:.3g} deg²), peak {r.peak_jnd:.2f} JND")
+            mean = f", mean {r.mean_jnd:.2f}" if r.mean_jnd is not None else ""
+            lines.append(f"  {flag} {r.describe(i)}{mean}; {changed}visible over {r.visible_pixels} px "
+                         f"({r.area_deg2:.3g} deg²)")
         if result.region_count > len(result.regions):
             lines.append(f"  ... and {result.region_count - len(result.regions)} more region(s)")
+        for i, r in enumerate(result.forgiven_regions, 1):
+            lines.append(f"  ok   forgiven {i} at x={r.x} y={r.y} {r.width}\u00d7{r.height}: "
+                         f"{r.kind_words}, {r.changed_pixels} px")
         t = result.timings
         lines.append("  time " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in t.items()))
     return "\n".join(lines)

@@ -10,7 +10,8 @@ Order of work (cheapest first):
 4. ignore rectangles (the actual image takes the expected image's pixels there);
 5. identical decoded pixels -> IDENTICAL; equal once colour under full
    transparency is discarded -> PASS with an all-zero map;
-6. the metric's visibility map, then the verdict rule (:mod:`perceptdiff.verdict`).
+6. the metric's visibility map, then the verdict rule (:mod:`perceptdiff.verdict`)
+   and what changed in each region (:mod:`perceptdiff.region_kinds`).
 
 Every outcome is a :class:`~perceptdiff.verdict.Decision`; :class:`_Run`
 turns it into the :class:`~perceptdiff.result.ComparisonResult`.
@@ -25,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ._version import __version__ as _pkg_version
-from . import loading, resample, verdict
+from . import loading, region_kinds, resample, verdict
 from .image import Image
 from .loading.limits import check_pixels
 from .metrics import Metric, MetricOutput, get_metric
@@ -176,6 +177,14 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
     changed = out.changed if out.changed is not None else _changed_in_box(a, b, out)
     decision = verdict.decide(out.jnd, out.offset, (a.height, a.width), ppd, opts.jnd_threshold,
                               rule, forgiven=out.forgiven, changed=changed)
+    decision = replace(
+        decision,
+        regions=region_kinds.classify_regions(a, b, decision.regions, out.jnd, out.offset,
+                                              opts.jnd_threshold, changed=changed,
+                                              background=opts.background),
+        forgiven_regions=region_kinds.forgiven_regions(
+            out.forgiven, out.jnd, out.offset, ppd, opts.jnd_threshold,
+            verdict.cluster_radius(ppd, rule.cluster_deg)))
     run.timings["compare"] = time.perf_counter() - t1
     return run.result(decision, images=(a, b), frame=a.size, output=out)
 
@@ -249,7 +258,7 @@ class _Run:
             peak_jnd=d.peak_jnd, p999_jnd=d.p999_jnd, visible_pixels=d.visible_pixels,
             visible_area_deg2=d.visible_area_deg2, visible_ratio=d.visible_ratio,
             regions=d.regions, region_count=d.region_count, forgiven_pixels=d.forgiven_pixels,
-            changed_pixels=d.changed_pixels,
+            changed_pixels=d.changed_pixels, forgiven_regions=d.forgiven_regions,
             options=self._options_dict(), timings=dict(self.timings), notes=self.notes,
             details=dict(output.details) if output is not None else {},
             sources=self.sources,

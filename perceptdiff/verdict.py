@@ -93,6 +93,7 @@ class Decision:
     region_count: int = 0
     forgiven_pixels: int = 0
     changed_pixels: int | None = None
+    forgiven_regions: tuple[Region, ...] = ()
 
     @classmethod
     def nothing_visible(cls, verdict: str, reason: str) -> "Decision":
@@ -181,6 +182,9 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
         peaks = np.zeros(region_count + 1, dtype=np.float64)
         np.maximum.at(peaks, lab_v, jnd[visible].astype(np.float64))
         peaks = peaks[1:]
+        sums = np.bincount(lab_v, weights=jnd[visible].astype(np.float64),
+                           minlength=region_count + 1)[1:]
+        means = sums / np.maximum(sizes, 1)
         slices = region_labels.boxes(visible, grown, region_count)
         if changed is not None:
             inside = changed & (grown > 0)
@@ -190,6 +194,7 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
     else:
         sizes = np.zeros(0, dtype=np.int64)
         peaks = np.zeros(0)
+        means = np.zeros(0)
         slices = []
     if changed is None:
         changed_counts = None
@@ -219,7 +224,7 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
             x=int(sl[1].start + ox), y=int(sl[0].start + oy),
             width=int(sl[1].stop - sl[1].start), height=int(sl[0].stop - sl[0].start),
             visible_pixels=int(sizes[i]), area_deg2=float(sizes[i] / px_per_deg2),
-            peak_jnd=float(peaks[i]), failing=bool(failing[i]),
+            peak_jnd=float(peaks[i]), mean_jnd=float(means[i]), failing=bool(failing[i]),
             changed_pixels=int(changed_counts[i]) if changed_counts is not None else None,
         ))
 

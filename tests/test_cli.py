@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -163,7 +164,29 @@ def test_version() -> None:
 def test_verbose_lists_regions(ui: tuple[Path, Path]) -> None:
     proc = run(*ui, "-v")
     assert proc.returncode == 1
-    assert "FAIL region at x=" in proc.stdout and "time decode" in proc.stdout
+    assert "FAIL region 1 at x=" in proc.stdout and "time decode" in proc.stdout
+    assert "mean " in proc.stdout and "structure changed" in proc.stdout
+
+
+@pytest.mark.slow
+def test_default_output_says_what_changed_in_each_failing_region(ui: tuple[Path, Path]) -> None:
+    """The ui pair: a notification badge vanished, the Save label was recoloured."""
+    proc = run(*ui)
+    assert proc.returncode == 1
+    lines = [line.strip() for line in proc.stdout.splitlines()]
+    assert "region 1 at x=391 y=0 59\u00d736: structure changed, peak 44.6 JND" in lines
+    assert any(re.fullmatch(r"region 2 at x=\d+ y=\d+ \d+\u00d7\d+: colour changed, peak [\d.]+ JND", line)
+               for line in lines)
+
+
+@pytest.mark.slow
+def test_verbose_lists_forgiven_antialiasing_apart(chart: tuple[Path, Path]) -> None:
+    plain = run(*chart)
+    verbose = run(*chart, "-v")
+    assert plain.returncode == verbose.returncode == 0
+    assert "anti-aliasing forgiven" not in plain.stdout
+    assert re.search(r"ok   forgiven 1 at x=\d+ y=\d+ \d+\u00d7\d+: anti-aliasing forgiven, \d+ px",
+                     verbose.stdout)
 
 
 # ------------------------------------------------------------------ JSON ---
@@ -172,7 +195,7 @@ RESULT_KEYS = {
     "schema_version", "verdict", "passed", "reason", "metric", "metric_version", "expected",
     "actual", "compared_size", "pixels_per_degree", "peak_jnd", "p999_jnd", "visible_pixels",
     "visible_area_deg2", "visible_ratio", "region_count", "regions", "forgiven_pixels",
-    "options", "timings", "notes", "details",
+    "forgiven_regions", "options", "timings", "notes", "details",
 }
 
 
@@ -189,8 +212,11 @@ def test_json_prints_one_object_with_every_field(ui: tuple[Path, Path]) -> None:
     assert data["visible_pixels"] > 0 and data["visible_area_deg2"] > 0
     assert data["region_count"] == len(data["regions"]) >= 1
     assert {"x", "y", "width", "height", "changed_pixels", "visible_pixels", "area_deg2", "peak_jnd",
-            "failing"} <= set(data["regions"][0])
-    assert data["schema_version"] == 2 and data["changed_pixels"] > 0
+            "mean_jnd", "kind", "kinds", "direction", "failing"} <= set(data["regions"][0])
+    assert data["schema_version"] == 3 and data["changed_pixels"] > 0
+    assert [r["kind"] for r in data["regions"]] == ["structure", "colour"]
+    assert all(0 < r["mean_jnd"] <= r["peak_jnd"] for r in data["regions"])
+    assert data["forgiven_regions"] == []
     assert any(r["failing"] for r in data["regions"])
     # The ui pair's changes are a recoloured label and a new badge: nothing in
     # them is anti-aliasing, so nothing is forgiven (test_json_for_a_pass
@@ -495,7 +521,7 @@ def test_control_characters_in_names_are_shown_escaped(small_pair: tuple[Path, P
         fh.write(small_pair[0].read_bytes())
     proc = run(os.fsdecode(raw), small_pair[1], "--json")
     data = json.loads(proc.stdout)
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     assert data["expected"]["source"].endswith("caf\\xe9.png")
     import base64
     assert base64.b64decode(data["expected"]["source_bytes"]) == raw

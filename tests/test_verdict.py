@@ -151,3 +151,13 @@ def test_changed_pixel_budget():
     assert decide(jnd, VerdictRule(max_changed_pixels=64), changed=changed).verdict == "pass"
     d = decide(jnd, VerdictRule(max_changed_pixels=63), changed=changed)
     assert d.verdict == "fail" and "exceeds the budget of 63 changed px" in d.reason
+
+
+def test_regions_carry_their_mean_beside_their_peak():
+    jnd = np.zeros((40, 60), np.float32)
+    jnd[5, 5:9] = [2.0, 4.0, 6.0, 8.0]
+    jnd[30, 40] = 1.5
+    d = decide(jnd)
+    by_peak = {r.peak_jnd: r for r in d.regions}
+    assert by_peak[8.0].mean_jnd == pytest.approx(5.0) and by_peak[1.5].mean_jnd == pytest.approx(1.5)
+    assert all(r.mean_jnd <= r.peak_jnd for r in d.regions)

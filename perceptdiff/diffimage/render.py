@@ -24,7 +24,7 @@ from ..fileio import atomic_write_bytes
 from ..image import Image
 from ..png import PICTURE_LEVEL, encode_png
 from .legend import Strip, draw_text, fit, text_width
-from .overlay import (boxes_to_draw, draw_regions, flatten, paint_mask, paint_overlay, zoom,
+from .overlay import (boxes_to_draw, draw_labels, draw_regions, flatten, paint_mask, paint_overlay, zoom,
                       zoom_factor)
 from .palette import SEPARATOR, TEXT, VERDICT_COLORS
 
@@ -205,6 +205,7 @@ def render_diff(result: Any, style: str = "overlay", *, base: str = "expected",
     panels_w = overlay.shape[1] if style == "overlay" else 3 * overlay.shape[1]
     s = _legend_scale(min(panels_w, 3 * max(overlay.shape[0], _MIN_LEGEND_WIDTH)))
     draw_regions(overlay, result.regions, k, s)
+    draw_labels(overlay, result.regions, k, s)
     if style == "overlay":
         body = wrap_panel(overlay, s)
     else:
