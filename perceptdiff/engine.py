@@ -174,6 +174,11 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
     rule = metric.verdict_rule(opts, mopts)
     if opts.max_changed_pixels is not None:
         rule = replace(rule, kind="pixels", max_changed_pixels=opts.max_changed_pixels)
+    if opts.max_area is not None:
+        # The budget in square degrees, applied here for every metric (its spec's engine=True);
+        # it replaces the metric's rule, Yee's failing-pixel threshold included.
+        rule = replace(rule, kind="pixels", max_area_deg2=opts.max_area, max_pixels=None,
+                       max_ratio=None, budget_label=None)
     changed = out.changed if out.changed is not None else _changed_in_box(a, b, out)
     decision = verdict.decide(out.jnd, out.offset, (a.height, a.width), ppd, opts.jnd_threshold,
                               rule, forgiven=out.forgiven, changed=changed)

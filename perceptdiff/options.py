@@ -41,6 +41,10 @@ class Options:
     max_changed_pixels : int or None
         A budget of changed pixels inside the visible regions (what the
         region boxes are drawn around), replacing the region rule.
+    max_area : float or None
+        A budget of visibly different area in square degrees of visual
+        angle (visible pixels / ppd²), replacing the region rule: the same
+        limit holds on a small image and on a 4K one.
     ignore : tuple of (x, y, w, h)
         Rectangles of the expected image's frame that are not compared.
     resize, pad : bool
@@ -70,6 +74,7 @@ class Options:
     max_pixels: int | None = COMMON["max_pixels"].default
     max_ratio: float | None = COMMON["max_ratio"].default
     max_changed_pixels: int | None = COMMON["max_changed_pixels"].default
+    max_area: float | None = COMMON["max_area"].default
     ignore: tuple[tuple[int, int, int, int], ...] = COMMON["ignore"].default
     resize: bool = COMMON["resize"].default
     pad: bool = COMMON["pad"].default

@@ -343,6 +343,11 @@ COMMON_OPTIONS: tuple[OptionSpec, ...] = (
                "counting changed pixels as Playwright's maxDiffPixels does, invisible changes "
                "left out (replaces the region rule)",
                metavar="N", low=0.0, group="pixel budget", engine=True),
+    OptionSpec("max_area", Kind.NUMBER, None,
+               "pass while at most this many square degrees of visual angle are visibly different "
+               "(visible pixels / ppd²), so one limit means the same at any image size and viewing "
+               "distance (replaces the region rule)",
+               metavar="DEG2", low=0.0, high=1e6, group="pixel budget", engine=True),
     OptionSpec("max_ratio", Kind.NUMBER, None,
                "pass while at most this fraction of the pixels is visibly different "
                "(replaces the region rule)", metavar="R", low=0.0, high=1.0, group="pixel budget"),

@@ -17,8 +17,9 @@ Probability summation over area (Quick 1974; Robson & Graham 1981) is why a
 near-threshold difference needs area to be seen, and why a strong one does not.
 
 Pixel-budget rule (``kind="pixels"``, or whenever the user gives
-``max_pixels``/``max_ratio``/``max_changed_pixels``): FAIL when more than
-``max_pixels`` pixels (or more than ``max_ratio`` of the frame) exceed the
+``max_pixels``/``max_ratio``/``max_changed_pixels``/``max_area``): FAIL when more than
+``max_pixels`` pixels (or more than ``max_ratio`` of the frame, or more than
+``max_area_deg2`` square degrees at the viewing geometry) exceed the
 threshold, or more than ``max_changed_pixels`` pixels changed inside the
 visible regions (Playwright's ``maxDiffPixels`` counts changed pixels).  Yee's metric uses
 it with pdiff's "fail at ``threshold`` pixels or more".
@@ -60,7 +61,8 @@ class VerdictRule:
     or covers at least ``min_area_deg2`` square degrees; visible pixels within
     about ``2·cluster_deg`` degrees of each other form one region.
     ``kind == "pixels"``: FAIL if more than ``max_pixels`` pixels are above
-    the threshold (or more than ``max_ratio`` of the frame); ``budget_label``
+    the threshold (or more than ``max_ratio`` of the frame, or more than
+    ``max_area_deg2`` square degrees of visible area); ``budget_label``
     names that budget in the verdict's reason in the metric's own terms
     (Yee: its threshold).
     """
@@ -73,6 +75,7 @@ class VerdictRule:
     cluster_deg: float = CLUSTER_DEG
     budget_label: str | None = None
     max_changed_pixels: int | None = None
+    max_area_deg2: float | None = None
 
 
 @dataclass(frozen=True)
@@ -203,13 +206,14 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
     n_changed = int(changed_counts.sum()) if changed_counts is not None else None
 
     use_budget = (rule.kind == "pixels" or rule.max_pixels is not None or rule.max_ratio is not None
-                  or rule.max_changed_pixels is not None)
+                  or rule.max_changed_pixels is not None or rule.max_area_deg2 is not None)
     if use_budget:
         over_px = rule.max_pixels is not None and n_visible > rule.max_pixels
+        over_area = rule.max_area_deg2 is not None and n_visible / px_per_deg2 > rule.max_area_deg2
         over_ratio = rule.max_ratio is not None and total and n_visible / total > rule.max_ratio
         over_changed = (rule.max_changed_pixels is not None
                         and (n_changed if n_changed is not None else n_visible) > rule.max_changed_pixels)
-        failed = bool(over_px or over_ratio or over_changed)
+        failed = bool(over_px or over_ratio or over_changed or over_area)
         failing = np.full(len(sizes), failed)
     else:
         strong = rule.strong_jnd * jnd_threshold
@@ -250,10 +254,13 @@ def _reason(failed: bool, use_budget: bool, rule: VerdictRule, regions: list[Reg
             limits.append(f"{rule.max_ratio:.4g} of the frame")
         if rule.max_changed_pixels is not None:
             limits.append(f"{rule.max_changed_pixels} changed px")
+        if rule.max_area_deg2 is not None:
+            limits.append(f"{rule.max_area_deg2:g} deg² visible")
         budget = rule.budget_label or "the budget of " + " or ".join(limits)
         verb = "exceeds" if failed else "within"
         changed = f"{n_changed} px changed, " if n_changed is not None else ""
-        return (f"{changed}{n_visible} px visibly different ({100 * n_visible / max(total, 1):.3g}%), "
+        area = f", {n_visible / (ppd * ppd):.3g} deg²" if rule.max_area_deg2 is not None else ""
+        return (f"{changed}{n_visible} px visibly different ({100 * n_visible / max(total, 1):.3g}%{area}), "
                 f"{verb} {budget}; peak {peak:.2f} JND{forgiven}")
     if failed:
         worst = regions[0]

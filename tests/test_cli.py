@@ -180,6 +180,20 @@ def test_default_output_says_what_changed_in_each_failing_region(ui: tuple[Path,
 
 
 @pytest.mark.slow
+def test_max_area_is_a_budget_in_square_degrees(ui: tuple[Path, Path]) -> None:
+    """The ui pair is visible over 1.51 deg² at desktop distance (40 ppd), 0.53 deg² on a 4K screen (67 ppd)."""
+    roomy, tight = run(*ui, "--max-area", "1.6"), run(*ui, "--max-area", "1.5")
+    assert (roomy.returncode, tight.returncode) == (0, 1)
+    assert "within the budget of 1.6 deg² visible" in roomy.stdout
+    assert "exceeds the budget of 1.5 deg² visible" in tight.stdout
+    assert run(*ui, "--max-area", "0.6", "--viewing", "4k").returncode == 0
+    both = run(*ui, "--max-area", "1", "--max-pixels", "3")
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+    bad = run(*ui, "--max-area", "-1")
+    assert bad.returncode == 2 and "max_area" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.slow
 def test_verbose_lists_forgiven_antialiasing_apart(chart: tuple[Path, Path]) -> None:
     plain = run(*chart)
     verbose = run(*chart, "-v")

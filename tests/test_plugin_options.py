@@ -55,6 +55,30 @@ def test_ratio_flag_and_jnd_threshold(project: pytest.Pytester, monkeypatch: pyt
            env=visible).assert_outcomes(failed=3)
 
 
+def test_max_area_from_flag_ini_and_marker(project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The visible scene's red square is visible over about 0.2 deg² at 40 ppd."""
+    project.makepyfile(test_area='''
+        import pytest
+
+        def test_default(image_snapshot, scene):
+            image_snapshot.assert_match(scene)
+
+        @pytest.mark.perceptdiff(max_area=0.001)
+        def test_marker_strict(image_snapshot, scene):
+            image_snapshot.assert_match(scene)
+    ''')
+    serial(project, monkeypatch).assert_outcomes(passed=2)
+    visible = {"SCENE": "visible"}
+    serial(project, monkeypatch, env=visible).assert_outcomes(failed=2)
+    result = serial(project, monkeypatch, "--perceptdiff-max-area=100", env=visible)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*FAILED test_area.py::test_marker_strict*"])
+    serial(project, monkeypatch, "-o", "perceptdiff_max_area=100", env=visible).assert_outcomes(passed=1, failed=1)
+    # One budget at a time, as on the command line.
+    bad = project.runpytest("--perceptdiff-max-area=1", "--perceptdiff-max-pixels=3")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+
+
 def test_every_comparison_option_has_a_flag_and_ini_key(project: pytest.Pytester,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     add_modules(project, "test_m")

@@ -106,7 +106,7 @@
     meta.textContent = parts.join("  ·  ");
     if (m.options) {
       var o = m.options, bits = [];
-      ["metric", "viewing", "ppd", "jnd_threshold", "max_pixels", "max_ratio", "antialiasing"].forEach(function (k) {
+      ["metric", "viewing", "ppd", "jnd_threshold", "max_pixels", "max_ratio", "max_area", "antialiasing"].forEach(function (k) {
         if (o[k] !== undefined && o[k] !== null) bits.push(k + "=" + o[k]);
       });
       if (bits.length) meta.appendChild(el("span", { className: "opts", text: "  ·  " + bits.join(" ") }));
