@@ -107,7 +107,7 @@ def _add_option(group: Any, spec: OptionSpec, dest: str) -> None:
     kw: dict[str, Any] = {"dest": dest, "default": None, "help": spec.help_text()}
     if spec.kind is Kind.FLAG:
         kw["action"] = "store_true"
-    elif spec.kind is Kind.RECTS:
+    elif spec.kind in (Kind.RECTS, Kind.RULES):
         kw.update(action="append", metavar=spec.metavar)
     elif spec.kind is Kind.CHOICE:
         kw["choices"] = spec.choices
@@ -205,7 +205,7 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
     for spec in COMMON_OPTIONS:
         value = getattr(args, spec.name)
         if value is not None:
-            kw[spec.name] = tuple(value) if spec.kind is Kind.RECTS else value
+            kw[spec.name] = tuple(value) if spec.kind in (Kind.RECTS, Kind.RULES) else value
     chosen = kw.get("metric", DEFAULT_METRIC)
     for metric, specs in METRIC_OPTIONS.items():
         given = {s.name: getattr(args, _metric_dest(metric, s.name)) for s in specs}

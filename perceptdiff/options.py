@@ -13,8 +13,8 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from .errors import OptionError
-from .optionspec import (ANTIALIASING_MODES, COMMON, COMMON_OPTIONS, VIEWING_PRESETS, parse_color,
-                         parse_number, parse_rect)
+from .optionspec import (ANTIALIASING_MODES, COMMON, COMMON_OPTIONS, VIEWING_PRESETS, RegionRule,
+                         describe_source, parse_color, parse_number, parse_rect)
 
 __all__ = ["Options", "VIEWING_PRESETS", "ANTIALIASING_MODES", "parse_color", "parse_rect",
            "parse_number"]
@@ -47,6 +47,13 @@ class Options:
         limit holds on a small image and on a 4K one.
     ignore : tuple of (x, y, w, h)
         Rectangles of the expected image's frame that are not compared.
+    mask : path, array or image, or None
+        Where to compare: an image of the frame's size, white compared,
+        black not compared, grey a weight of the threshold (a pixel at grey
+        level g counts its visibility times g).
+    regions : tuple of RegionRule
+        Rectangles with their own rule (``x,y,w,h:ignore``,
+        ``x,y,w,h:jnd=X``), applied after the mask, later ones winning.
     resize, pad : bool
         How to compare images of different sizes (otherwise: FAIL).
         ``resize`` area-averages both to the smaller size in linear light;
@@ -76,6 +83,8 @@ class Options:
     max_changed_pixels: int | None = COMMON["max_changed_pixels"].default
     max_area: float | None = COMMON["max_area"].default
     ignore: tuple[tuple[int, int, int, int], ...] = COMMON["ignore"].default
+    mask: Any = COMMON["mask"].default
+    regions: tuple[RegionRule, ...] = COMMON["regions"].default
     resize: bool = COMMON["resize"].default
     pad: bool = COMMON["pad"].default
     background: tuple[int, int, int] | None = COMMON["background"].default
@@ -104,6 +113,11 @@ class Options:
         return int(self.max_file_mb * 1e6)
 
     @property
+    def has_mask(self) -> bool:
+        """True when a mask or region rules weigh or hide parts of the frame."""
+        return self.mask is not None or bool(self.regions)
+
+    @property
     def has_budget(self) -> bool:
         """True when the user set a pixel budget (``max_pixels``/``max_ratio``)."""
         return self.max_pixels is not None or self.max_ratio is not None
@@ -128,6 +142,7 @@ class Options:
         """A copy with some fields (or metric options) changed."""
         current = self.to_dict()
         current.pop("pixels_per_degree", None)
+        current["mask"] = self.mask  # the source itself, not its JSON stand-in
         mo = dict(current.pop("metric_options"))
         names = {f.name for f in fields(self)}
         for k, v in changes.items():
@@ -143,6 +158,8 @@ class Options:
         """JSON-ready dictionary of the options (plus the ppd in force)."""
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["ignore"] = [list(r) for r in self.ignore]
+        d["mask"] = describe_source(self.mask)
+        d["regions"] = [str(r) for r in self.regions]
         d["background"] = list(self.background) if self.background is not None else None
         d["metric_options"] = dict(self.metric_options)
         d["pixels_per_degree"] = self.pixels_per_degree

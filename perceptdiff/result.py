@@ -269,6 +269,7 @@ class ComparisonResult:
     actual_image: Image | None = field(default=None, repr=False)
     _jnd: MapStore | None = field(default=None, repr=False)
     _forgiven: MapStore | None = field(default=None, repr=False)
+    _ignored: MapStore | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
@@ -304,6 +305,11 @@ class ComparisonResult:
                 return None
             return MapStore(self._jnd.shape, None, dtype=bool).full()
         return self._forgiven.full()
+
+    @property
+    def ignored_mask(self) -> np.ndarray | None:
+        """Boolean map of the pixels not compared by the mask or ``:ignore`` region rules (None: none)."""
+        return None if self._ignored is None else self._ignored.full()
 
     def summary(self) -> str:
         """One line: the verdict and its key numbers."""

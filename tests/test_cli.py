@@ -194,6 +194,34 @@ def test_max_area_is_a_budget_in_square_degrees(ui: tuple[Path, Path]) -> None:
 
 
 @pytest.mark.slow
+def test_mask_and_region_rules(ui: tuple[Path, Path], tmp_path: Path) -> None:
+    """The ui pair's two changes: a badge at x=391 y=0 and the Save label at x=384 y=264."""
+    from PIL import Image as PILImage
+
+    mask = np.full((320, 480), 255, np.uint8)
+    mask[0:40, 380:460] = 0
+    PILImage.fromarray(mask).save(tmp_path / "mask.png")
+    one_left = run(*ui, "--mask", str(tmp_path / "mask.png"), "--json")
+    data = json.loads(one_left.stdout)
+    assert one_left.returncode == 1 and [r["y"] for r in data["regions"] if r["failing"]] == [264]
+    assert data["options"]["mask"] == str(tmp_path / "mask.png")
+    both = run(*ui, "--mask", str(tmp_path / "mask.png"), "--region", "370,250,90,60:ignore",
+               "--diff", str(tmp_path / "d.png"))
+    assert both.returncode == 0 and (tmp_path / "d.png").is_file()
+    lenient = run(*ui, "--region", "370,250,90,60:jnd=50", "--regions", "380,0,80,40:jnd=50")
+    assert lenient.returncode == 0, lenient.stdout
+    for args, words in ((["--region", "1,2,3,4"], "expected x,y,width,height:ignore"),
+                        (["--region", "1,2,3,4:jnd=0"], "jnd= needs a number > 0"),
+                        (["--mask", str(tmp_path / "none.png")], "none.png")):
+        bad = run(*ui, *args)
+        assert bad.returncode == 2 and words in bad.stderr and "Traceback" not in bad.stderr
+    small = tmp_path / "small.png"
+    PILImage.fromarray(mask[:10, :10]).save(small)
+    bad = run(*ui, "--mask", str(small))
+    assert bad.returncode == 2 and "10x10 does not match the compared frame 480x320" in bad.stderr
+
+
+@pytest.mark.slow
 def test_verbose_lists_forgiven_antialiasing_apart(chart: tuple[Path, Path]) -> None:
     plain = run(*chart)
     verbose = run(*chart, "-v")

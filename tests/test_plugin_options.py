@@ -79,6 +79,51 @@ def test_max_area_from_flag_ini_and_marker(project: pytest.Pytester, monkeypatch
     assert bad.ret == pytest.ExitCode.USAGE_ERROR
 
 
+def test_compare_masks_and_region_rules_by_keyword_and_marker(project: pytest.Pytester,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The visible scene's change is a red square at x 40..48, y 5..13."""
+    project.makepyfile(test_mask='''
+        import numpy as np
+        import pytest
+
+        MASK = np.full((64, 64), 255, np.uint8)
+        MASK[0:20, 36:52] = 0
+
+        def test_array_mask(image_snapshot, scene):
+            image_snapshot.assert_match(scene, mask=MASK)
+
+        def test_path_mask(image_snapshot, scene, tmp_path):
+            from PIL import Image
+            Image.fromarray(MASK).save(tmp_path / "mask.png")
+            image_snapshot.assert_match(scene, mask=tmp_path / "mask.png")
+
+        def test_region_ignore(image_snapshot, scene):
+            image_snapshot.assert_match(scene, regions=["36,0,16,20:ignore"])
+
+        @pytest.mark.perceptdiff(regions=["36,0,16,20:jnd=1000"])
+        def test_marker_rule(image_snapshot, scene):
+            image_snapshot.assert_match(scene)
+
+        def test_rule_elsewhere(image_snapshot, scene):
+            image_snapshot.assert_match(scene, regions=["0,40,10,10:ignore"])
+
+        def test_no_rule(image_snapshot, scene):
+            image_snapshot.assert_match(scene)
+    ''')
+    serial(project, monkeypatch).assert_outcomes(passed=6)
+    result = serial(project, monkeypatch, env={"SCENE": "visible"})
+    result.assert_outcomes(passed=4, failed=2)
+    result.stdout.fnmatch_lines(["*FAILED test_mask.py::test_rule_elsewhere*", "*FAILED test_mask.py::test_no_rule*"])
+    # A default rule from the command line or the ini file (a list separated by spaces there);
+    # a test's own keyword replaces it.
+    flag = serial(project, monkeypatch, "--perceptdiff-regions=36,0,16,20:ignore", "-k", "rule",
+                  env={"SCENE": "visible"})
+    flag.assert_outcomes(passed=2, failed=1)
+    flag.stdout.fnmatch_lines(["*FAILED test_mask.py::test_rule_elsewhere*"])
+    serial(project, monkeypatch, "-o", "perceptdiff_regions=0,0,1,1:ignore 36,0,16,20:ignore",
+           "-k", "no_rule", env={"SCENE": "visible"}).assert_outcomes(passed=1)
+
+
 def test_every_comparison_option_has_a_flag_and_ini_key(project: pytest.Pytester,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     add_modules(project, "test_m")

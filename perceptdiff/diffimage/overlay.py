@@ -158,7 +158,8 @@ def paint_levels(jnd: np.ndarray, threshold: float, forgiven: np.ndarray | None)
 def paint_overlay(rgb: np.ndarray, jnd: np.ndarray, threshold: float,
                   forgiven: np.ndarray | None,
                   ignore: Sequence[Sequence[int]] = (),
-                  color: tuple[int, int, int] | None = None) -> np.ndarray:
+                  color: tuple[int, int, int] | None = None,
+                  ignored: np.ndarray | None = None) -> np.ndarray:
     """The overlay panel at 1:1: faded base image, marks, hatching.
 
     Parameters
@@ -175,6 +176,8 @@ def paint_overlay(rgb: np.ndarray, jnd: np.ndarray, threshold: float,
         Rectangles that were not compared; hatched.
     color : (r, g, b) or None
         Paint every visibly different pixel in this colour instead of the ramp.
+    ignored : (H, W) bool or None
+        Pixels a mask or ``:ignore`` region rule left out; hatched as ``ignore`` is.
 
     Painted in bands of rows, so the temporaries stay small whatever the frame.
     """
@@ -190,6 +193,9 @@ def paint_overlay(rgb: np.ndarray, jnd: np.ndarray, threshold: float,
         index <<= 8
         index |= grey
         np.take(table, index, axis=0, out=out[y0:y1])
+        if ignored is not None:
+            band = ignored[y0:y1] & ((np.arange(y0, y1)[:, None] + np.arange(w)[None, :]) % 6 == 0)
+            out[y0:y1][band] = HATCH
 
     for rect in ignore:
         x, y, rw, rh = (int(v) for v in rect)

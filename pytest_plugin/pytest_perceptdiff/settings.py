@@ -102,7 +102,7 @@ def _default_setting(spec: OptionSpec) -> _Setting:
     """The comparison default of one option of :func:`perceptdiff.compare`."""
     return _Setting(spec.name, "default for every comparison: " + spec.help_text(), spec.from_text,
                     spec.metavar or "X", flag_only_bool=spec.kind is Kind.FLAG,
-                    repeatable=spec.kind is Kind.RECTS)
+                    repeatable=spec.kind in (Kind.RECTS, Kind.RULES))
 
 
 #: Comparison defaults, one per option of :func:`perceptdiff.compare`.
