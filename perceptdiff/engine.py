@@ -12,7 +12,8 @@ Order of work (cheapest first):
 5. identical decoded pixels -> IDENTICAL; equal once colour under full
    transparency is discarded -> PASS with an all-zero map;
 6. the metric's visibility map (weighted by the mask), then the verdict rule (:mod:`perceptdiff.verdict`)
-   and what changed in each region (:mod:`perceptdiff.region_kinds`).
+   and what changed in each region (:mod:`perceptdiff.region_kinds`; moved content,
+   :mod:`perceptdiff.moves`, with ``max_shift``).
 
 Every outcome is a :class:`~perceptdiff.verdict.Decision`; :class:`_Run`
 turns it into the :class:`~perceptdiff.result.ComparisonResult`.
@@ -27,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ._version import __version__ as _pkg_version
-from . import loading, masks, region_kinds, resample, verdict
+from . import loading, masks, moves, region_kinds, resample, verdict
 from .errors import ImageLoadError, OptionError
 from .image import Image
 from .loading.limits import check_pixels
@@ -215,6 +216,14 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
         forgiven_regions=region_kinds.forgiven_regions(
             out.forgiven, out.jnd, out.offset, ppd, opts.jnd_threshold,
             verdict.cluster_radius(ppd, rule.cluster_deg)))
+    if opts.max_shift:
+        if opts.allow_shift and rule.kind == "pixels":
+            raise OptionError("allow_shift: excuses regions, so it works with the region rule, not with "
+                              "a pixel or area budget")
+        decision, move_notes = moves.apply_moves(
+            decision, a, b, max_shift=opts.max_shift, allow_shift=opts.allow_shift, rule=rule,
+            ppd=ppd, jnd_threshold=opts.jnd_threshold)
+        run.notes += move_notes
     run.timings["compare"] = time.perf_counter() - t1
     return run.result(decision, images=(a, b), frame=a.size, output=out)
 

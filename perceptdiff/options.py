@@ -45,6 +45,11 @@ class Options:
         A budget of visibly different area in square degrees of visual
         angle (visible pixels / ppd²), replacing the region rule: the same
         limit holds on a small image and on a 4K one.
+    max_shift : int
+        Look for content displaced by up to this many pixels in each
+        differing region (0: not at all).
+    allow_shift : bool
+        A region exactly explained by a move (within ``max_shift``) passes.
     ignore : tuple of (x, y, w, h)
         Rectangles of the expected image's frame that are not compared.
     mask : path, array or image, or None
@@ -82,6 +87,8 @@ class Options:
     max_ratio: float | None = COMMON["max_ratio"].default
     max_changed_pixels: int | None = COMMON["max_changed_pixels"].default
     max_area: float | None = COMMON["max_area"].default
+    max_shift: int = COMMON["max_shift"].default
+    allow_shift: bool = COMMON["allow_shift"].default
     ignore: tuple[tuple[int, int, int, int], ...] = COMMON["ignore"].default
     mask: Any = COMMON["mask"].default
     regions: tuple[RegionRule, ...] = COMMON["regions"].default
@@ -98,6 +105,8 @@ class Options:
         # through object.__setattr__.
         if self.resize and self.pad:
             raise OptionError("resize and pad cannot be combined: choose one")
+        if self.allow_shift and not self.max_shift:
+            raise OptionError("allow_shift: needs max_shift N > 0 (how far content may move)")
         for spec in COMMON_OPTIONS:
             object.__setattr__(self, spec.name, spec.check(getattr(self, spec.name)))
         object.__setattr__(self, "metric_options", MappingProxyType(dict(self.metric_options or {})))

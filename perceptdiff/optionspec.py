@@ -437,6 +437,13 @@ COMMON_OPTIONS: tuple[OptionSpec, ...] = (
                "how anti-aliasing and 1-px jitter are forgiven: box (a changed pixel within "
                "its old 3x3 neighbourhood's range), pixelmatch (its Vysniauskas 2009 detector) or off", metavar="MODE",
                choices=ANTIALIASING_MODES),
+    OptionSpec("max_shift", Kind.WHOLE, 0,
+               "look for content displaced by up to N px in each differing region (block matching) "
+               "and report such a region as moved, with its shift; a whole-frame shift (a scroll) "
+               "is reported as one fact", metavar="N", low=0.0, high=64.0, engine=True),
+    OptionSpec("allow_shift", Kind.FLAG, False,
+               "with --max-shift: a region exactly explained by a move (the content otherwise the "
+               "same) does not fail; a move with any other change still does", engine=True),
     OptionSpec("ignore", Kind.RECTS, (),
                "a rectangle x,y,w,h of the expected image that is not compared (repeatable)",
                metavar="x,y,w,h", engine=True, section="framing"),

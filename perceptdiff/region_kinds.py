@@ -44,7 +44,10 @@ winner first):
    distance and the absolute mean ΔL*.
 
 A region none of the tests claims (a faint change just above threshold) gets
-the kind with the largest share of its test's limit.
+the kind with the largest share of its test's limit.  With ``max_shift``,
+:mod:`perceptdiff.moves` then puts ``moved`` first in front of all of these
+when a displacement explains the change (the shapes are the old ones, in a
+new place).
 
 Forgiven anti-aliasing is listed apart (:func:`forgiven_regions`), as
 regions of kind ``antialiasing``.

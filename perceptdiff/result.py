@@ -44,6 +44,8 @@ class RegionKind(str, Enum):
     STRUCTURE = "structure"
     #: Only the transparency changed: the stored colour is the same.
     ALPHA = "alpha"
+    #: Content displaced (``shift`` says by how much), otherwise the same.
+    MOVED = "moved"
     #: A difference forgiven as anti-aliasing or 1-px jitter (listed apart, never failing).
     ANTIALIASING = "antialiasing"
 
@@ -58,6 +60,7 @@ _KIND_PHRASES = {
     RegionKind.COLOUR: "colour changed",
     RegionKind.STRUCTURE: "structure changed",
     RegionKind.ALPHA: "transparency changed",
+    RegionKind.MOVED: "moved",
     RegionKind.ANTIALIASING: "anti-aliasing forgiven",
 }
 
@@ -102,6 +105,9 @@ class Region:
     direction : {"lighter", "darker"} or None
         The sign of the mean lightness change, when ``lightness`` is among
         the kinds.
+    shift : (int, int) or None
+        ``(dx, dy)``: the displacement that explains most of the change
+        (``max_shift`` searches for it), when one does.
     """
 
     x: int
@@ -117,6 +123,7 @@ class Region:
     kind: RegionKind | None = None
     kinds: tuple[RegionKind, ...] = ()
     direction: str | None = None
+    shift: tuple[int, int] | None = None
 
     @property
     def pixels(self) -> int:
@@ -136,6 +143,8 @@ class Region:
         words = self.kind.phrase
         if self.kind is RegionKind.LIGHTNESS and self.direction:
             words += f" ({self.direction})"
+        if self.kind is RegionKind.MOVED and self.shift is not None:
+            words += f" by ({self.shift[0]}, {self.shift[1]})"
         return words
 
     def describe(self, number: int) -> str:
@@ -149,6 +158,7 @@ class Region:
             "kind": self.kind.value if self.kind is not None else None,
             "kinds": [k.value for k in self.kinds],
             "direction": self.direction,
+            "shift": list(self.shift) if self.shift is not None else None,
             "changed_pixels": self.changed_pixels, "visible_pixels": self.visible_pixels,
             "area_deg2": _num(self.area_deg2), "peak_jnd": _num(self.peak_jnd),
             "mean_jnd": _num(self.mean_jnd), "failing": self.failing,

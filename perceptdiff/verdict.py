@@ -27,14 +27,14 @@ it with pdiff's "fail at ``threshold`` pixels or more".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from . import regions as region_labels
 from .result import Region
 
-__all__ = ["VerdictRule", "Decision", "decide", "MAX_REGIONS_LISTED",
+__all__ = ["VerdictRule", "Decision", "decide", "restate", "MAX_REGIONS_LISTED",
            "STRONG_JND", "MIN_AREA_DEG2", "CLUSTER_DEG"]
 
 #: Regions listed in a result (the count of all regions is kept separately).
@@ -240,6 +240,27 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
         visible_ratio=(n_visible / total) if total else 0.0, regions=tuple(regions),
         region_count=int(region_count), forgiven_pixels=n_forgiven, changed_pixels=n_changed,
     )
+
+
+def restate(decision: Decision, regions: tuple[Region, ...], rule: VerdictRule, shape: tuple[int, int],
+            ppd: float, jnd_threshold: float, *, region_count: int | None = None) -> Decision:
+    """``decision`` with its regions replaced (some excused, or merged), its verdict and reason redone.
+
+    Regions are re-ordered as :func:`decide` orders them (failing first, then
+    by peak and size).  Regions past :data:`MAX_REGIONS_LISTED` were never
+    listed; if the last listed one still fails, they are taken to fail too.
+    Only for the region rule (a pixel budget counts pixels, not regions).
+    """
+    count = decision.region_count if region_count is None else region_count
+    ordered = tuple(sorted(regions, key=lambda r: (not r.failing, -r.peak_jnd, -r.visible_pixels)))
+    unlisted_fail = count > len(regions) and bool(decision.regions) and decision.regions[-1].failing
+    failed = any(r.failing for r in ordered) or unlisted_fail
+    total = int(shape[0]) * int(shape[1])
+    reason = _reason(failed, False, rule, list(ordered), count, decision.visible_pixels, total,
+                     decision.peak_jnd or 0.0, jnd_threshold, ppd, decision.forgiven_pixels,
+                     decision.changed_pixels)
+    return replace(decision, verdict="fail" if failed else "pass", reason=reason, regions=ordered,
+                   region_count=count)
 
 
 def _reason(failed: bool, use_budget: bool, rule: VerdictRule, regions: list[Region],

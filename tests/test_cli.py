@@ -222,6 +222,30 @@ def test_mask_and_region_rules(ui: tuple[Path, Path], tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_max_shift_and_allow_shift(tmp_path: Path) -> None:
+    from PIL import Image as PILImage
+
+    def screen(x: int) -> np.ndarray:
+        img = np.full((120, 200, 3), 255, np.uint8)
+        img[40:60, x:x + 50] = (37, 99, 235)
+        img[48:52, x + 10:x + 40] = 255
+        img[80:100, 120:170] = (20, 160, 60)
+        return img
+
+    PILImage.fromarray(screen(40)).save(tmp_path / "a.png")
+    PILImage.fromarray(screen(44)).save(tmp_path / "b.png")
+    pair = (tmp_path / "a.png", tmp_path / "b.png")
+    found = run(*pair, "--max-shift", "6")
+    assert found.returncode == 1 and "region 1 at x=40 y=40 54\u00d720: moved by (4, 0)" in found.stdout
+    data = json.loads(run(*pair, "--max-shift", "6", "--json").stdout)
+    assert data["regions"][0]["kind"] == "moved" and data["regions"][0]["shift"] == [4, 0]
+    allowed = run(*pair, "--max-shift", "6", "--allow-shift")
+    assert allowed.returncode == 0 and "moved content only" in allowed.stdout
+    bad = run(*pair, "--allow-shift")
+    assert bad.returncode == 2 and "allow_shift: needs max_shift" in bad.stderr
+
+
+@pytest.mark.slow
 def test_verbose_lists_forgiven_antialiasing_apart(chart: tuple[Path, Path]) -> None:
     plain = run(*chart)
     verbose = run(*chart, "-v")

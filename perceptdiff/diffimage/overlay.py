@@ -322,6 +322,9 @@ def label_text(number: int, region: Any) -> str:
         return str(number)
     direction = getattr(region, "direction", None)
     word = direction if kind.value == "lightness" and direction else kind.value
+    shift = getattr(region, "shift", None)
+    if kind.value == "moved" and shift is not None:
+        word += f" {shift[0]:+d},{shift[1]:+d}"
     return f"{number} {word}"
 
 

@@ -361,10 +361,11 @@
 
   // What changed in a region (result schema 3: kind, direction), as the text output says it.
   var KIND_WORDS = { lightness: "lightness changed", colour: "colour changed", structure: "structure changed",
-                     alpha: "transparency changed", antialiasing: "anti-aliasing forgiven" };
+                     alpha: "transparency changed", moved: "moved", antialiasing: "anti-aliasing forgiven" };
   function kindWords(g) {
     if (!g.kind) return "changed";
     var w = KIND_WORDS[g.kind] || g.kind;
+    if (g.kind === "moved" && g.shift) return w + " by (" + g.shift[0] + ", " + g.shift[1] + ")";
     return g.kind === "lightness" && g.direction ? w + " (" + g.direction + ")" : w;
   }
   function kindTag(g) { return g.kind === "lightness" && g.direction ? g.direction : g.kind; }
