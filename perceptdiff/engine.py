@@ -38,7 +38,7 @@ from .optionspec import refuse_unsupported
 from .result import ComparisonResult, MapStore
 from .verdict import Decision
 
-__all__ = ["compare", "compare_images"]
+__all__ = ["compare", "compare_images", "decide_output"]
 
 
 def compare(expected: Any, actual: Any, **options: Any) -> ComparisonResult:
@@ -198,6 +198,22 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
     changed = out.changed if out.changed is not None else _changed_in_box(a, b, out)
     if weights is not None:
         out = replace(out, jnd=masks.weigh(out.jnd, out.offset, weights, changed))
+    decision, move_notes = decide_output(a, b, out, changed, opts, ppd, metric=metric,
+                                         metric_options=mopts)
+    run.notes += move_notes
+    run.timings["compare"] = time.perf_counter() - t1
+    return run.result(decision, images=(a, b), frame=a.size, output=out)
+
+
+def decide_output(a: Image, b: Image, out: MetricOutput, changed: np.ndarray, opts: Options, ppd: float,
+                  *, metric: Metric, metric_options: Any) -> tuple[Decision, tuple[str, ...]]:
+    """The decision on a metric's output: the rule in force, regions, their kinds, moves.
+
+    ``a`` and ``b`` are the images as compared, ``changed`` the boolean map
+    (over the box of ``out``) of the pixels that differ after forgiveness.
+    Returns the decision and the notes it adds (a whole-frame shift).
+    """
+    mopts = metric_options
     rule = metric.verdict_rule(opts, mopts)
     if opts.max_changed_pixels is not None:
         rule = replace(rule, kind="pixels", max_changed_pixels=opts.max_changed_pixels)
@@ -220,12 +236,9 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
         if opts.allow_shift and rule.kind == "pixels":
             raise OptionError("allow_shift: excuses regions, so it works with the region rule, not with "
                               "a pixel or area budget")
-        decision, move_notes = moves.apply_moves(
-            decision, a, b, max_shift=opts.max_shift, allow_shift=opts.allow_shift, rule=rule,
-            ppd=ppd, jnd_threshold=opts.jnd_threshold)
-        run.notes += move_notes
-    run.timings["compare"] = time.perf_counter() - t1
-    return run.result(decision, images=(a, b), frame=a.size, output=out)
+        return moves.apply_moves(decision, a, b, max_shift=opts.max_shift, allow_shift=opts.allow_shift,
+                                 rule=rule, ppd=ppd, jnd_threshold=opts.jnd_threshold)
+    return decision, ()
 
 
 @dataclass

@@ -246,6 +246,28 @@ def test_max_shift_and_allow_shift(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_baseline_variants(tmp_path: Path) -> None:
+    from PIL import Image as PILImage
+    from test_variants import VARIANTS, render
+
+    names = []
+    for i, v in enumerate(VARIANTS):
+        names += ["--baseline", str(tmp_path / f"v{i}.png")]
+        PILImage.fromarray(render(*v)).save(tmp_path / f"v{i}.png")
+    PILImage.fromarray(render("Invoice 1042", 0.375)).save(tmp_path / "between.png")
+    PILImage.fromarray(render("Invoice 1043", 0.25)).save(tmp_path / "edit.png")
+    ok = run(*names, tmp_path / "between.png")
+    assert ok.returncode == 0 and "within the spread of 3 baseline variants" in ok.stdout
+    assert "baseline variants: 1 " in ok.stdout
+    bad = run(*names, tmp_path / "edit.png", "--json")
+    data = json.loads(bad.stdout)
+    assert bad.returncode == 1 and data["details"]["closest_variant"] in (1, 2, 3)
+    assert len(data["details"]["variants"]) == 3
+    assert_one_line_error(run(*names, tmp_path / "v0.png", tmp_path / "edit.png"), "give only ACTUAL")
+    assert_one_line_error(run(tmp_path / "v0.png"), "required: ACTUAL")
+
+
+@pytest.mark.slow
 def test_verbose_lists_forgiven_antialiasing_apart(chart: tuple[Path, Path]) -> None:
     plain = run(*chart)
     verbose = run(*chart, "-v")
