@@ -80,7 +80,12 @@ def compare_pair(task: Task) -> Entry:
         else:
             from ..engine import compare
 
-            result = compare(spec.expected, spec.actual, **task.options)
+            if spec.variants:
+                from ..variants import compare_variants
+
+                result = compare_variants((spec.expected, *spec.variants), spec.actual, **task.options)
+            else:
+                result = compare(spec.expected, spec.actual, **task.options)
             entry = _entry(spec, Status(result.verdict))
             entry.result = result.to_dict()
             same = entry.status is Status.IDENTICAL
