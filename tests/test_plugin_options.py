@@ -145,7 +145,7 @@ def test_every_comparison_option_has_a_flag_and_ini_key(project: pytest.Pytester
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--perceptdiff-update=sometimes"], "--perceptdiff-update: 'sometimes' is not one of missing, changed, all, none"),
+    (["--perceptdiff-update=sometimes"], "--perceptdiff-update: 'sometimes' is not one of missing, changed, all, none, variant"),
     (["--perceptdiff-ppd=abc"], "--perceptdiff-ppd: 'abc' is not a number"),
     (["--perceptdiff-ppd=-5"], "perceptdiff option (command line): ppd: -5.0 is out of range*"),
     (["--perceptdiff-max-pixels=1.5"], "--perceptdiff-max-pixels: '1.5' is not a whole number"),
