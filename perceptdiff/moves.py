@@ -6,7 +6,7 @@ With ``max_shift`` N > 0, after the verdict rule has found the regions:
    of up to N px (:func:`perceptdiff.shift_search.frame_shift`); when, moved
    back by it, the actual image equals the expected one on their overlap
    (within one code) and the regions span at least :data:`FRAME_SPAN` of the
-   frame's width or height, every region is the scroll and the regions are
+   frame's width and height, every region is the scroll and the regions are
    replaced by one, of kind ``moved``, over all of them: one fact, not
    thousands of regions.  The band that scrolled in cannot be judged (it is
    not in the expected image) and belongs to that fact.
@@ -46,8 +46,8 @@ SHIFT_MIN_EXPLAINED = 0.5
 #: (what remains is the edge of revealed background or 1-px rounding).
 MOVED_EXPLAINS = 0.95
 #: A shift of the whole frame is claimed only when the regions span at least
-#: half the frame's width or height: one button moved on a blank page also
-#: matches the page moved back, but it is that button that moved.
+#: half the frame's width and half its height: one button moved on a blank
+#: page also matches the page moved back, but it is that button that moved.
 FRAME_SPAN = 0.5
 
 
@@ -86,7 +86,7 @@ def apply_moves(decision: Decision, expected: Image, actual: Image, *, max_shift
     regs = decision.regions
     span_w = max(r.x + r.width for r in regs) - min(r.x for r in regs)
     span_h = max(r.y + r.height for r in regs) - min(r.y for r in regs)
-    spread = span_w >= FRAME_SPAN * a.width or span_h >= FRAME_SPAN * a.height
+    spread = span_w >= FRAME_SPAN * a.width and span_h >= FRAME_SPAN * a.height
     whole = frame_shift(a.pixels, b.pixels, max_shift) if spread else None
     if whole is not None and whole.exact:
         region = _frame_region(decision, whole.dx, whole.dy, failing=not allow_shift)

@@ -71,43 +71,59 @@ def _tolerance(pixels: np.ndarray) -> float:
     return CODE_TOLERANCE + 1e-6
 
 
+def _padded(img: np.ndarray, box: tuple[int, int, int, int], n: int) -> np.ndarray:
+    """``img`` around ``box`` grown by ``n`` on every side, float32, NaN outside the frame (never matches)."""
+    x, y, w, h = box
+    fh, fw = img.shape[:2]
+    pad = np.full((h + 2 * n, w + 2 * n, img.shape[2]), np.nan, np.float32)
+    sy0, sy1 = max(0, y - n), min(fh, y + h + n)
+    sx0, sx1 = max(0, x - n), min(fw, x + w + n)
+    pad[sy0 - (y - n):sy1 - (y - n), sx0 - (x - n):sx1 - (x - n)] = img[sy0:sy1, sx0:sx1]
+    return pad
+
+
 def region_shift(expected: np.ndarray, actual: np.ndarray, box: tuple[int, int, int, int],
                  max_shift: int) -> Shift | None:
     """The displacement that best explains the change inside ``box`` ``(x, y, w, h)``.
 
-    Every shift up to ``max_shift`` is tried (exhaustive block matching);
-    pixels whose source ``p - d`` falls outside the frame count as differing.
-    None when the search would exceed :data:`MAX_SEARCH_WORK` or nothing in
-    the box differs.
+    Every shift ``d`` up to ``max_shift`` is tried (exhaustive block
+    matching), both ways: the actual box must be the expected content moved
+    by ``d`` (``actual[B] == expected[B - d]``) *and* the expected box must
+    reappear moved (``expected[B] == actual[B + d]``).  One way alone is not
+    a move: a thin line that vanished on a flat page is "explained" by the
+    background beside it moving in, but the line appears nowhere.  ``after``
+    is the larger of the two counts of pixels left differing; pixels whose
+    source falls outside the frame count as differing.  None when the search
+    would exceed :data:`MAX_SEARCH_WORK` or nothing in the box differs.
     """
     x, y, w, h = box
     n = int(max_shift)
-    if n <= 0 or w * h * (2 * n + 1) ** 2 > MAX_SEARCH_WORK:
+    if n <= 0 or 2 * w * h * (2 * n + 1) ** 2 > MAX_SEARCH_WORK:
         return None
     tol = _tolerance(expected)
-    fh, fw = expected.shape[:2]
-    target = actual[y:y + h, x:x + w]
-    before = int(np.count_nonzero(_differ(target, expected[y:y + h, x:x + w], tol)))
+    target = actual[y:y + h, x:x + w].astype(np.float32)
+    source = expected[y:y + h, x:x + w].astype(np.float32)
+    before = int(np.count_nonzero(np.any(np.abs(target - source) > tol, axis=-1)))
     if before == 0:
         return None
-    # Pad the expected image by n so that every shifted window exists; padding never matches
-    # (NaN differs from everything).
-    pad = np.full((h + 2 * n, w + 2 * n, expected.shape[2]), np.nan, np.float32)
-    sy0, sy1 = max(0, y - n), min(fh, y + h + n)
-    sx0, sx1 = max(0, x - n), min(fw, x + w + n)
-    pad[sy0 - (y - n):sy1 - (y - n), sx0 - (x - n):sx1 - (x - n)] = expected[sy0:sy1, sx0:sx1]
-    t = target.astype(np.float32)
-    best = (before, 0, 0, 0)  # (differing pixels, |dx| + |dy|, dx, dy): fewest, then the shortest move
+    pad_e, pad_a = _padded(expected, box, n), _padded(actual, box, n)
+
+    def misses(window: np.ndarray, ref: np.ndarray) -> int:
+        return int(np.count_nonzero(~np.all(np.abs(ref - window) <= tol, axis=-1)))
+
+    best = (2 * before, before, 0, 0, 0)  # (both ways, worse way, |dx| + |dy|, dx, dy)
     for dy in range(-n, n + 1):
         for dx in range(-n, n + 1):
             if dx == 0 and dy == 0:
                 continue
-            src = pad[n - dy:n - dy + h, n - dx:n - dx + w]
-            miss = int(np.count_nonzero(~np.all(np.abs(t - src) <= tol, axis=-1)))
-            candidate = (miss, abs(dx) + abs(dy), dx, dy)
-            if candidate[:2] < best[:2]:
+            fwd = misses(pad_e[n - dy:n - dy + h, n - dx:n - dx + w], target)
+            if fwd >= best[0]:
+                continue  # cannot beat the best even if the other way matched exactly
+            back = misses(pad_a[n + dy:n + dy + h, n + dx:n + dx + w], source)
+            candidate = (fwd + back, max(fwd, back), abs(dx) + abs(dy), dx, dy)
+            if candidate[:3] < best[:3]:
                 best = candidate
-    return Shift(dx=best[2], dy=best[3], before=before, after=best[0])
+    return Shift(dx=best[3], dy=best[4], before=before, after=best[1])
 
 
 def frame_shift(expected: np.ndarray, actual: np.ndarray, max_shift: int) -> Shift | None:

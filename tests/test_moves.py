@@ -35,8 +35,8 @@ def test_without_max_shift_nothing_is_searched():
 @pytest.mark.parametrize("size", [(12, 8), (50, 20), (120, 40)])
 def test_a_moved_element_is_one_moved_region_with_its_shift(size):
     w, h = size
-    a = button(screen(), 10, 70, RED, w=w, h=h) if w != 50 else screen()
-    b = button(screen(), 13, 68, RED, w=w, h=h) if w != 50 else screen(blue_at=(43, 38))
+    a = button(page(), 10, 70, RED, w=w, h=h) if w != 50 else screen()
+    b = button(page(), 13, 68, RED, w=w, h=h) if w != 50 else screen(blue_at=(43, 38))
     r = perceptdiff.compare(a, b, max_shift=6)
     moved = [g for g in r.regions if g.kind is RegionKind.MOVED]
     assert r.verdict == "fail" and len(moved) == 1
@@ -45,6 +45,20 @@ def test_a_moved_element_is_one_moved_region_with_its_shift(size):
     allowed = perceptdiff.compare(a, b, max_shift=6, allow_shift=True)
     assert allowed.verdict == "pass" and "moved content only" in allowed.reason
     assert not any(g.failing for g in allowed.regions)
+
+
+def test_content_that_vanished_or_was_covered_is_no_move():
+    """A thin line removed on a flat page is 'explained' one way by the background beside it; not both."""
+    a = page()
+    a[60, 20:180] = 90                                   # a 1-px separator
+    r = perceptdiff.compare(a, page(), max_shift=8, allow_shift=True)
+    assert r.verdict == "fail" and r.regions[0].shift is None
+    # A card moved off textured content uncovers a part of it that was never seen: no exact move.
+    under = page()
+    under[60:110, 100:180:3] = (20, 160, 60)            # stripes
+    moved = perceptdiff.compare(button(under, 60, 70, RED, w=80), button(under, 56, 70, RED, w=80),
+                                max_shift=8, allow_shift=True)
+    assert moved.verdict == "fail"
 
 
 def test_a_move_farther_than_max_shift_is_not_a_move():
