@@ -124,6 +124,38 @@ def test_compare_masks_and_region_rules_by_keyword_and_marker(project: pytest.Py
            "-k", "no_rule", env={"SCENE": "visible"}).assert_outcomes(passed=1)
 
 
+def test_max_shift_and_allow_shift_from_flag_and_marker(project: pytest.Pytester,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    project.makepyfile(test_shift='''
+        import os
+        import numpy as np
+        import pytest
+
+        def card():
+            img = np.full((64, 96, 3), 255, np.uint8)
+            dx = int(os.environ.get("CARD_DX", "0"))
+            img[20:36, 20 + dx:50 + dx] = (37, 99, 235)
+            return img
+
+        def test_default(image_snapshot):
+            image_snapshot.assert_match(card())
+
+        @pytest.mark.perceptdiff(max_shift=6, allow_shift=True)
+        def test_marker(image_snapshot):
+            image_snapshot.assert_match(card())
+    ''')
+    serial(project, monkeypatch).assert_outcomes(passed=2)
+    moved = {"CARD_DX": "3"}
+    result = serial(project, monkeypatch, env=moved)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*FAILED test_shift.py::test_default*"])
+    serial(project, monkeypatch, "--perceptdiff-max-shift=6", "--perceptdiff-allow-shift",
+           env=moved).assert_outcomes(passed=2)
+    found = serial(project, monkeypatch, "--perceptdiff-max-shift=6", "-k", "default", env=moved)
+    found.assert_outcomes(failed=1)
+    found.stdout.fnmatch_lines(["*moved*"])
+
+
 def test_every_comparison_option_has_a_flag_and_ini_key(project: pytest.Pytester,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     add_modules(project, "test_m")
