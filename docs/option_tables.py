@@ -57,7 +57,7 @@ def _meaning(spec: OptionSpec, specs: tuple[OptionSpec, ...], *, command: bool =
         text += "; not with " + ", ".join(f"`{s.flag}`" for s in others)
     elif others:
         text += "; replaces " + ", ".join(f"`{s.name}`" for s in others) + " set at a lower level"
-    if spec.kind is Kind.RECTS and not command:
+    if spec.kind in (Kind.RECTS, Kind.RULES) and not command:
         text += "; in the ini file, separated by spaces"
     if spec.aliases and command:
         text += "; also " + ", ".join(f"`{a}`" for a in spec.aliases)

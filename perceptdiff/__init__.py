@@ -25,19 +25,20 @@ from .errors import (
 
 if TYPE_CHECKING:
     from .engine import compare, compare_images
+    from .variants import compare_variants
     from .image import Image
     from .loading import load_image
     from .metrics import get_metric, metric_names, register_metric
     from .options import VIEWING_PRESETS, Options
-    from .result import ComparisonResult, Region
+    from .result import ComparisonResult, Region, RegionKind
 
 # Loaded on first use, so that importing a light submodule (the option specs,
 # which the pytest plugin reads in every run) does not pull in numpy.
 _LAZY = {
-    "compare": "engine", "compare_images": "engine", "Image": "image", "load_image": "loading",
+    "compare": "engine", "compare_images": "engine", "compare_variants": "variants", "Image": "image", "load_image": "loading",
     "get_metric": "metrics", "metric_names": "metrics", "register_metric": "metrics",
     "Options": "options", "VIEWING_PRESETS": "options",
-    "ComparisonResult": "result", "Region": "result",
+    "ComparisonResult": "result", "Region": "result", "RegionKind": "result",
 }
 
 
@@ -60,12 +61,14 @@ __all__ = [
     "__version__",
     "compare",
     "compare_images",
+    "compare_variants",
     "load_image",
     "Image",
     "Options",
     "VIEWING_PRESETS",
     "ComparisonResult",
     "Region",
+    "RegionKind",
     "get_metric",
     "metric_names",
     "register_metric",

@@ -23,6 +23,8 @@ from .optionspec import COMMON_OPTIONS, DEFAULT_METRIC, METRIC_OPTIONS, Kind, Op
 #: repeated here so that ``--help`` does not import numpy).
 STYLES = ("overlay", "sidebyside", "mask")
 BASES = ("expected", "actual")
+#: Failing regions listed in the default output (``-v`` lists every region).
+MAX_REGIONS_PRINTED = 5
 #: What EXPECTED or ACTUAL says to read standard input.
 STDIN = "-"
 
@@ -105,7 +107,7 @@ def _add_option(group: Any, spec: OptionSpec, dest: str) -> None:
     kw: dict[str, Any] = {"dest": dest, "default": None, "help": spec.help_text()}
     if spec.kind is Kind.FLAG:
         kw["action"] = "store_true"
-    elif spec.kind is Kind.RECTS:
+    elif spec.kind in (Kind.RECTS, Kind.RULES):
         kw.update(action="append", metavar=spec.metavar)
     elif spec.kind is Kind.CHOICE:
         kw["choices"] = spec.choices
@@ -147,7 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("expected", metavar="EXPECTED", help="the approved image (or folder; - reads "
                                                          "standard input)")
-    p.add_argument("actual", metavar="ACTUAL", help="the new image (or folder; - reads standard input)")
+    p.add_argument("actual", metavar="ACTUAL", nargs="?",
+                   help="the new image (or folder; - reads standard input); with --baseline, the one "
+                        "image given")
+    p.add_argument("--baseline", metavar="PATH", action="append",
+                   help="an approved variant of the baseline (repeatable): perceptdiff --baseline a.png "
+                        "--baseline b.png ACTUAL passes an image within the variants' spread, per pixel")
     out = p.add_argument_group("output")
     out.add_argument("--diff", metavar="PATH", help="write a diff image (PNG) to PATH")
     out.add_argument("--diff-style", choices=STYLES, default="overlay",
@@ -206,7 +213,7 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
     for spec in COMMON_OPTIONS:
         value = getattr(args, spec.name)
         if value is not None:
-            kw[spec.name] = tuple(value) if spec.kind is Kind.RECTS else value
+            kw[spec.name] = tuple(value) if spec.kind in (Kind.RECTS, Kind.RULES) else value
     chosen = kw.get("metric", DEFAULT_METRIC)
     for metric, specs in METRIC_OPTIONS.items():
         given = {s.name: getattr(args, _metric_dest(metric, s.name)) for s in specs}
@@ -238,21 +245,36 @@ def render_text(result: Any, verbose: bool = False) -> str:
             f"{100 * result.visible_ratio:.3g}%), peak {_fmt_num(result.peak_jnd)} JND, "
             f"p99.9 {_fmt_num(result.p999_jnd)} JND, forgiven {result.forgiven_pixels} px, "
             f"{result.region_count} region(s)")
+    variants = result.details.get("variants")
+    if variants:
+        lines.append("  baseline variants: " + ", ".join(
+            f"{v['index']} {display(v['source'])} ({v['verdict']}, {v['visible_pixels']} px visible)"
+            for v in variants) + f"; closest {result.details.get('closest_variant')}")
     if "sum_errors" in result.details:
         se = result.details["sum_errors"]
         lines.append(f"  sum of errors {se}, normalised {result.details.get('sum_errors_normalized')}")
+    if not verbose:
+        failing = [(i, r) for i, r in enumerate(result.regions, 1) if r.failing]
+        for i, r in failing[:MAX_REGIONS_PRINTED]:
+            lines.append(f"  {r.describe(i)}")
+        if len(failing) > MAX_REGIONS_PRINTED:
+            lines.append(f"  ... and {len(failing) - MAX_REGIONS_PRINTED} more failing region(s) (-v lists them)")
     for note in result.notes:
         lines.append(f"  note: {display(note)}")
     if verbose:
         lines.append(f"  metric {result.metric} {result.metric_version}, "
                      f"{result.pixels_per_degree:.3g} pixels per degree")
-        for r in result.regions:
+        for i, r in enumerate(result.regions, 1):
             flag = "FAIL" if r.failing else "ok  "
             changed = f"{r.changed_pixels} px changed, " if r.changed_pixels is not None else ""
-            lines.append(f"  {flag} region at x={r.x} y={r.y} {r.width}x{r.height}: {changed}visible over {r.visible_pixels} px "
-                         f"({r.area_deg2:.3g} deg²), peak {r.peak_jnd:.2f} JND")
+            mean = f", mean {r.mean_jnd:.2f}" if r.mean_jnd is not None else ""
+            lines.append(f"  {flag} {r.describe(i)}{mean}; {changed}visible over {r.visible_pixels} px "
+                         f"({r.area_deg2:.3g} deg²)")
         if result.region_count > len(result.regions):
             lines.append(f"  ... and {result.region_count - len(result.regions)} more region(s)")
+        for i, r in enumerate(result.forgiven_regions, 1):
+            lines.append(f"  ok   forgiven {i} at x={r.x} y={r.y} {r.width}\u00d7{r.height}: "
+                         f"{r.kind_words}, {r.changed_pixels} px")
         t = result.timings
         lines.append("  time " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in t.items()))
     return "\n".join(lines)
@@ -299,20 +321,27 @@ def run_pair(args: argparse.Namespace, kw: dict[str, Any]) -> int:
         expected = stdin if expected == STDIN else expected
         actual = stdin if actual == STDIN else actual
     result = compare(expected, actual, **kw)
+    images = None
+    if args.diff and result.expected_image is None and result.compared_size is None \
+            and result.verdict == "fail":
+        # Sizes differ in the headers, so nothing was decoded: the picture shows both images.
+        from .loading import load_image
+        from .options import Options
+
+        limit = Options.from_kwargs(**{k: v for k, v in kw.items()
+                                       if k in ("max_file_mb", "allow_truncated")})
+        images = tuple(load_image(src, allow_truncated=limit.allow_truncated,
+                                  max_file_bytes=limit.max_file_bytes) for src in (expected, actual))
+    return _emit(args, result, images)
+
+
+def _emit(args: argparse.Namespace, result: Any, images: Any = None) -> int:
+    """Write the diff picture and the JSON, print the text; the exit status."""
     if args.diff:
         from .diffimage import write_diff
-        images = None
-        if result.expected_image is None and result.compared_size is None and result.verdict == "fail":
-            # Sizes differ in the headers, so nothing was decoded: the picture shows both images.
-            from .loading import load_image
-            from .options import Options
 
-            limit = Options.from_kwargs(**{k: v for k, v in kw.items()
-                                           if k in ("max_file_mb", "allow_truncated")})
-            images = tuple(load_image(src, allow_truncated=limit.allow_truncated,
-                                      max_file_bytes=limit.max_file_bytes) for src in (expected, actual))
         write_diff(result, args.diff, style=args.diff_style, base=args.diff_base,
-                   color=args.diff_color, images=images)  # type: ignore[arg-type]
+                   color=args.diff_color, images=images)
     if args.json is not None:
         text = result.to_json(indent=2, ensure_ascii=False)
         if args.json == "-":
@@ -324,9 +353,24 @@ def run_pair(args: argparse.Namespace, kw: dict[str, Any]) -> int:
     return result.exit_code
 
 
+def run_variants(args: argparse.Namespace, kw: dict[str, Any]) -> int:
+    """``--baseline a.png --baseline b.png ACTUAL``: the actual image against approved variants."""
+    from .variants import compare_variants
+
+    _check_outputs(args)
+    if STDIN in args.baseline or args.expected == STDIN:
+        raise OptionError("--baseline: standard input (-) is not read with baseline variants")
+    result = compare_variants(args.baseline, args.expected, **kw)
+    return _emit(args, result)
+
+
 def _compare(args: argparse.Namespace) -> int:
     """The two-image and two-folder forms of the command."""
     kw = options_from_args(args)
+    if args.baseline:
+        if args.actual is not None:
+            raise OptionError("with --baseline, give only ACTUAL: the baselines are the --baseline images")
+        return run_variants(args, kw)
     both_dirs = os.path.isdir(args.expected) and os.path.isdir(args.actual)
     if both_dirs:
         from .folder.command import run_cli as run_batch
@@ -346,7 +390,10 @@ def _parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, Any, str]:
     if sub is None:
         parser = build_parser()
         parser.argv = args_list  # type: ignore[attr-defined]  # for usage_hint
-        return parser.parse_args(args_list), _compare, PROG
+        args = parser.parse_args(args_list)
+        if args.actual is None and not args.baseline:
+            parser.error("the following arguments are required: ACTUAL")
+        return args, _compare, PROG
     module = sub.load()
     prog = f"{PROG} {sub.name}"
     parser = _Parser(prog=prog, description=sub.help[0].upper() + sub.help[1:] + ".")

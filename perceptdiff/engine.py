@@ -7,10 +7,13 @@ Order of work (cheapest first):
    unless ``resize`` or ``pad`` (whose canvas is checked here, before it
    exists: :func:`perceptdiff.resample.pad_canvas`);
 3. decode (:mod:`perceptdiff.loading`); sizes of decoded sources checked as in 2;
-4. ignore rectangles (the actual image takes the expected image's pixels there);
+4. ignore rectangles, then the mask and region rules (:mod:`perceptdiff.masks`):
+   the actual image takes the expected image's pixels where nothing is compared;
 5. identical decoded pixels -> IDENTICAL; equal once colour under full
    transparency is discarded -> PASS with an all-zero map;
-6. the metric's visibility map, then the verdict rule (:mod:`perceptdiff.verdict`).
+6. the metric's visibility map (weighted by the mask), then the verdict rule (:mod:`perceptdiff.verdict`)
+   and what changed in each region (:mod:`perceptdiff.region_kinds`; moved content,
+   :mod:`perceptdiff.moves`, with ``max_shift``).
 
 Every outcome is a :class:`~perceptdiff.verdict.Decision`; :class:`_Run`
 turns it into the :class:`~perceptdiff.result.ComparisonResult`.
@@ -25,7 +28,8 @@ from typing import Any
 import numpy as np
 
 from ._version import __version__ as _pkg_version
-from . import loading, resample, verdict
+from . import loading, masks, moves, region_kinds, resample, verdict
+from .errors import ImageLoadError, OptionError
 from .image import Image
 from .loading.limits import check_pixels
 from .metrics import Metric, MetricOutput, get_metric
@@ -34,7 +38,7 @@ from .optionspec import refuse_unsupported
 from .result import ComparisonResult, MapStore
 from .verdict import Decision
 
-__all__ = ["compare", "compare_images"]
+__all__ = ["compare", "compare_images", "decide_output"]
 
 
 def compare(expected: Any, actual: Any, **options: Any) -> ComparisonResult:
@@ -90,6 +94,22 @@ def compare(expected: Any, actual: Any, **options: Any) -> ComparisonResult:
             return run.size_differs(time.perf_counter() - run.t0)
     img_a, img_b = _load_pair(enc_a, enc_b, opts, run.metric.color_managed)
     return compare_images(img_a, img_b, opts, _decode_time=time.perf_counter() - run.t0, _t0=run.t0)
+
+
+def _weights(frame: Image, opts: Options) -> np.ndarray | None:
+    """The per-pixel weights of the mask and region rules (:mod:`perceptdiff.masks`) for ``frame``."""
+    mask = None
+    if opts.mask is not None:
+        try:
+            img = loading.load_image(opts.mask, max_file_bytes=opts.max_file_bytes)
+        except ImageLoadError as exc:
+            raise ImageLoadError(f"mask {exc.source}", exc.reason) from None
+        if img.size != frame.size:
+            raise OptionError(f"mask {img.source}: {img.width}x{img.height} does not match the compared "
+                              f"frame {frame.width}x{frame.height}")
+        mask = masks.mask_weights(img)
+    return masks.threshold_weights((frame.height, frame.width), opts.jnd_threshold,
+                                   mask=mask, rules=opts.regions)
 
 
 def _changed_in_box(a: Image, b: Image, out: MetricOutput) -> np.ndarray:
@@ -152,6 +172,10 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
 
     if opts.ignore:
         b = resample.apply_ignore(a, b, opts.ignore)
+    weights = _weights(a, opts) if opts.has_mask else None
+    if weights is not None:
+        b = masks.copy_ignored(a, b, weights)
+        run.ignored = weights <= 0
     run.ppd = metric.pixels_per_degree(opts, mopts, a.width, a.height)
 
     nothing: Decision | None = None
@@ -159,7 +183,8 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
         if a is expected and b is actual:
             nothing = Decision.nothing_visible("identical", "the decoded pixels are identical")
         else:
-            why = "no difference outside the ignored regions" if opts.ignore else "no difference"
+            why = ("no difference outside the ignored regions" if opts.ignore or opts.has_mask
+                   else "no difference")
             nothing = Decision.nothing_visible("pass", why)
     elif resample.equal_where_visible(a, b):
         nothing = Decision.nothing_visible(
@@ -170,14 +195,50 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
 
     ppd = run.ppd
     out = metric.compute(a, b, opts, mopts, ppd)
+    changed = out.changed if out.changed is not None else _changed_in_box(a, b, out)
+    if weights is not None:
+        out = replace(out, jnd=masks.weigh(out.jnd, out.offset, weights, changed))
+    decision, move_notes = decide_output(a, b, out, changed, opts, ppd, metric=metric,
+                                         metric_options=mopts)
+    run.notes += move_notes
+    run.timings["compare"] = time.perf_counter() - t1
+    return run.result(decision, images=(a, b), frame=a.size, output=out)
+
+
+def decide_output(a: Image, b: Image, out: MetricOutput, changed: np.ndarray, opts: Options, ppd: float,
+                  *, metric: Metric, metric_options: Any) -> tuple[Decision, tuple[str, ...]]:
+    """The decision on a metric's output: the rule in force, regions, their kinds, moves.
+
+    ``a`` and ``b`` are the images as compared, ``changed`` the boolean map
+    (over the box of ``out``) of the pixels that differ after forgiveness.
+    Returns the decision and the notes it adds (a whole-frame shift).
+    """
+    mopts = metric_options
     rule = metric.verdict_rule(opts, mopts)
     if opts.max_changed_pixels is not None:
         rule = replace(rule, kind="pixels", max_changed_pixels=opts.max_changed_pixels)
-    changed = out.changed if out.changed is not None else _changed_in_box(a, b, out)
+    if opts.max_area is not None:
+        # The budget in square degrees, applied here for every metric (its spec's engine=True);
+        # it replaces the metric's rule, Yee's failing-pixel threshold included.
+        rule = replace(rule, kind="pixels", max_area_deg2=opts.max_area, max_pixels=None,
+                       max_ratio=None, budget_label=None)
     decision = verdict.decide(out.jnd, out.offset, (a.height, a.width), ppd, opts.jnd_threshold,
                               rule, forgiven=out.forgiven, changed=changed)
-    run.timings["compare"] = time.perf_counter() - t1
-    return run.result(decision, images=(a, b), frame=a.size, output=out)
+    decision = replace(
+        decision,
+        regions=region_kinds.classify_regions(a, b, decision.regions, out.jnd, out.offset,
+                                              opts.jnd_threshold, changed=changed,
+                                              background=opts.background),
+        forgiven_regions=region_kinds.forgiven_regions(
+            out.forgiven, out.jnd, out.offset, ppd, opts.jnd_threshold,
+            verdict.cluster_radius(ppd, rule.cluster_deg)))
+    if opts.max_shift:
+        if opts.allow_shift and rule.kind == "pixels":
+            raise OptionError("allow_shift: excuses regions, so it works with the region rule, not with "
+                              "a pixel or area budget")
+        return moves.apply_moves(decision, a, b, max_shift=opts.max_shift, allow_shift=opts.allow_shift,
+                                 rule=rule, ppd=ppd, jnd_threshold=opts.jnd_threshold)
+    return decision, ()
 
 
 @dataclass
@@ -193,6 +254,7 @@ class _Run:
     notes: tuple[str, ...] = ()
     sizes: tuple[tuple[int, int], tuple[int, int]] | None = None
     sources: tuple[str, str] = ("?", "?")
+    ignored: np.ndarray | None = None
 
     @classmethod
     def start(cls, options: Options, t0: float | None = None) -> "_Run":
@@ -239,6 +301,9 @@ class _Run:
                 jnd = MapStore(shape, output.jnd, output.offset)
                 if output.forgiven is not None:
                     forgiven = MapStore(shape, output.forgiven, output.offset, bool)
+        ignored = None
+        if frame is not None and self.ignored is not None and self.ignored.any():
+            ignored = MapStore(self.ignored.shape, self.ignored, dtype=bool)
         d = decision
         return ComparisonResult(
             verdict=d.verdict, reason=d.reason,
@@ -249,13 +314,13 @@ class _Run:
             peak_jnd=d.peak_jnd, p999_jnd=d.p999_jnd, visible_pixels=d.visible_pixels,
             visible_area_deg2=d.visible_area_deg2, visible_ratio=d.visible_ratio,
             regions=d.regions, region_count=d.region_count, forgiven_pixels=d.forgiven_pixels,
-            changed_pixels=d.changed_pixels,
+            changed_pixels=d.changed_pixels, forgiven_regions=d.forgiven_regions,
             options=self._options_dict(), timings=dict(self.timings), notes=self.notes,
             details=dict(output.details) if output is not None else {},
             sources=self.sources,
             expected_image=images[0] if images else None,
             actual_image=images[1] if images else None,
-            _jnd=jnd, _forgiven=forgiven,
+            _jnd=jnd, _forgiven=forgiven, _ignored=ignored,
         )
 
     def _options_dict(self) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from .errors import OptionError
-from .optionspec import (ANTIALIASING_MODES, COMMON, COMMON_OPTIONS, VIEWING_PRESETS, parse_color,
-                         parse_number, parse_rect)
+from .optionspec import (ANTIALIASING_MODES, COMMON, COMMON_OPTIONS, VIEWING_PRESETS, RegionRule,
+                         describe_source, parse_color, parse_number, parse_rect)
 
 __all__ = ["Options", "VIEWING_PRESETS", "ANTIALIASING_MODES", "parse_color", "parse_rect",
            "parse_number"]
@@ -41,8 +41,24 @@ class Options:
     max_changed_pixels : int or None
         A budget of changed pixels inside the visible regions (what the
         region boxes are drawn around), replacing the region rule.
+    max_area : float or None
+        A budget of visibly different area in square degrees of visual
+        angle (visible pixels / ppd²), replacing the region rule: the same
+        limit holds on a small image and on a 4K one.
+    max_shift : int
+        Look for content displaced by up to this many pixels in each
+        differing region (0: not at all).
+    allow_shift : bool
+        A region exactly explained by a move (within ``max_shift``) passes.
     ignore : tuple of (x, y, w, h)
         Rectangles of the expected image's frame that are not compared.
+    mask : path, array or image, or None
+        Where to compare: an image of the frame's size, white compared,
+        black not compared, grey a weight of the threshold (a pixel at grey
+        level g counts its visibility times g).
+    regions : tuple of RegionRule
+        Rectangles with their own rule (``x,y,w,h:ignore``,
+        ``x,y,w,h:jnd=X``), applied after the mask, later ones winning.
     resize, pad : bool
         How to compare images of different sizes (otherwise: FAIL).
         ``resize`` area-averages both to the smaller size in linear light;
@@ -70,7 +86,12 @@ class Options:
     max_pixels: int | None = COMMON["max_pixels"].default
     max_ratio: float | None = COMMON["max_ratio"].default
     max_changed_pixels: int | None = COMMON["max_changed_pixels"].default
+    max_area: float | None = COMMON["max_area"].default
+    max_shift: int = COMMON["max_shift"].default
+    allow_shift: bool = COMMON["allow_shift"].default
     ignore: tuple[tuple[int, int, int, int], ...] = COMMON["ignore"].default
+    mask: Any = COMMON["mask"].default
+    regions: tuple[RegionRule, ...] = COMMON["regions"].default
     resize: bool = COMMON["resize"].default
     pad: bool = COMMON["pad"].default
     background: tuple[int, int, int] | None = COMMON["background"].default
@@ -84,6 +105,8 @@ class Options:
         # through object.__setattr__.
         if self.resize and self.pad:
             raise OptionError("resize and pad cannot be combined: choose one")
+        if self.allow_shift and not self.max_shift:
+            raise OptionError("allow_shift: needs max_shift N > 0 (how far content may move)")
         for spec in COMMON_OPTIONS:
             object.__setattr__(self, spec.name, spec.check(getattr(self, spec.name)))
         object.__setattr__(self, "metric_options", MappingProxyType(dict(self.metric_options or {})))
@@ -97,6 +120,11 @@ class Options:
     def max_file_bytes(self) -> int:
         """:attr:`max_file_mb` in bytes."""
         return int(self.max_file_mb * 1e6)
+
+    @property
+    def has_mask(self) -> bool:
+        """True when a mask or region rules weigh or hide parts of the frame."""
+        return self.mask is not None or bool(self.regions)
 
     @property
     def has_budget(self) -> bool:
@@ -123,6 +151,7 @@ class Options:
         """A copy with some fields (or metric options) changed."""
         current = self.to_dict()
         current.pop("pixels_per_degree", None)
+        current["mask"] = self.mask  # the source itself, not its JSON stand-in
         mo = dict(current.pop("metric_options"))
         names = {f.name for f in fields(self)}
         for k, v in changes.items():
@@ -138,6 +167,8 @@ class Options:
         """JSON-ready dictionary of the options (plus the ppd in force)."""
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["ignore"] = [list(r) for r in self.ignore]
+        d["mask"] = describe_source(self.mask)
+        d["regions"] = [str(r) for r in self.regions]
         d["background"] = list(self.background) if self.background is not None else None
         d["metric_options"] = dict(self.metric_options)
         d["pixels_per_degree"] = self.pixels_per_degree

@@ -34,7 +34,8 @@ from .errors import OptionError
 __all__ = [
     "Kind", "OptionSpec", "COMMON_OPTIONS", "COMMON", "YEE_OPTIONS", "METRIC_OPTIONS",
     "EXCLUSIVE_GROUPS", "VIEWING_PRESETS", "ANTIALIASING_MODES", "DEFAULT_METRIC",
-    "parse_number", "parse_color", "parse_rect", "defaults_of", "refuse_unsupported",
+    "parse_number", "parse_color", "parse_rect", "parse_region_rule", "RegionRule", "defaults_of",
+    "refuse_unsupported", "describe_source",
 ]
 
 #: Pixels per degree of visual angle for common viewing set-ups (see
@@ -62,6 +63,8 @@ class Kind(Enum):
     METRIC = "metric"   # the name of a registered metric
     COLOR = "color"     # a colour (#rrggbb, #rgb, a name, or 3 integers)
     RECTS = "rects"     # rectangles x,y,w,h (repeatable)
+    RULES = "rules"     # rectangles with a setting, x,y,w,h:ignore or x,y,w,h:jnd=X (repeatable)
+    IMAGE = "image"     # an image: a path (or, in Python, anything compare() reads)
     TEXT = "text"       # any text
 
 
@@ -132,6 +135,76 @@ def parse_rect(value: Any) -> tuple[int, int, int, int]:
     if x < 0 or y < 0 or w <= 0 or h <= 0:
         raise OptionError(f"ignore region {value!r}: x, y must be >= 0 and width, height > 0")
     return (x, y, w, h)
+
+
+@dataclass(frozen=True)
+class RegionRule:
+    """A rectangle of the frame with its own rule: not compared, or its own JND threshold.
+
+    Attributes
+    ----------
+    x, y, width, height : int
+        The rectangle, in pixels of the compared frame.
+    ignore : bool
+        The rectangle is not compared (``x,y,w,h:ignore``).
+    jnd : float or None
+        The JND threshold inside it (``x,y,w,h:jnd=2``); None with ``ignore``.
+    """
+
+    x: int
+    y: int
+    width: int
+    height: int
+    ignore: bool = False
+    jnd: float | None = None
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        return (self.x, self.y, self.width, self.height)
+
+    def __str__(self) -> str:
+        setting = "ignore" if self.ignore else f"jnd={self.jnd:g}"
+        return f"{self.x},{self.y},{self.width},{self.height}:{setting}"
+
+
+def parse_region_rule(value: Any) -> RegionRule:
+    """Parse ``x,y,w,h:ignore`` or ``x,y,w,h:jnd=X`` (or a :class:`RegionRule`); OptionError otherwise."""
+    if isinstance(value, RegionRule):
+        return value
+    if not isinstance(value, str) or ":" not in value:
+        raise OptionError(f"region {value!r}: expected x,y,width,height:ignore or "
+                          "x,y,width,height:jnd=X")
+    rect, _, setting = value.partition(":")
+    try:
+        x, y, w, h = parse_rect(rect)
+    except OptionError as exc:
+        raise OptionError(str(exc).replace("ignore region", "region")) from None
+    setting = setting.strip().lower()
+    if setting == "ignore":
+        return RegionRule(x, y, w, h, ignore=True)
+    key, eq, number = setting.partition("=")
+    if key.strip() == "jnd" and eq:
+        try:
+            jnd = float(number)
+        except ValueError:
+            jnd = math.nan
+        if not (math.isfinite(jnd) and jnd > 0):
+            raise OptionError(f"region {value!r}: jnd= needs a number > 0, got {number.strip()!r}")
+        return RegionRule(x, y, w, h, jnd=jnd)
+    raise OptionError(f"region {value!r}: the setting after ':' is ignore or jnd=X, not {setting!r}")
+
+
+def describe_source(value: Any) -> Any:
+    """A JSON-ready stand-in for an image source: a path as text, anything else by its type."""
+    if value is None or isinstance(value, str):
+        return value
+    if hasattr(value, "__fspath__"):
+        import os
+
+        return os.fspath(value)
+    shape = getattr(value, "shape", None)
+    what = type(value).__name__
+    return f"<{what} {'x'.join(str(n) for n in shape)}>" if shape is not None else f"<{what}>"
 
 
 def _text_number(text: str) -> float:
@@ -246,6 +319,15 @@ class OptionSpec:
             return parse_color(value)
         if kind is Kind.RECTS:
             return tuple(parse_rect(r) for r in (value or ()))
+        if kind is Kind.RULES:
+            if isinstance(value, (str, RegionRule)):
+                value = (value,)
+            return tuple(parse_region_rule(r) for r in (value or ()))
+        if kind is Kind.IMAGE:
+            if isinstance(value, (bool, int, float)) or (isinstance(value, str) and not value):
+                raise OptionError(f"{self.name}: expected an image (a path, an array, an image), "
+                                  f"got {value!r}")
+            return value
         raise AssertionError(kind)  # pragma: no cover
 
     def _bounded(self, value: Any) -> float:
@@ -281,14 +363,14 @@ class OptionSpec:
             if word in ("0", "false", "no", "off", ""):
                 return False
             raise ValueError(f"{text!r} is not true or false")
-        if self.kind is Kind.RECTS:
+        if self.kind in (Kind.RECTS, Kind.RULES):
             return tuple(part for part in text.split() if part)
         return text
 
     # -- describing --------------------------------------------------------
     def default_text(self) -> str | None:
         """The default as the docs show it; None when there is nothing to show."""
-        if self.default is None or self.kind in (Kind.FLAG, Kind.RECTS):
+        if self.default is None or self.kind in (Kind.FLAG, Kind.RECTS, Kind.RULES):
             return None
         if isinstance(self.default, float):
             return _fmt(self.default)
@@ -343,6 +425,11 @@ COMMON_OPTIONS: tuple[OptionSpec, ...] = (
                "counting changed pixels as Playwright's maxDiffPixels does, invisible changes "
                "left out (replaces the region rule)",
                metavar="N", low=0.0, group="pixel budget", engine=True),
+    OptionSpec("max_area", Kind.NUMBER, None,
+               "pass while at most this many square degrees of visual angle are visibly different "
+               "(visible pixels / ppd²), so one limit means the same at any image size and viewing "
+               "distance (replaces the region rule)",
+               metavar="DEG2", low=0.0, high=1e6, group="pixel budget", engine=True),
     OptionSpec("max_ratio", Kind.NUMBER, None,
                "pass while at most this fraction of the pixels is visibly different "
                "(replaces the region rule)", metavar="R", low=0.0, high=1.0, group="pixel budget"),
@@ -350,9 +437,24 @@ COMMON_OPTIONS: tuple[OptionSpec, ...] = (
                "how anti-aliasing and 1-px jitter are forgiven: box (a changed pixel within "
                "its old 3x3 neighbourhood's range), pixelmatch (its Vysniauskas 2009 detector) or off", metavar="MODE",
                choices=ANTIALIASING_MODES),
+    OptionSpec("max_shift", Kind.WHOLE, 0,
+               "look for content displaced by up to N px in each differing region (block matching) "
+               "and report such a region as moved, with its shift; a whole-frame shift (a scroll) "
+               "is reported as one fact", metavar="N", low=0.0, high=64.0, engine=True),
+    OptionSpec("allow_shift", Kind.FLAG, False,
+               "with --max-shift: a region exactly explained by a move (the content otherwise the "
+               "same) does not fail; a move with any other change still does", engine=True),
     OptionSpec("ignore", Kind.RECTS, (),
                "a rectangle x,y,w,h of the expected image that is not compared (repeatable)",
                metavar="x,y,w,h", engine=True, section="framing"),
+    OptionSpec("mask", Kind.IMAGE, None,
+               "an image of the frame's size saying where to compare: white compares, black "
+               "ignores, grey in between weighs the threshold (mid-grey: differences count half)",
+               metavar="PATH", engine=True, section="framing"),
+    OptionSpec("regions", Kind.RULES, (),
+               "a rectangle with its own rule: x,y,w,h:ignore (not compared) or x,y,w,h:jnd=X (its "
+               "own JND threshold); repeatable, later ones win where they overlap",
+               metavar="x,y,w,h:RULE", engine=True, aliases=("--region",), section="framing"),
     OptionSpec("resize", Kind.FLAG, False,
                "compare images of different sizes at the smaller size (area average in linear light)",
                group="size mismatch", engine=True, aliases=("--scale",), section="framing"),

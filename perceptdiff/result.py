@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from enum import Enum
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -19,12 +20,49 @@ import numpy as np
 from .image import Image
 from .names import display, is_text, json_fields
 
-__all__ = ["Region", "ComparisonResult", "MapStore", "RESULT_SCHEMA_VERSION"]
+__all__ = ["Region", "RegionKind", "ComparisonResult", "MapStore", "RESULT_SCHEMA_VERSION"]
 
 #: Version of the JSON layout produced by :meth:`ComparisonResult.to_dict`
 #: (2: a region's ``pixels`` is ``visible_pixels``, and regions and the result
-#: count ``changed_pixels``; names that are not valid text carry ``source_bytes``).
-RESULT_SCHEMA_VERSION = 2
+#: count ``changed_pixels``; names that are not valid text carry ``source_bytes``;
+#: 3: a region says what changed, ``kind``, ``kinds``, ``direction``, ``shift``
+#: and ``mean_jnd``, and ``forgiven_regions`` lists the forgiven anti-aliasing).
+RESULT_SCHEMA_VERSION = 3
+
+
+class RegionKind(str, Enum):
+    """What changed in a region (:mod:`perceptdiff.region_kinds` decides it from the two images).
+
+    The value is the word of the JSON output.
+    """
+
+    #: Only the lightness changed (``direction`` says ``lighter`` or ``darker``).
+    LIGHTNESS = "lightness"
+    #: Chroma or hue changed more than lightness did, the shapes staying the same.
+    COLOUR = "colour"
+    #: Edges or shapes appeared, vanished or changed: text, icons, lines.
+    STRUCTURE = "structure"
+    #: Only the transparency changed: the stored colour is the same.
+    ALPHA = "alpha"
+    #: Content displaced (``shift`` says by how much), otherwise the same.
+    MOVED = "moved"
+    #: A difference forgiven as anti-aliasing or 1-px jitter (listed apart, never failing).
+    ANTIALIASING = "antialiasing"
+
+    @property
+    def phrase(self) -> str:
+        """How a person reads it: ``structure changed``."""
+        return _KIND_PHRASES[self]
+
+
+_KIND_PHRASES = {
+    RegionKind.LIGHTNESS: "lightness changed",
+    RegionKind.COLOUR: "colour changed",
+    RegionKind.STRUCTURE: "structure changed",
+    RegionKind.ALPHA: "transparency changed",
+    RegionKind.MOVED: "moved",
+    RegionKind.ANTIALIASING: "anti-aliasing forgiven",
+}
 
 VERDICTS = ("identical", "pass", "fail")
 
@@ -54,6 +92,22 @@ class Region:
     changed_pixels : int or None
         Pixels whose values changed (not forgiven) inside the region: what
         the box is drawn around.  None when the metric does not say.
+    mean_jnd : float or None
+        Mean visibility over the region's visible pixels (beside the peak:
+        a faint but wide change has a low mean and a low peak, an edited
+        glyph a high peak and a lower mean).
+    kind : RegionKind or None
+        What changed: the first of :attr:`kinds`.  None when not decided
+        (a region built by hand, or images not at hand).
+    kinds : tuple of RegionKind
+        Every kind the region shows, the winning one first
+        (:mod:`perceptdiff.region_kinds` says which wins and why).
+    direction : {"lighter", "darker"} or None
+        The sign of the mean lightness change, when ``lightness`` is among
+        the kinds.
+    shift : (int, int) or None
+        ``(dx, dy)``: the displacement that explains most of the change
+        (``max_shift`` searches for it), when one does.
     """
 
     x: int
@@ -65,6 +119,11 @@ class Region:
     peak_jnd: float
     failing: bool
     changed_pixels: int | None = None
+    mean_jnd: float | None = None
+    kind: RegionKind | None = None
+    kinds: tuple[RegionKind, ...] = ()
+    direction: str | None = None
+    shift: tuple[int, int] | None = None
 
     @property
     def pixels(self) -> int:
@@ -76,11 +135,33 @@ class Region:
         """``(x, y, width, height)``."""
         return (self.x, self.y, self.width, self.height)
 
+    @property
+    def kind_words(self) -> str:
+        """What changed, in words: ``structure changed``, ``lightness changed (lighter)``."""
+        if self.kind is None:
+            return "changed"
+        words = self.kind.phrase
+        if self.kind is RegionKind.LIGHTNESS and self.direction:
+            words += f" ({self.direction})"
+        if self.kind is RegionKind.MOVED and self.shift is not None:
+            words += f" by ({self.shift[0]}, {self.shift[1]})"
+        return words
+
+    def describe(self, number: int) -> str:
+        """``region 1 at x=120 y=40 64×18: structure changed, peak 7.2 JND``."""
+        return (f"region {number} at x={self.x} y={self.y} {self.width}\u00d7{self.height}: "
+                f"{self.kind_words}, peak {self.peak_jnd:.1f} JND")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "x": self.x, "y": self.y, "width": self.width, "height": self.height,
+            "kind": self.kind.value if self.kind is not None else None,
+            "kinds": [k.value for k in self.kinds],
+            "direction": self.direction,
+            "shift": list(self.shift) if self.shift is not None else None,
             "changed_pixels": self.changed_pixels, "visible_pixels": self.visible_pixels,
-            "area_deg2": _num(self.area_deg2), "peak_jnd": _num(self.peak_jnd), "failing": self.failing,
+            "area_deg2": _num(self.area_deg2), "peak_jnd": _num(self.peak_jnd),
+            "mean_jnd": _num(self.mean_jnd), "failing": self.failing,
         }
 
 
@@ -151,6 +232,9 @@ class ComparisonResult:
         Visibly different regions, most severe first (at most 100 listed).
     region_count : int
         Number of regions before truncation to ``regions``.
+    forgiven_regions : tuple of Region
+        Connected areas of pixels forgiven as anti-aliasing or 1-px jitter
+        (kind ``antialiasing``, never failing), largest first, at most 100.
     forgiven_pixels : int
         Pixels whose difference was explained as anti-aliasing or 1-px jitter.
     changed_pixels : int or None
@@ -188,12 +272,14 @@ class ComparisonResult:
     timings: Mapping[str, float]
     notes: tuple[str, ...] = ()
     changed_pixels: int | None = None
+    forgiven_regions: tuple[Region, ...] = ()
     details: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     sources: tuple[str, str] = ("?", "?")
     expected_image: Image | None = field(default=None, repr=False)
     actual_image: Image | None = field(default=None, repr=False)
     _jnd: MapStore | None = field(default=None, repr=False)
     _forgiven: MapStore | None = field(default=None, repr=False)
+    _ignored: MapStore | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
@@ -230,6 +316,11 @@ class ComparisonResult:
             return MapStore(self._jnd.shape, None, dtype=bool).full()
         return self._forgiven.full()
 
+    @property
+    def ignored_mask(self) -> np.ndarray | None:
+        """Boolean map of the pixels not compared by the mask or ``:ignore`` region rules (None: none)."""
+        return None if self._ignored is None else self._ignored.full()
+
     def summary(self) -> str:
         """One line: the verdict and its key numbers."""
         word = {"identical": "IDENTICAL", "pass": "PASS", "fail": "FAIL"}[self.verdict]
@@ -259,6 +350,7 @@ class ComparisonResult:
             "region_count": int(self.region_count),
             "regions": [r.to_dict() for r in self.regions],
             "forgiven_pixels": int(self.forgiven_pixels),
+            "forgiven_regions": [r.to_dict() for r in self.forgiven_regions],
             "options": dict(self.options),
             "timings": {k: _num(v) for k, v in self.timings.items()},
             "notes": [n if is_text(n) else display(n) for n in self.notes],

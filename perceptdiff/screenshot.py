@@ -8,7 +8,8 @@
 * CSS animations and transitions disabled (finite ones jump to their end,
   infinite ones back to their start), the text caret hidden, CSS pixels
   (``scale="css"``: the same size on a HiDPI screen);
-* ``mask=[locator, ...]`` painted over in ``mask_color`` (``#FF00FF``) before
+* ``mask=[locator, ...]`` (locators; a mask of any other type is the
+  comparison's, :func:`is_locator_mask`) painted over in ``mask_color`` (``#FF00FF``) before
   the picture is taken; ``full_page=True`` for the whole scrollable page;
 * the page must hold still: screenshots are taken until two in a row are
   identical (Playwright's stability rule), for at most ``timeout`` ms.
@@ -34,7 +35,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from .errors import OptionError, PerceptdiffError
 
-__all__ = ["CAPTURE_OPTIONS", "is_playwright", "is_async", "split_capture_options",
+__all__ = ["CAPTURE_OPTIONS", "is_playwright", "is_async", "is_locator_mask", "split_capture_options",
            "refuse_capture_options", "capture", "capture_async"]
 
 #: Keyword options of a screenshot (not of the comparison), with their defaults.
@@ -60,10 +61,32 @@ def is_async(obj: Any) -> bool:
     return inspect.iscoroutinefunction(getattr(obj, "screenshot", None))
 
 
+def is_locator_mask(value: Any) -> bool:
+    """``mask=`` given as Playwright locators (to paint over in the screenshot), not as a compare mask.
+
+    ``mask`` means two things, told apart by type: a Locator, or a list or
+    tuple of them (empty included), is ``toHaveScreenshot``'s mask, painted
+    over in the screenshot; anything else (a path, an array, an image) is
+    the comparison's mask (:mod:`perceptdiff.masks`).
+    """
+    if value is None or is_playwright(value):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(is_playwright(v) for v in value)
+    return False
+
+
 def split_capture_options(options: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``(capture options, the rest)`` of a call's keyword options."""
-    capture_opts = {k: v for k, v in options.items() if k in CAPTURE_OPTIONS}
-    rest = {k: v for k, v in options.items() if k not in CAPTURE_OPTIONS}
+    """``(capture options, the rest)`` of a call's keyword options.
+
+    A ``mask`` that is no locator (:func:`is_locator_mask`) stays with the
+    comparison's options.
+    """
+    def capturing(k: str, v: Any) -> bool:
+        return k in CAPTURE_OPTIONS and (k != "mask" or is_locator_mask(v))
+
+    capture_opts = {k: v for k, v in options.items() if capturing(k, v)}
+    rest = {k: v for k, v in options.items() if not capturing(k, v)}
     return capture_opts, rest
 
 

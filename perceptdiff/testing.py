@@ -199,7 +199,8 @@ def describe_result(result: ComparisonResult, *, max_regions: int = MAX_REGIONS_
     for i, r in enumerate(result.regions[:max_regions], 1):
         flag = "  <- fails" if r.failing else ""
         changed = f"{r.changed_pixels} px changed, " if r.changed_pixels is not None else ""
-        lines.append(f"region {i}: x={r.x} y={r.y} {r.width}x{r.height}, {changed}visible over {r.visible_pixels} px "
+        lines.append(f"region {i}: x={r.x} y={r.y} {r.width}x{r.height}, {r.kind_words}, "
+                     f"{changed}visible over {r.visible_pixels} px "
                      f"({r.area_deg2:.3g} deg²), peak {_fmt(r.peak_jnd)} JND{flag}")
     hidden = result.region_count - min(len(result.regions), max_regions)
     if hidden > 0:

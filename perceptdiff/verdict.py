@@ -17,8 +17,9 @@ Probability summation over area (Quick 1974; Robson & Graham 1981) is why a
 near-threshold difference needs area to be seen, and why a strong one does not.
 
 Pixel-budget rule (``kind="pixels"``, or whenever the user gives
-``max_pixels``/``max_ratio``/``max_changed_pixels``): FAIL when more than
-``max_pixels`` pixels (or more than ``max_ratio`` of the frame) exceed the
+``max_pixels``/``max_ratio``/``max_changed_pixels``/``max_area``): FAIL when more than
+``max_pixels`` pixels (or more than ``max_ratio`` of the frame, or more than
+``max_area_deg2`` square degrees at the viewing geometry) exceed the
 threshold, or more than ``max_changed_pixels`` pixels changed inside the
 visible regions (Playwright's ``maxDiffPixels`` counts changed pixels).  Yee's metric uses
 it with pdiff's "fail at ``threshold`` pixels or more".
@@ -26,14 +27,14 @@ it with pdiff's "fail at ``threshold`` pixels or more".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from . import regions as region_labels
 from .result import Region
 
-__all__ = ["VerdictRule", "Decision", "decide", "MAX_REGIONS_LISTED",
+__all__ = ["VerdictRule", "Decision", "decide", "restate", "MAX_REGIONS_LISTED",
            "STRONG_JND", "MIN_AREA_DEG2", "CLUSTER_DEG"]
 
 #: Regions listed in a result (the count of all regions is kept separately).
@@ -60,7 +61,8 @@ class VerdictRule:
     or covers at least ``min_area_deg2`` square degrees; visible pixels within
     about ``2·cluster_deg`` degrees of each other form one region.
     ``kind == "pixels"``: FAIL if more than ``max_pixels`` pixels are above
-    the threshold (or more than ``max_ratio`` of the frame); ``budget_label``
+    the threshold (or more than ``max_ratio`` of the frame, or more than
+    ``max_area_deg2`` square degrees of visible area); ``budget_label``
     names that budget in the verdict's reason in the metric's own terms
     (Yee: its threshold).
     """
@@ -73,6 +75,7 @@ class VerdictRule:
     cluster_deg: float = CLUSTER_DEG
     budget_label: str | None = None
     max_changed_pixels: int | None = None
+    max_area_deg2: float | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class Decision:
     region_count: int = 0
     forgiven_pixels: int = 0
     changed_pixels: int | None = None
+    forgiven_regions: tuple[Region, ...] = ()
 
     @classmethod
     def nothing_visible(cls, verdict: str, reason: str) -> "Decision":
@@ -181,6 +185,9 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
         peaks = np.zeros(region_count + 1, dtype=np.float64)
         np.maximum.at(peaks, lab_v, jnd[visible].astype(np.float64))
         peaks = peaks[1:]
+        sums = np.bincount(lab_v, weights=jnd[visible].astype(np.float64),
+                           minlength=region_count + 1)[1:]
+        means = sums / np.maximum(sizes, 1)
         slices = region_labels.boxes(visible, grown, region_count)
         if changed is not None:
             inside = changed & (grown > 0)
@@ -190,6 +197,7 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
     else:
         sizes = np.zeros(0, dtype=np.int64)
         peaks = np.zeros(0)
+        means = np.zeros(0)
         slices = []
     if changed is None:
         changed_counts = None
@@ -198,13 +206,14 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
     n_changed = int(changed_counts.sum()) if changed_counts is not None else None
 
     use_budget = (rule.kind == "pixels" or rule.max_pixels is not None or rule.max_ratio is not None
-                  or rule.max_changed_pixels is not None)
+                  or rule.max_changed_pixels is not None or rule.max_area_deg2 is not None)
     if use_budget:
         over_px = rule.max_pixels is not None and n_visible > rule.max_pixels
+        over_area = rule.max_area_deg2 is not None and n_visible / px_per_deg2 > rule.max_area_deg2
         over_ratio = rule.max_ratio is not None and total and n_visible / total > rule.max_ratio
         over_changed = (rule.max_changed_pixels is not None
                         and (n_changed if n_changed is not None else n_visible) > rule.max_changed_pixels)
-        failed = bool(over_px or over_ratio or over_changed)
+        failed = bool(over_px or over_ratio or over_changed or over_area)
         failing = np.full(len(sizes), failed)
     else:
         strong = rule.strong_jnd * jnd_threshold
@@ -219,7 +228,7 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
             x=int(sl[1].start + ox), y=int(sl[0].start + oy),
             width=int(sl[1].stop - sl[1].start), height=int(sl[0].stop - sl[0].start),
             visible_pixels=int(sizes[i]), area_deg2=float(sizes[i] / px_per_deg2),
-            peak_jnd=float(peaks[i]), failing=bool(failing[i]),
+            peak_jnd=float(peaks[i]), mean_jnd=float(means[i]), failing=bool(failing[i]),
             changed_pixels=int(changed_counts[i]) if changed_counts is not None else None,
         ))
 
@@ -231,6 +240,27 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
         visible_ratio=(n_visible / total) if total else 0.0, regions=tuple(regions),
         region_count=int(region_count), forgiven_pixels=n_forgiven, changed_pixels=n_changed,
     )
+
+
+def restate(decision: Decision, regions: tuple[Region, ...], rule: VerdictRule, shape: tuple[int, int],
+            ppd: float, jnd_threshold: float, *, region_count: int | None = None) -> Decision:
+    """``decision`` with its regions replaced (some excused, or merged), its verdict and reason redone.
+
+    Regions are re-ordered as :func:`decide` orders them (failing first, then
+    by peak and size).  Regions past :data:`MAX_REGIONS_LISTED` were never
+    listed; if the last listed one still fails, they are taken to fail too.
+    Only for the region rule (a pixel budget counts pixels, not regions).
+    """
+    count = decision.region_count if region_count is None else region_count
+    ordered = tuple(sorted(regions, key=lambda r: (not r.failing, -r.peak_jnd, -r.visible_pixels)))
+    unlisted_fail = count > len(regions) and bool(decision.regions) and decision.regions[-1].failing
+    failed = any(r.failing for r in ordered) or unlisted_fail
+    total = int(shape[0]) * int(shape[1])
+    reason = _reason(failed, False, rule, list(ordered), count, decision.visible_pixels, total,
+                     decision.peak_jnd or 0.0, jnd_threshold, ppd, decision.forgiven_pixels,
+                     decision.changed_pixels)
+    return replace(decision, verdict="fail" if failed else "pass", reason=reason, regions=ordered,
+                   region_count=count)
 
 
 def _reason(failed: bool, use_budget: bool, rule: VerdictRule, regions: list[Region],
@@ -245,10 +275,13 @@ def _reason(failed: bool, use_budget: bool, rule: VerdictRule, regions: list[Reg
             limits.append(f"{rule.max_ratio:.4g} of the frame")
         if rule.max_changed_pixels is not None:
             limits.append(f"{rule.max_changed_pixels} changed px")
+        if rule.max_area_deg2 is not None:
+            limits.append(f"{rule.max_area_deg2:g} deg² visible")
         budget = rule.budget_label or "the budget of " + " or ".join(limits)
         verb = "exceeds" if failed else "within"
         changed = f"{n_changed} px changed, " if n_changed is not None else ""
-        return (f"{changed}{n_visible} px visibly different ({100 * n_visible / max(total, 1):.3g}%), "
+        area = f", {n_visible / (ppd * ppd):.3g} deg²" if rule.max_area_deg2 is not None else ""
+        return (f"{changed}{n_visible} px visibly different ({100 * n_visible / max(total, 1):.3g}%{area}), "
                 f"{verb} {budget}; peak {peak:.2f} JND{forgiven}")
     if failed:
         worst = regions[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -163,7 +164,117 @@ def test_version() -> None:
 def test_verbose_lists_regions(ui: tuple[Path, Path]) -> None:
     proc = run(*ui, "-v")
     assert proc.returncode == 1
-    assert "FAIL region at x=" in proc.stdout and "time decode" in proc.stdout
+    assert "FAIL region 1 at x=" in proc.stdout and "time decode" in proc.stdout
+    assert "mean " in proc.stdout and "structure changed" in proc.stdout
+
+
+@pytest.mark.slow
+def test_default_output_says_what_changed_in_each_failing_region(ui: tuple[Path, Path]) -> None:
+    """The ui pair: a notification badge vanished, the Save label was recoloured."""
+    proc = run(*ui)
+    assert proc.returncode == 1
+    lines = [line.strip() for line in proc.stdout.splitlines()]
+    assert "region 1 at x=391 y=0 59\u00d736: structure changed, peak 44.6 JND" in lines
+    assert any(re.fullmatch(r"region 2 at x=\d+ y=\d+ \d+\u00d7\d+: colour changed, peak [\d.]+ JND", line)
+               for line in lines)
+
+
+@pytest.mark.slow
+def test_max_area_is_a_budget_in_square_degrees(ui: tuple[Path, Path]) -> None:
+    """The ui pair is visible over 1.51 deg² at desktop distance (40 ppd), 0.53 deg² on a 4K screen (67 ppd)."""
+    roomy, tight = run(*ui, "--max-area", "1.6"), run(*ui, "--max-area", "1.5")
+    assert (roomy.returncode, tight.returncode) == (0, 1)
+    assert "within the budget of 1.6 deg² visible" in roomy.stdout
+    assert "exceeds the budget of 1.5 deg² visible" in tight.stdout
+    assert run(*ui, "--max-area", "0.6", "--viewing", "4k").returncode == 0
+    both = run(*ui, "--max-area", "1", "--max-pixels", "3")
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+    bad = run(*ui, "--max-area", "-1")
+    assert bad.returncode == 2 and "max_area" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.slow
+def test_mask_and_region_rules(ui: tuple[Path, Path], tmp_path: Path) -> None:
+    """The ui pair's two changes: a badge at x=391 y=0 and the Save label at x=384 y=264."""
+    from PIL import Image as PILImage
+
+    mask = np.full((320, 480), 255, np.uint8)
+    mask[0:40, 380:460] = 0
+    PILImage.fromarray(mask).save(tmp_path / "mask.png")
+    one_left = run(*ui, "--mask", str(tmp_path / "mask.png"), "--json")
+    data = json.loads(one_left.stdout)
+    assert one_left.returncode == 1 and [r["y"] for r in data["regions"] if r["failing"]] == [264]
+    assert data["options"]["mask"] == str(tmp_path / "mask.png")
+    both = run(*ui, "--mask", str(tmp_path / "mask.png"), "--region", "370,250,90,60:ignore",
+               "--diff", str(tmp_path / "d.png"))
+    assert both.returncode == 0 and (tmp_path / "d.png").is_file()
+    lenient = run(*ui, "--region", "370,250,90,60:jnd=50", "--regions", "380,0,80,40:jnd=50")
+    assert lenient.returncode == 0, lenient.stdout
+    for args, words in ((["--region", "1,2,3,4"], "expected x,y,width,height:ignore"),
+                        (["--region", "1,2,3,4:jnd=0"], "jnd= needs a number > 0"),
+                        (["--mask", str(tmp_path / "none.png")], "none.png")):
+        bad = run(*ui, *args)
+        assert bad.returncode == 2 and words in bad.stderr and "Traceback" not in bad.stderr
+    small = tmp_path / "small.png"
+    PILImage.fromarray(mask[:10, :10]).save(small)
+    bad = run(*ui, "--mask", str(small))
+    assert bad.returncode == 2 and "10x10 does not match the compared frame 480x320" in bad.stderr
+
+
+@pytest.mark.slow
+def test_max_shift_and_allow_shift(tmp_path: Path) -> None:
+    from PIL import Image as PILImage
+
+    def screen(x: int) -> np.ndarray:
+        img = np.full((120, 200, 3), 255, np.uint8)
+        img[40:60, x:x + 50] = (37, 99, 235)
+        img[48:52, x + 10:x + 40] = 255
+        img[80:100, 120:170] = (20, 160, 60)
+        return img
+
+    PILImage.fromarray(screen(40)).save(tmp_path / "a.png")
+    PILImage.fromarray(screen(44)).save(tmp_path / "b.png")
+    pair = (tmp_path / "a.png", tmp_path / "b.png")
+    found = run(*pair, "--max-shift", "6")
+    assert found.returncode == 1 and "region 1 at x=40 y=40 54\u00d720: moved by (4, 0)" in found.stdout
+    data = json.loads(run(*pair, "--max-shift", "6", "--json").stdout)
+    assert data["regions"][0]["kind"] == "moved" and data["regions"][0]["shift"] == [4, 0]
+    allowed = run(*pair, "--max-shift", "6", "--allow-shift")
+    assert allowed.returncode == 0 and "moved content only" in allowed.stdout
+    bad = run(*pair, "--allow-shift")
+    assert bad.returncode == 2 and "allow_shift: needs max_shift" in bad.stderr
+
+
+@pytest.mark.slow
+def test_baseline_variants(tmp_path: Path) -> None:
+    from PIL import Image as PILImage
+    from test_variants import VARIANTS, render
+
+    names = []
+    for i, v in enumerate(VARIANTS):
+        names += ["--baseline", str(tmp_path / f"v{i}.png")]
+        PILImage.fromarray(render(*v)).save(tmp_path / f"v{i}.png")
+    PILImage.fromarray(render("Invoice 1042", 0.375)).save(tmp_path / "between.png")
+    PILImage.fromarray(render("Invoice 1043", 0.25)).save(tmp_path / "edit.png")
+    ok = run(*names, tmp_path / "between.png")
+    assert ok.returncode == 0 and "within the spread of 3 baseline variants" in ok.stdout
+    assert "baseline variants: 1 " in ok.stdout
+    bad = run(*names, tmp_path / "edit.png", "--json")
+    data = json.loads(bad.stdout)
+    assert bad.returncode == 1 and data["details"]["closest_variant"] in (1, 2, 3)
+    assert len(data["details"]["variants"]) == 3
+    assert_one_line_error(run(*names, tmp_path / "v0.png", tmp_path / "edit.png"), "give only ACTUAL")
+    assert_one_line_error(run(tmp_path / "v0.png"), "required: ACTUAL")
+
+
+@pytest.mark.slow
+def test_verbose_lists_forgiven_antialiasing_apart(chart: tuple[Path, Path]) -> None:
+    plain = run(*chart)
+    verbose = run(*chart, "-v")
+    assert plain.returncode == verbose.returncode == 0
+    assert "anti-aliasing forgiven" not in plain.stdout
+    assert re.search(r"ok   forgiven 1 at x=\d+ y=\d+ \d+\u00d7\d+: anti-aliasing forgiven, \d+ px",
+                     verbose.stdout)
 
 
 # ------------------------------------------------------------------ JSON ---
@@ -172,7 +283,7 @@ RESULT_KEYS = {
     "schema_version", "verdict", "passed", "reason", "metric", "metric_version", "expected",
     "actual", "compared_size", "pixels_per_degree", "peak_jnd", "p999_jnd", "visible_pixels",
     "visible_area_deg2", "visible_ratio", "region_count", "regions", "forgiven_pixels",
-    "options", "timings", "notes", "details",
+    "forgiven_regions", "options", "timings", "notes", "details",
 }
 
 
@@ -189,8 +300,11 @@ def test_json_prints_one_object_with_every_field(ui: tuple[Path, Path]) -> None:
     assert data["visible_pixels"] > 0 and data["visible_area_deg2"] > 0
     assert data["region_count"] == len(data["regions"]) >= 1
     assert {"x", "y", "width", "height", "changed_pixels", "visible_pixels", "area_deg2", "peak_jnd",
-            "failing"} <= set(data["regions"][0])
-    assert data["schema_version"] == 2 and data["changed_pixels"] > 0
+            "mean_jnd", "kind", "kinds", "direction", "failing"} <= set(data["regions"][0])
+    assert data["schema_version"] == 3 and data["changed_pixels"] > 0
+    assert [r["kind"] for r in data["regions"]] == ["structure", "colour"]
+    assert all(0 < r["mean_jnd"] <= r["peak_jnd"] for r in data["regions"])
+    assert data["forgiven_regions"] == []
     assert any(r["failing"] for r in data["regions"])
     # The ui pair's changes are a recoloured label and a new badge: nothing in
     # them is anti-aliasing, so nothing is forgiven (test_json_for_a_pass
@@ -495,7 +609,7 @@ def test_control_characters_in_names_are_shown_escaped(small_pair: tuple[Path, P
         fh.write(small_pair[0].read_bytes())
     proc = run(os.fsdecode(raw), small_pair[1], "--json")
     data = json.loads(proc.stdout)
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     assert data["expected"]["source"].endswith("caf\\xe9.png")
     import base64
     assert base64.b64decode(data["expected"]["source_bytes"]) == raw

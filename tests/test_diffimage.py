@@ -474,3 +474,35 @@ def test_custom_diff_colour_and_transparent_mask(scene: np.ndarray) -> None:
     assert close(tuple(mask[15, 15, :3]), tuple(np.rint(di.ramp_colors(np.array([3.0]))[0])))
     flat = di.render_diff(res, style="mask", color=(0, 255, 0))
     assert tuple(flat[15, 15]) == (0, 255, 0, 255)
+
+
+def test_box_tags_name_the_region_number_and_kind() -> None:
+    from dataclasses import replace as with_
+    from perceptdiff.diffimage.overlay import label_text
+    from perceptdiff.result import RegionKind
+
+    r = region(10, 10, 5, 5, True)
+    assert label_text(3, r) == "3"
+    assert label_text(1, with_(r, kind=RegionKind.STRUCTURE)) == "1 structure"
+    assert label_text(2, with_(r, kind=RegionKind.LIGHTNESS, direction="darker")) == "2 darker"
+    assert label_text(2, with_(r, kind=RegionKind.STRUCTURE, direction="darker")) == "2 structure"
+
+
+def test_failing_box_carries_a_tag_above_it(scene: np.ndarray) -> None:
+    from dataclasses import replace as with_
+    from perceptdiff.result import RegionKind
+
+    boxed = with_(region(100, 200, 40, 20, True), kind=RegionKind.COLOUR)
+    out = di.render_diff(make_result(scene, regions=(boxed,)))
+    tag = out[200 - 3 - 16:200 - 3, 97:97 + 40]        # above the outline, from its left edge
+    blue = np.all(tag == np.array(di.FAILING_BOX_COLOR, np.uint8), axis=-1)
+    white = np.all(tag > 200, axis=-1)
+    assert blue.mean() > 0.5 and white.any()            # a deep-blue tag with white text
+    bare = di.render_diff(make_result(scene, regions=(region(100, 200, 40, 20, True),)))
+    assert not np.array_equal(out, bare)                 # the kind's word makes the tag wider
+
+
+def test_a_tag_of_a_box_at_the_top_goes_below_it(scene: np.ndarray) -> None:
+    out = di.render_diff(make_result(scene, regions=(region(100, 0, 40, 20, True),)))
+    below = out[20 + 3:20 + 3 + 16, 97:97 + 8]
+    assert np.all(below == np.array(di.FAILING_BOX_COLOR, np.uint8), axis=-1).mean() > 0.5

@@ -184,3 +184,18 @@ def test_pad_refuses_the_same_for_decoded_images():
         perceptdiff.compare_images(a, b, perceptdiff.Options(pad=True))
     ok = perceptdiff.compare_images(a, perceptdiff.load_image(flat(0, (2, 64))), perceptdiff.Options(pad=True))
     assert ok.compared_size == (64, 2)
+
+
+def test_max_area_replaces_the_region_rule_for_every_metric():
+    import perceptdiff
+
+    a = np.full((64, 64, 3), 255, np.uint8)
+    b = a.copy()
+    b[20:30, 20:30] = 0
+    for metric in ("perceptdiff", "yee"):
+        r = perceptdiff.compare(a, b, metric=metric)
+        assert r.verdict == "fail"
+        roomy = perceptdiff.compare(a, b, metric=metric, max_area=r.visible_area_deg2 * 1.01)
+        tight = perceptdiff.compare(a, b, metric=metric, max_area=r.visible_area_deg2 * 0.99)
+        assert (roomy.verdict, tight.verdict) == ("pass", "fail"), metric
+        assert roomy.options["max_area"] == pytest.approx(r.visible_area_deg2 * 1.01)

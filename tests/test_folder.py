@@ -463,3 +463,29 @@ def test_file_names_that_are_not_utf8_do_not_break_the_outputs(tmp_path: Path) -
     assert summary["pairs"][0]["path"] == name  # the JSON escape is the same character
     assert json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))["counts"]["fail"] == 1
     assert ET.parse(tmp_path / "j.xml").getroot().find("./testsuite/testcase").get("name") == "caf\ufffd.png"
+
+
+def test_variants_beside_a_baseline_are_its_approved_spread(tmp_path: Path) -> None:
+    """``name.variant-*.png`` beside ``name.png``: one pair compared against every variant."""
+    from PIL import Image as PILImage
+    from test_variants import VARIANTS, render
+
+    exp, act = tmp_path / "exp", tmp_path / "act"
+    (exp / "sub").mkdir(parents=True)
+    (act / "sub").mkdir(parents=True)
+    names = ["label.png", "label.variant-mac.png", "label.variant-win.png"]
+    for name, v in zip(names, VARIANTS):
+        PILImage.fromarray(render(*v)).save(exp / "sub" / name)
+    PILImage.fromarray(render("Invoice 1042", 0.375)).save(act / "sub" / "label.png")
+    PILImage.fromarray(render("Invoice 1043", 0.25)).save(exp / "edited.png")
+    PILImage.fromarray(render("Invoice 1042", 0.25)).save(act / "edited.png")
+    PILImage.fromarray(render("Invoice 1042")).save(act / "lone.variant-x.png")   # no base: a new image
+    out = folder.compare_folders(exp, act, jobs=1)
+    by_path = {e.name: e for e in out.pairs}
+    assert sorted(by_path) == ["edited.png", "lone.variant-x.png", "sub/label.png"]
+    label = by_path["sub/label.png"]
+    assert label.status.value == "pass" and "within the spread of 3 baseline variants" in label.result["reason"]
+    assert by_path["edited.png"].status.value == "fail"
+    assert by_path["lone.variant-x.png"].status.value == "new"
+    assert folder.pairing.variant_base("a/b.variant-mac.png") == "a/b.png"
+    assert folder.pairing.variant_base("a/b.png") is None

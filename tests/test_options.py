@@ -26,7 +26,7 @@ def test_options_fields_are_the_specs_with_their_defaults() -> None:
 
 
 def test_exclusive_groups() -> None:
-    assert set(EXCLUSIVE_GROUPS) == {frozenset({"ppd", "viewing"}), frozenset({"max_pixels", "max_ratio", "max_changed_pixels"}),
+    assert set(EXCLUSIVE_GROUPS) == {frozenset({"ppd", "viewing"}), frozenset({"max_pixels", "max_ratio", "max_changed_pixels", "max_area"}),
                                      frozenset({"resize", "pad"})}
 
 

@@ -55,6 +55,107 @@ def test_ratio_flag_and_jnd_threshold(project: pytest.Pytester, monkeypatch: pyt
            env=visible).assert_outcomes(failed=3)
 
 
+def test_max_area_from_flag_ini_and_marker(project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The visible scene's red square is visible over about 0.2 deg² at 40 ppd."""
+    project.makepyfile(test_area='''
+        import pytest
+
+        def test_default(image_snapshot, scene):
+            image_snapshot.assert_match(scene)
+
+        @pytest.mark.perceptdiff(max_area=0.001)
+        def test_marker_strict(image_snapshot, scene):
+            image_snapshot.assert_match(scene)
+    ''')
+    serial(project, monkeypatch).assert_outcomes(passed=2)
+    visible = {"SCENE": "visible"}
+    serial(project, monkeypatch, env=visible).assert_outcomes(failed=2)
+    result = serial(project, monkeypatch, "--perceptdiff-max-area=100", env=visible)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*FAILED test_area.py::test_marker_strict*"])
+    serial(project, monkeypatch, "-o", "perceptdiff_max_area=100", env=visible).assert_outcomes(passed=1, failed=1)
+    # One budget at a time, as on the command line.
+    bad = project.runpytest("--perceptdiff-max-area=1", "--perceptdiff-max-pixels=3")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_compare_masks_and_region_rules_by_keyword_and_marker(project: pytest.Pytester,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The visible scene's change is a red square at x 40..48, y 5..13."""
+    project.makepyfile(test_mask='''
+        import numpy as np
+        import pytest
+
+        MASK = np.full((64, 64), 255, np.uint8)
+        MASK[0:20, 36:52] = 0
+
+        def test_array_mask(image_snapshot, scene):
+            image_snapshot.assert_match(scene, mask=MASK)
+
+        def test_path_mask(image_snapshot, scene, tmp_path):
+            from PIL import Image
+            Image.fromarray(MASK).save(tmp_path / "mask.png")
+            image_snapshot.assert_match(scene, mask=tmp_path / "mask.png")
+
+        def test_region_ignore(image_snapshot, scene):
+            image_snapshot.assert_match(scene, regions=["36,0,16,20:ignore"])
+
+        @pytest.mark.perceptdiff(regions=["36,0,16,20:jnd=1000"])
+        def test_marker_rule(image_snapshot, scene):
+            image_snapshot.assert_match(scene)
+
+        def test_rule_elsewhere(image_snapshot, scene):
+            image_snapshot.assert_match(scene, regions=["0,40,10,10:ignore"])
+
+        def test_no_rule(image_snapshot, scene):
+            image_snapshot.assert_match(scene)
+    ''')
+    serial(project, monkeypatch).assert_outcomes(passed=6)
+    result = serial(project, monkeypatch, env={"SCENE": "visible"})
+    result.assert_outcomes(passed=4, failed=2)
+    result.stdout.fnmatch_lines(["*FAILED test_mask.py::test_rule_elsewhere*", "*FAILED test_mask.py::test_no_rule*"])
+    # A default rule from the command line or the ini file (a list separated by spaces there);
+    # a test's own keyword replaces it.
+    flag = serial(project, monkeypatch, "--perceptdiff-regions=36,0,16,20:ignore", "-k", "rule",
+                  env={"SCENE": "visible"})
+    flag.assert_outcomes(passed=2, failed=1)
+    flag.stdout.fnmatch_lines(["*FAILED test_mask.py::test_rule_elsewhere*"])
+    serial(project, monkeypatch, "-o", "perceptdiff_regions=0,0,1,1:ignore 36,0,16,20:ignore",
+           "-k", "no_rule", env={"SCENE": "visible"}).assert_outcomes(passed=1)
+
+
+def test_max_shift_and_allow_shift_from_flag_and_marker(project: pytest.Pytester,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    project.makepyfile(test_shift='''
+        import os
+        import numpy as np
+        import pytest
+
+        def card():
+            img = np.full((64, 96, 3), 255, np.uint8)
+            dx = int(os.environ.get("CARD_DX", "0"))
+            img[20:36, 20 + dx:50 + dx] = (37, 99, 235)
+            return img
+
+        def test_default(image_snapshot):
+            image_snapshot.assert_match(card())
+
+        @pytest.mark.perceptdiff(max_shift=6, allow_shift=True)
+        def test_marker(image_snapshot):
+            image_snapshot.assert_match(card())
+    ''')
+    serial(project, monkeypatch).assert_outcomes(passed=2)
+    moved = {"CARD_DX": "3"}
+    result = serial(project, monkeypatch, env=moved)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*FAILED test_shift.py::test_default*"])
+    serial(project, monkeypatch, "--perceptdiff-max-shift=6", "--perceptdiff-allow-shift",
+           env=moved).assert_outcomes(passed=2)
+    found = serial(project, monkeypatch, "--perceptdiff-max-shift=6", "-k", "default", env=moved)
+    found.assert_outcomes(failed=1)
+    found.stdout.fnmatch_lines(["*moved*"])
+
+
 def test_every_comparison_option_has_a_flag_and_ini_key(project: pytest.Pytester,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     add_modules(project, "test_m")
@@ -76,7 +177,7 @@ def test_every_comparison_option_has_a_flag_and_ini_key(project: pytest.Pytester
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--perceptdiff-update=sometimes"], "--perceptdiff-update: 'sometimes' is not one of missing, changed, all, none"),
+    (["--perceptdiff-update=sometimes"], "--perceptdiff-update: 'sometimes' is not one of missing, changed, all, none, variant"),
     (["--perceptdiff-ppd=abc"], "--perceptdiff-ppd: 'abc' is not a number"),
     (["--perceptdiff-ppd=-5"], "perceptdiff option (command line): ppd: -5.0 is out of range*"),
     (["--perceptdiff-max-pixels=1.5"], "--perceptdiff-max-pixels: '1.5' is not a whole number"),

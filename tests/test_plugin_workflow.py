@@ -203,3 +203,31 @@ def test_unreadable_baseline_fails_clearly_and_changed_replaces_it(
     assert broken.read_bytes().endswith(b"truncated"), "not overwritten without being asked"
     serial(project, monkeypatch, "test_m.py::test_plain", "--perceptdiff-update=changed").assert_outcomes(passed=1)
     np.testing.assert_array_equal(pixels(broken), conftest_scene("base"))
+
+
+def test_update_variant_adds_an_approved_variant_and_never_replaces(
+        project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    project.makepyfile(test_v='''
+        def test_plain(image_snapshot, scene):
+            image_snapshot.assert_match(scene)
+    ''')
+    serial(project, monkeypatch).assert_outcomes(passed=1)
+    folder = snapdir(project, "test_v")
+    base = file_bytes(folder)["test_plain.png"]
+    visible = {"SCENE": "visible"}
+    serial(project, monkeypatch, env=visible).assert_outcomes(failed=1)
+    # The visible render becomes variant 1; the baseline stays as it was.
+    result = serial(project, monkeypatch, "--perceptdiff-update=variant", env=visible)
+    result.assert_outcomes(passed=1)
+    files = file_bytes(folder)
+    assert sorted(files) == ["test_plain.png", "test_plain.variant-1.png"] and files["test_plain.png"] == base
+    np.testing.assert_array_equal(pixels(folder / "test_plain.variant-1.png"), conftest_scene("visible"))
+    # Now both renders pass without any update, the closest variant named; noise too.
+    for scene in ("visible", "base", "noise"):
+        serial(project, monkeypatch, env={"SCENE": scene}).assert_outcomes(passed=1)
+    # Nothing is added when the image is within the spread.
+    serial(project, monkeypatch, "--perceptdiff-update=variant", env={"SCENE": "noise"}).assert_outcomes(passed=1)
+    assert sorted(file_bytes(folder)) == ["test_plain.png", "test_plain.variant-1.png"]
+    # The variants are in use: prune does not list them.
+    pruned = serial(project, monkeypatch, "--perceptdiff-prune")
+    assert "variant-1" not in pruned.stdout.str()

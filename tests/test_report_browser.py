@@ -233,6 +233,11 @@ def test_views_switch_and_a_screenshot_is_kept(browser, report: Path) -> None:
         boxes = page.locator("#diff-stage .box")
         regions = page.locator("table.regions tbody tr")
         assert boxes.count() == regions.count() >= 1
+        # What changed, on the box's tag and in the table (result schema 3).
+        kind = page.inner_text("table.regions tbody tr td.kind")
+        assert kind.endswith("changed") or kind.startswith("lightness changed"), kind
+        assert page.inner_text("#diff-stage .box span").split(" ", 1)[1] in (
+            "lightness", "lighter", "darker", "colour", "structure", "alpha")
         assert boxes.first.is_visible()
         page.keyboard.press("b")
         assert not boxes.first.is_visible()

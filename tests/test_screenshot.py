@@ -60,8 +60,24 @@ def test_recognised_by_type_not_by_import() -> None:
     assert is_playwright(Page(1)) and is_playwright(Locator(1)) and is_playwright(AsyncPage(1))
     assert not is_playwright(b"png") and not is_playwright(np.zeros((2, 2)))
     assert is_async(AsyncPage(1)) and not is_async(Page(1))
-    assert split_capture_options({"mask": [1], "ppd": 40, "full_page": True}) == (
-        {"mask": [1], "full_page": True}, {"ppd": 40})
+    loc = Locator(1)
+    assert split_capture_options({"mask": [loc], "ppd": 40, "full_page": True}) == (
+        {"mask": [loc], "full_page": True}, {"ppd": 40})
+
+
+def test_mask_is_the_screenshots_for_locators_and_the_comparisons_otherwise() -> None:
+    """Playwright's mask=[locator, ...] is painted in the screenshot; an image mask goes to compare()."""
+    from perceptdiff.screenshot import is_locator_mask
+
+    loc = Locator(1)
+    for screenshot_mask in (loc, [loc], (loc, Locator(2)), [], None):
+        assert is_locator_mask(screenshot_mask)
+        assert split_capture_options({"mask": screenshot_mask})[0] == {"mask": screenshot_mask}
+    arr = np.zeros((2, 2))
+    for compare_mask in ("mask.png", arr, b"\x89PNG", [[0, 1], [1, 0]], [loc, "mask.png"]):
+        assert not is_locator_mask(compare_mask)
+        shot, rest = split_capture_options({"mask": compare_mask, "full_page": True})
+        assert shot == {"full_page": True} and rest["mask"] is compare_mask
 
 
 def test_the_screenshot_is_taken_as_to_have_screenshot_takes_it() -> None:

@@ -151,3 +151,31 @@ def test_changed_pixel_budget():
     assert decide(jnd, VerdictRule(max_changed_pixels=64), changed=changed).verdict == "pass"
     d = decide(jnd, VerdictRule(max_changed_pixels=63), changed=changed)
     assert d.verdict == "fail" and "exceeds the budget of 63 changed px" in d.reason
+
+
+def test_regions_carry_their_mean_beside_their_peak():
+    jnd = np.zeros((40, 60), np.float32)
+    jnd[5, 5:9] = [2.0, 4.0, 6.0, 8.0]
+    jnd[30, 40] = 1.5
+    d = decide(jnd)
+    by_peak = {r.peak_jnd: r for r in d.regions}
+    assert by_peak[8.0].mean_jnd == pytest.approx(5.0) and by_peak[1.5].mean_jnd == pytest.approx(1.5)
+    assert all(r.mean_jnd <= r.peak_jnd for r in d.regions)
+
+
+def test_max_area_is_a_budget_in_square_degrees_independent_of_resolution():
+    """The same 10x10-px change at 40 ppd and drawn at twice the resolution at 80 ppd: one answer."""
+    small = np.zeros((60, 60), np.float32)
+    small[10:20, 10:20] = 2.0                   # 100 px = 0.0625 deg² at 40 ppd
+    large = np.kron(small, np.ones((2, 2), np.float32))   # 400 px = 0.0625 deg² at 80 ppd
+    for limit, verdict_word in ((0.07, "pass"), (0.06, "fail")):
+        rule = VerdictRule(kind="pixels", max_area_deg2=limit)
+        d_small = verdict.decide(small, (0, 0), small.shape, 40.0, 1.0, rule)
+        d_large = verdict.decide(large, (0, 0), large.shape, 80.0, 1.0, rule)
+        assert d_small.verdict == d_large.verdict == verdict_word
+        assert d_small.visible_area_deg2 == pytest.approx(d_large.visible_area_deg2) == pytest.approx(0.0625)
+        assert f"{limit:g} deg² visible" in d_small.reason and "0.0625 deg²" in d_small.reason
+    # A pixel budget tuned on the small image means something else on the large one.
+    px = VerdictRule(kind="pixels", max_pixels=150)
+    assert verdict.decide(small, (0, 0), small.shape, 40.0, 1.0, px).verdict == "pass"
+    assert verdict.decide(large, (0, 0), large.shape, 80.0, 1.0, px).verdict == "fail"

@@ -45,7 +45,9 @@ axis the yellow-red ramp does not use), in the spirit of pixelmatch's separate
 anti-aliasing colour.  Failing regions get a 2-pixel deep-blue outline with a
 white ring outside it, other regions a 1-pixel light-blue outline (blue is the
 hue the ramp never takes; thickness, not only shade, tells them apart), drawn
-just outside the region's box and clipped to the frame.  Boxes near each
+just outside the region's box and clipped to the frame.  On the overlay each
+drawn box carries a tag on its outline colour with the region's number (as
+the text output counts regions) and kind (``1 structure``, ``2 lighter``).  Boxes near each
 other are merged and at most 12 are drawn; the legend says how many regions
 they stand for.
 

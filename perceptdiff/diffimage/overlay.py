@@ -1,4 +1,4 @@
-"""The overlay panel's pixels: faded expected image, visibility marks, hatching, region boxes.
+"""The overlay panel's pixels: faded expected image, visibility marks, hatching, region boxes and their tags.
 
 Every pixel gets a paint level (:func:`paint_levels`); its colour is then
 looked up in one ``(level, faded grey)`` table for the whole image.
@@ -11,6 +11,7 @@ from typing import Any, Sequence
 
 import numpy as np
 from PIL import Image as PILImage
+from PIL import ImageDraw
 
 from ..image import Image
 from ..resample import to_uint8
@@ -25,12 +26,14 @@ from .palette import (
     HATCH,
     RAMP,
     REGION_BOX_COLOR,
+    TEXT,
     faint_alpha,
     ramp_colors,
 )
 
 __all__ = ["flatten", "faded_grey", "paint_levels", "paint_overlay", "paint_mask", "zoom_factor",
-           "zoom", "draw_box", "draw_regions", "boxes_to_draw", "MAX_BOXES_DRAWN"]
+           "zoom", "draw_box", "draw_regions", "draw_labels", "label_text", "boxes_to_draw",
+           "chosen_regions", "MAX_BOXES_DRAWN"]
 
 #: Rows of the overlay painted at once: bounds the temporaries of painting
 #: (about 25 bytes a pixel) to a band of about a megapixel.
@@ -155,7 +158,8 @@ def paint_levels(jnd: np.ndarray, threshold: float, forgiven: np.ndarray | None)
 def paint_overlay(rgb: np.ndarray, jnd: np.ndarray, threshold: float,
                   forgiven: np.ndarray | None,
                   ignore: Sequence[Sequence[int]] = (),
-                  color: tuple[int, int, int] | None = None) -> np.ndarray:
+                  color: tuple[int, int, int] | None = None,
+                  ignored: np.ndarray | None = None) -> np.ndarray:
     """The overlay panel at 1:1: faded base image, marks, hatching.
 
     Parameters
@@ -172,6 +176,8 @@ def paint_overlay(rgb: np.ndarray, jnd: np.ndarray, threshold: float,
         Rectangles that were not compared; hatched.
     color : (r, g, b) or None
         Paint every visibly different pixel in this colour instead of the ramp.
+    ignored : (H, W) bool or None
+        Pixels a mask or ``:ignore`` region rule left out; hatched as ``ignore`` is.
 
     Painted in bands of rows, so the temporaries stay small whatever the frame.
     """
@@ -187,6 +193,9 @@ def paint_overlay(rgb: np.ndarray, jnd: np.ndarray, threshold: float,
         index <<= 8
         index |= grey
         np.take(table, index, axis=0, out=out[y0:y1])
+        if ignored is not None:
+            band = ignored[y0:y1] & ((np.arange(y0, y1)[:, None] + np.arange(w)[None, :]) % 6 == 0)
+            out[y0:y1][band] = HATCH
 
     for rect in ignore:
         x, y, rw, rh = (int(v) for v in rect)
@@ -272,16 +281,23 @@ def _ring(canvas: np.ndarray, box: tuple[int, int, int, int], color: Sequence[in
 
 def boxes_to_draw(regions: Sequence[Any], limit: int = MAX_BOXES_DRAWN
                   ) -> list[tuple[tuple[int, int, int, int], bool]]:
+    """The boxes to outline (see :func:`chosen_regions`): ``((x, y, w, h), failing)`` in frame pixels."""
+    return [((r.x, r.y, r.width, r.height), bool(r.failing)) for _, r in chosen_regions(regions, limit)]
+
+
+def chosen_regions(regions: Sequence[Any], limit: int = MAX_BOXES_DRAWN) -> list[tuple[int, Any]]:
     """The boxes to outline: the ``limit`` most severe regions', leaving out boxes mostly inside others.
 
     ``regions`` are most severe first (as a result lists them).  A region
     whose box lies for at least half its area inside a box already chosen is
     not drawn again (its change is framed already).  Boxes are never grown or
-    merged: every one drawn is a real region's.  Returns
-    ``((x, y, w, h), failing)`` in frame pixels.
+    merged: every one drawn is a real region's.  Returns ``(number, region)``
+    with the region's number in ``regions`` (from 1, as the text output
+    counts them).
     """
     chosen: list[tuple[tuple[int, int, int, int], bool]] = []
-    for r in regions:
+    numbers: list[tuple[int, Any]] = []
+    for number, r in enumerate(regions, 1):
         if len(chosen) >= limit:
             break
         x0, y0, x1, y1 = r.x, r.y, r.x + r.width, r.y + r.height
@@ -295,7 +311,52 @@ def boxes_to_draw(regions: Sequence[Any], limit: int = MAX_BOXES_DRAWN
                 break
         if not covered:
             chosen.append(((r.x, r.y, r.width, r.height), bool(r.failing)))
-    return chosen
+            numbers.append((number, r))
+    return numbers
+
+
+def label_text(number: int, region: Any) -> str:
+    """A box's tag: its number and kind (``1 structure``; ``2 lighter`` for a lightness change)."""
+    kind = getattr(region, "kind", None)
+    if kind is None:
+        return str(number)
+    direction = getattr(region, "direction", None)
+    word = direction if kind.value == "lightness" and direction else kind.value
+    shift = getattr(region, "shift", None)
+    if kind.value == "moved" and shift is not None:
+        word += f" {shift[0]:+d},{shift[1]:+d}"
+    return f"{number} {word}"
+
+
+def draw_labels(canvas: np.ndarray, regions: Sequence[Any], k: int, s: int) -> None:
+    """Tag each box of :func:`chosen_regions` with :func:`label_text`, just above it.
+
+    The tag sits on the box's outline colour (white text on a failing box's
+    deep blue, dark text on a passing box's light blue), above the outline,
+    below it when there is no room above, clipped to the panel.
+    """
+    from .legend import builtin_font, draw_text, text_width
+
+    h, w = canvas.shape[:2]
+    font = builtin_font(11 * s)
+    pad = 2 * s
+    tag_h = 12 * s + 2 * pad
+    ring = 3 * s
+    for number, r in chosen_regions(regions):
+        text = label_text(number, r)
+        tag_w = min(w, text_width(font, text) + 2 * pad)
+        if tag_h > h:
+            return
+        bg = FAILING_BOX_COLOR if r.failing else REGION_BOX_COLOR
+        fg = BOX_HALO if r.failing else TEXT
+        tag = PILImage.new("RGB", (tag_w, tag_h), bg)
+        draw_text(ImageDraw.Draw(tag), (pad, pad // 2), text, font, fg)
+        x0 = min(max(r.x * k - ring, 0), w - tag_w)
+        y0 = r.y * k - ring - tag_h
+        if y0 < 0:
+            y0 = (r.y + r.height) * k + ring
+        y0 = min(max(y0, 0), h - tag_h)
+        canvas[y0:y0 + tag_h, x0:x0 + tag_w] = np.asarray(tag)
 
 
 def draw_regions(canvas: np.ndarray, regions: Sequence[Any], k: int, s: int) -> int:

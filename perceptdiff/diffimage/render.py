@@ -24,7 +24,7 @@ from ..fileio import atomic_write_bytes
 from ..image import Image
 from ..png import PICTURE_LEVEL, encode_png
 from .legend import Strip, draw_text, fit, text_width
-from .overlay import (boxes_to_draw, draw_regions, flatten, paint_mask, paint_overlay, zoom,
+from .overlay import (boxes_to_draw, draw_labels, draw_regions, flatten, paint_mask, paint_overlay, zoom,
                       zoom_factor)
 from .palette import SEPARATOR, TEXT, VERDICT_COLORS
 
@@ -192,6 +192,7 @@ def render_diff(result: Any, style: str = "overlay", *, base: str = "expected",
             f"cannot draw the diff: visibility map {jnd.shape[1]}x{jnd.shape[0]} does not match "
             f"the images {exp.width}x{exp.height} and {act.width}x{act.height}")
     ignore = result.options.get("ignore") or ()
+    ignored = getattr(result, "ignored_mask", None)
     forgiven = result.forgiven_mask
     has_forgiven = forgiven is not None and bool(forgiven.any())
 
@@ -200,11 +201,13 @@ def render_diff(result: Any, style: str = "overlay", *, base: str = "expected",
     rgb_exp = flatten(exp, square)
     rgb_act = flatten(act, square)
     under = rgb_exp if base == "expected" else rgb_act
-    overlay = paint_overlay(under, jnd, threshold, forgiven if has_forgiven else None, ignore, color)
+    overlay = paint_overlay(under, jnd, threshold, forgiven if has_forgiven else None, ignore, color,
+                            ignored=ignored)
     overlay = zoom(overlay, k)
     panels_w = overlay.shape[1] if style == "overlay" else 3 * overlay.shape[1]
     s = _legend_scale(min(panels_w, 3 * max(overlay.shape[0], _MIN_LEGEND_WIDTH)))
     draw_regions(overlay, result.regions, k, s)
+    draw_labels(overlay, result.regions, k, s)
     if style == "overlay":
         body = wrap_panel(overlay, s)
     else:
@@ -221,7 +224,8 @@ def render_diff(result: Any, style: str = "overlay", *, base: str = "expected",
     legend = Strip(width, s).legend(
         result.summary(), result.verdict, threshold, forgiven=has_forgiven,
         failing=any(r.failing for r in result.regions),
-        passing=any(not r.failing for r in result.regions), ignored=bool(ignore), color=color,
+        passing=any(not r.failing for r in result.regions), ignored=bool(ignore) or ignored is not None,
+        color=color,
         boxes_note=_boxes_note(result.regions, result.region_count))
     return _vcat(body, legend, s)
 

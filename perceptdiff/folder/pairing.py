@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -46,6 +47,9 @@ class PairSpec:
         expected file, which differs from :attr:`path` (the actual file's).
     distance : float or None
         For a likely rename: the signature distance of the two pictures.
+    variants : tuple of str
+        Further approved variants of the expected image (``name.variant-*.png``
+        beside ``name.png``): the actual image passes within their spread.
     """
 
     path: str
@@ -54,6 +58,7 @@ class PairSpec:
     problem: str | None = None
     renamed_from: str | None = None
     distance: float | None = None
+    variants: tuple[str, ...] = ()
 
 
 def is_image_name(name: str) -> bool:
@@ -122,13 +127,41 @@ def find_images(root: str | os.PathLike[str], exclude: Iterable[str | os.PathLik
     return files, problems
 
 
+#: ``name.variant-<anything>.ext``: an approved variant of ``name.ext`` (same folder).
+_VARIANT = re.compile(r"^(?P<stem>.+)\.variant-[^/]+(?P<ext>\.[^./]+)$")
+
+
+def variant_base(rel_path: str) -> str | None:
+    """``sub/name.png`` for ``sub/name.variant-mac.png``; None for a name that is no variant's."""
+    m = _VARIANT.match(rel_path)
+    return m.group("stem") + m.group("ext") if m else None
+
+
+def _group_variants(exp: dict[str, str]) -> dict[str, list[str]]:
+    """Variant files of the expected side by the relative path of their base (which must exist)."""
+    groups: dict[str, list[str]] = {}
+    for rel in sorted(exp):
+        base = variant_base(rel)
+        if base is not None and base in exp:
+            groups.setdefault(base, []).append(rel)
+    return groups
+
+
 def match_folders(expected_dir: str | os.PathLike[str], actual_dir: str | os.PathLike[str],
                   exclude: Iterable[str | os.PathLike[str]] = ()) -> list[PairSpec]:
-    """Pair the images of two folders by relative path, sorted by path."""
+    """Pair the images of two folders by relative path, sorted by path.
+
+    On the expected side, ``name.variant-*.ext`` beside ``name.ext`` are
+    approved variants of it (:attr:`PairSpec.variants`), not pairs of their
+    own; files of those names on the actual side are left out too.
+    """
     exclude = list(exclude)
     exp, exp_problems = find_images(expected_dir, exclude)
     act, act_problems = find_images(actual_dir, exclude)
-    specs = [PairSpec(p, exp.get(p), act.get(p)) for p in set(exp) | set(act)]
+    groups = _group_variants(exp)
+    taken = {v for vs in groups.values() for v in vs}
+    specs = [PairSpec(p, exp.get(p), act.get(p), variants=tuple(exp[v] for v in groups.get(p, ())))
+             for p in (set(exp) | set(act)) - taken]
     for side, problems in (("expected", exp_problems), ("actual", act_problems)):
         for p, why in problems.items():
             specs.append(PairSpec(p, None, None, f"{side} {why}"))

@@ -88,7 +88,12 @@ def compare_pair(task: Task) -> Entry:
         else:
             from ..engine import compare
 
-            result = compare(spec.expected, spec.actual, **task.options)
+            if spec.variants:
+                from ..variants import compare_variants
+
+                result = compare_variants((spec.expected, *spec.variants), spec.actual, **task.options)
+            else:
+                result = compare(spec.expected, spec.actual, **task.options)
             renamed = spec.renamed_from is not None
             entry = _entry(spec, Status.RENAMED if renamed else Status(result.verdict))
             entry.result = result.to_dict()

@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 #: Baseline update modes.
-UPDATE_MODES = ("missing", "changed", "all", "none")
+UPDATE_MODES = ("missing", "changed", "all", "none", "variant")
 
 _FALSE_WORDS = ("", "0", "false", "no", "off")
 
@@ -81,7 +81,9 @@ class _Setting:
 _PLUGIN_SETTINGS = (
     _Setting("update", "write baselines: missing (default outside CI) writes absent ones; changed "
                        "also rewrites visibly different ones; all rewrites every used baseline whose "
-                       "pixels differ; none never writes (default in CI)", _update_mode, "MODE"),
+                       "pixels differ; none never writes (default in CI); variant adds a visibly different "
+                       "image as one more approved variant (NAME.variant-N.png) beside its baseline, "
+                       "never replacing it", _update_mode, "MODE"),
     _Setting("ci", "CI mode: a missing baseline fails the test (default when the CI environment "
                    "variable is set to anything but 0/false)", flag_only_bool=True),
     _Setting("prune", "list baselines no test used (delete them when --perceptdiff-update is also "
@@ -102,7 +104,7 @@ def _default_setting(spec: OptionSpec) -> _Setting:
     """The comparison default of one option of :func:`perceptdiff.compare`."""
     return _Setting(spec.name, "default for every comparison: " + spec.help_text(), spec.from_text,
                     spec.metavar or "X", flag_only_bool=spec.kind is Kind.FLAG,
-                    repeatable=spec.kind is Kind.RECTS)
+                    repeatable=spec.kind in (Kind.RECTS, Kind.RULES))
 
 
 #: Comparison defaults, one per option of :func:`perceptdiff.compare`.
@@ -208,7 +210,7 @@ class Settings:
 
     @property
     def writes_missing(self) -> bool:
-        return self.update in ("missing", "changed", "all")
+        return self.update in ("missing", "changed", "all", "variant")
 
     @property
     def may_delete(self) -> bool:

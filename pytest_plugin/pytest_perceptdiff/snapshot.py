@@ -215,8 +215,20 @@ class ImageSnapshot:
             raise BaselineError(f"baseline {shown} cannot be read: {exc.reason} "
                                 "(--perceptdiff-update=changed replaces it)") from None
 
-        result = compare(expected, actual, **opts)
+        variants = _variants_of(baseline)
+        if variants:
+            from perceptdiff.variants import compare_variants
+
+            ctx.used.extend(str(v) for v in variants)  # --perceptdiff-prune: these are in use too
+            result = compare_variants([expected, *(load_image(v) for v in variants)], actual, **opts)
+        else:
+            result = compare(expected, actual, **opts)
         self.last_result = result
+        if not result.passed and settings.update == "variant":
+            added = _add_variant(baseline, actual, owner=ctx.owner)
+            ctx.record(EventKind.UPDATED, label=label, baseline=added,
+                       summary=f"added as approved variant {added.name} ({result.summary()})", result=result)
+            return None
         if result.passed:
             if settings.update == "all" and result.verdict != "identical":
                 _write_baseline(baseline, actual, overwrite=True, owner=ctx.owner)
@@ -245,6 +257,13 @@ class ImageSnapshot:
         return failure
 
 
+def glob_escape(text: str) -> str:
+    """``text`` with the glob characters ``*?[`` quoted."""
+    import glob
+
+    return glob.escape(text)
+
+
 def _validate(options: dict[str, Any]) -> None:
     """Raise OptionError now for options :func:`perceptdiff.compare` would reject."""
     from perceptdiff.preflight import check_options
@@ -256,6 +275,22 @@ def _shown(path: Path) -> str:
     from .state import display_path
 
     return display_path(path)
+
+
+def _variants_of(baseline: Path) -> list[Path]:
+    """Approved variants beside a baseline: ``NAME.variant-*.png`` (sorted)."""
+    return sorted(p for p in baseline.parent.glob(f"{glob_escape(baseline.stem)}.variant-*{baseline.suffix}")
+                  if p.is_file())
+
+
+def _add_variant(baseline: Path, image: Any, *, owner: Any = None) -> Path:
+    """Write ``image`` as the next free ``NAME.variant-N.png`` beside ``baseline``, atomically, never over a file."""
+    n = len(_variants_of(baseline)) + 1
+    while True:
+        path = baseline.with_name(f"{baseline.stem}.variant-{n}{baseline.suffix}")
+        if not path.exists() and _write_baseline(path, image, overwrite=False, owner=owner):
+            return path
+        n += 1
 
 
 def _write_baseline(path: Path, image: Any, *, overwrite: bool, owner: Any = None) -> bool:

@@ -112,7 +112,7 @@
     meta.textContent = parts.join("  ·  ");
     if (m.options) {
       var o = m.options, bits = [];
-      ["metric", "viewing", "ppd", "jnd_threshold", "max_pixels", "max_ratio", "antialiasing"].forEach(function (k) {
+      ["metric", "viewing", "ppd", "jnd_threshold", "max_pixels", "max_ratio", "max_area", "antialiasing"].forEach(function (k) {
         if (o[k] !== undefined && o[k] !== null) bits.push(k + "=" + o[k]);
       });
       if (bits.length) meta.appendChild(el("span", { className: "opts", text: "  ·  " + bits.join(" ") }));
@@ -345,10 +345,10 @@
         if (!cs) return;
         dstage.appendChild(el("div", {
           className: "box" + (g.failing ? " failing" : ""), "data-region": String(i),
-          title: "region " + (i + 1) + ": " + g.pixels + " px, peak " + fmt(g.peak_jnd, 2) + " JND",
+          title: "region " + (i + 1) + ": " + kindWords(g) + ", visible over " + fmt(visiblePx(g)) + " px, peak " + fmt(g.peak_jnd, 2) + " JND",
           style: "left:" + (100 * g.x / cs[0]) + "%;top:" + (100 * g.y / cs[1]) + "%;width:" +
             (100 * g.width / cs[0]) + "%;height:" + (100 * g.height / cs[1]) + "%"
-        }, [el("span", { text: String(i + 1) })]));
+        }, [el("span", { text: String(i + 1) + (g.kind ? " " + kindTag(g) : "") })]));
       });
       viewer.appendChild(el("div", { className: "pane diff", id: "pane-diff", role: "tabpanel", "aria-labelledby": "tab-diff" }, [
         el("div", { className: "frame" }, [dstage]),
@@ -372,6 +372,19 @@
     setView(state.view);
     applyZoom();
   }
+
+  // What changed in a region (result schema 3: kind, direction), as the text output says it.
+  var KIND_WORDS = { lightness: "lightness changed", colour: "colour changed", structure: "structure changed",
+                     alpha: "transparency changed", moved: "moved", antialiasing: "anti-aliasing forgiven" };
+  function kindWords(g) {
+    if (!g.kind) return "changed";
+    var w = KIND_WORDS[g.kind] || g.kind;
+    if (g.kind === "moved" && g.shift) return w + " by (" + g.shift[0] + ", " + g.shift[1] + ")";
+    return g.kind === "lightness" && g.direction ? w + " (" + g.direction + ")" : w;
+  }
+  function kindTag(g) { return g.kind === "lightness" && g.direction ? g.direction : g.kind; }
+  // Visible pixels of a region (schema 1 called them "pixels").
+  function visiblePx(g) { return g.visible_pixels !== undefined ? g.visible_pixels : g.pixels; }
 
   function renderFacts(p) {
     var r = res(p);
@@ -398,12 +411,15 @@
     if (r.regions && r.regions.length) {
       var t = el("table", { className: "regions" }, [el("thead", {}, [el("tr", {}, [
         el("th", { text: "#" }), el("th", { text: "x, y" }), el("th", { text: "size" }),
-        el("th", { className: "num", text: "pixels" }), el("th", { className: "num", text: "peak JND" }), el("th", { text: "fails" })])])]);
+        el("th", { text: "what changed" }), el("th", { className: "num", text: "visible px" }),
+        el("th", { className: "num", text: "peak JND" }), el("th", { className: "num", text: "mean JND" }), el("th", { text: "fails" })])])]);
       var tb = el("tbody");
       r.regions.slice(0, 50).forEach(function (g, i) {
         tb.appendChild(el("tr", { className: g.failing ? "failing" : "", onclick: function () { highlight(i); } }, [
           el("td", { text: String(i + 1) }), el("td", { text: g.x + ", " + g.y }), el("td", { text: g.width + "×" + g.height }),
-          el("td", { className: "num", text: fmt(g.pixels) }), el("td", { className: "num", text: fmt(g.peak_jnd, 2) }),
+          el("td", { className: "kind", text: kindWords(g) }),
+          el("td", { className: "num", text: fmt(visiblePx(g)) }), el("td", { className: "num", text: fmt(g.peak_jnd, 2) }),
+          el("td", { className: "num", text: fmt(g.mean_jnd, 2) }),
           el("td", { text: g.failing ? "yes" : "no" })]));
       });
       t.appendChild(tb);
