@@ -136,6 +136,8 @@ def correlate_symmetric(x: np.ndarray, half: np.ndarray, axis: int, mode: str = 
     The interior is computed from slices of ``x`` itself; only the ``r``
     lines at each end go through a small padded copy.
     """
+    if mode not in BORDER_MODES:
+        raise ValueError(f"unknown border mode {mode!r}")
     r = len(half) - 1
     n = x.shape[axis]
     if n <= 4 * r + 2:

@@ -24,6 +24,11 @@ The model (``docs/science.md`` §7; each step's source in brackets):
    [Legge & Foley 1980; Daly 1993; Mantiuk et al. 2011].
 6. **Pooling** by Minkowski summation with β = 4 [Quick 1974]:
    ``J = (J_c⁴ + Σ_s J_s⁴)^(1/4)``.
+
+**Borders** (``docs/science.md`` §7 pitfalls): each image is mirrored, the
+difference of the two is zero outside the frame (its smooth part extended by
+normalised convolution [Knutsson & Westin 1993]), so a change touching the
+frame's edge counts once, as it would inside.
 """
 
 from __future__ import annotations
@@ -87,7 +92,7 @@ class PerceptdiffMetric:
     """The default metric (see the module docstring)."""
 
     name = "perceptdiff"
-    version = "1.0"
+    version = "1.1"
     #: Embedded ICC profiles are converted to sRGB before comparing.
     color_managed = True
     #: Every common option: viewing geometry, budget, background and forgiveness included.
@@ -296,7 +301,7 @@ def _moments(la: np.ndarray, lb: np.ndarray, ld: np.ndarray,
     return var_d, var_a, var_b, mu
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=8)
 def _window_mass_cached(h: int, w: int) -> np.ndarray:
     half = filters.gaussian_kernel(filters.SSIM_SIGMA, filters.SSIM_TRUNCATE)
     rows = filters.correlate_symmetric(np.ones((h, 1), np.float32), half, 0, "zero")
@@ -314,7 +319,8 @@ def _window_mass_cached(h: int, w: int) -> np.ndarray:
 _SMOOTH_SIGMA = 6.0
 
 
-@lru_cache(maxsize=16)
+#: Two frame sizes (a few planes each) are kept: a run compares frames of one size.
+@lru_cache(maxsize=2)
 def _border_masses(h: int, w: int, levels: int) -> tuple[np.ndarray, list[np.ndarray]]:
     ones = np.ones((h, w), np.float32)
     blur = filters.gaussian(ones, _SMOOTH_SIGMA, "zero")
