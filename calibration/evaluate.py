@@ -238,7 +238,7 @@ def format_confusion(title: str, c: dict[str, Any]) -> str:
 def _region_text(r: dict[str, Any] | None) -> str:
     if not r:
         return "no region"
-    return (f"{r['pixels']} px ({r['area_deg2']:.3g} deg²) peak {r['peak_jnd']:.2f} "
+    return (f"{r['visible_pixels']} px ({r['area_deg2']:.3g} deg²) peak {r['peak_jnd']:.2f} "
             f"at {r['x']},{r['y']} {r['width']}x{r['height']}")
 
 

@@ -2,8 +2,11 @@
 
 Borders follow ``docs/science.md`` §7: CSF filters clamp (``nearest``), the
 pyramid and SSIM windows mirror (``reflect``: ``d c b | a b c d | c b a``,
-scipy's ``mirror``); nothing ever zero-pads, which would invent edges at
-the image border.
+scipy's ``mirror``).  An *image* is never zero-padded, which would invent
+edges at the image border; the *difference* of two images is (``zero``):
+clamping or mirroring it would copy a change at the border into the padding
+and make it count two to four times at a corner (``docs/science.md``,
+"Borders").
 
 The filters are separable and written with numpy slicing (symmetric taps are
 paired, so a 2r+1-tap pass costs r+1 multiplies): as fast as
@@ -30,6 +33,8 @@ WIDE_SIGMA = 3.0
 #: Block size of the wide-lobe path, in units of the lobe's std: a k×k block
 #: average for σ >= 2k keeps the block small next to the lobe.
 _BLOCK_PER_SIGMA = 2.0
+#: Border modes: clamp, mirror, and zero (only for differences, see the module docstring).
+BORDER_MODES = ("nearest", "reflect", "zero")
 _BINOMIAL5 = np.array([6, 4, 1], dtype=np.float32) / 16  # centre tap first
 #: Taps either side of the pyramid's [1 4 6 4 1]/16 kernel.
 PYRAMID_RADIUS = len(_BINOMIAL5) - 1
@@ -114,10 +119,14 @@ def gaussian_kernel(sigma: float, truncate: float = 3.0) -> np.ndarray:
 
 
 def _pad(x: np.ndarray, r: int, axis: int, mode: str) -> np.ndarray:
-    """``x`` extended by ``r`` lines at both ends of ``axis`` (``nearest`` or ``reflect``)."""
-    if mode not in ("nearest", "reflect"):
+    """``x`` extended by ``r`` lines at both ends of ``axis`` (``nearest``, ``reflect`` or ``zero``)."""
+    if mode not in BORDER_MODES:
         raise ValueError(f"unknown border mode {mode!r}")
     n = x.shape[axis]
+    if mode == "zero":
+        widths = [(0, 0)] * x.ndim
+        widths[axis] = (r, r)
+        return np.pad(x, widths)
     return np.take(x, _border_index(np.arange(-r, n + r), n, mode), axis=axis)
 
 
@@ -127,6 +136,8 @@ def correlate_symmetric(x: np.ndarray, half: np.ndarray, axis: int, mode: str = 
     The interior is computed from slices of ``x`` itself; only the ``r``
     lines at each end go through a small padded copy.
     """
+    if mode not in BORDER_MODES:
+        raise ValueError(f"unknown border mode {mode!r}")
     r = len(half) - 1
     n = x.shape[axis]
     if n <= 4 * r + 2:
@@ -178,6 +189,11 @@ def _correlate_padded(x: np.ndarray, half: np.ndarray, axis: int, mode: str,
     base = 0 if end == "head" else n_total - m
     out = np.zeros((r,) + x.shape[1:], dtype=np.float32)
     for k in range(-r, r + 1):
+        if mode == "zero":
+            inside = (lines + k >= 0) & (lines + k < n_total)
+            rows = np.flatnonzero(inside)
+            out[rows] += x[lines[rows] + k - base] * half[abs(k)]
+            continue
         idx = _border_index(lines + k, n_total, mode) - base
         out += x[idx] * half[abs(k)]
     return out
@@ -198,8 +214,11 @@ def _blur(plane: np.ndarray, sigma: float, mode: str, truncate: float = 3.0) -> 
     return correlate_symmetric(correlate_symmetric(plane, half, 0, mode), half, 1, mode)
 
 
-def gaussian(plane: np.ndarray, sigma: float) -> np.ndarray:
+def gaussian(plane: np.ndarray, sigma: float, mode: str = "nearest") -> np.ndarray:
     """Gaussian blur of a 2-D float32 plane (truncated at 3σ, borders clamped as CSF filters are).
+
+    ``mode="zero"`` treats the plane as zero outside the frame (for a
+    difference of two images).
 
     Lobes wider than :data:`WIDE_SIGMA` px are computed on a k×k block-averaged
     copy and upsampled bilinearly; the variance the block average and the
@@ -212,23 +231,24 @@ def gaussian(plane: np.ndarray, sigma: float) -> np.ndarray:
     h, w = plane.shape
     k = min(block_factor(sigma), max(1, min(h, w) // 4))
     if k <= 1:
-        return _blur(plane, sigma, "nearest")
+        return _blur(plane, sigma, mode)
     hp, wp = -(-h // k) * k, -(-w // k) * k
     padded = plane
     if (hp, wp) != (h, w):
-        padded = np.pad(plane, ((0, hp - h), (0, wp - w)), mode="edge")
+        padded = np.pad(plane, ((0, hp - h), (0, wp - w)), mode="constant" if mode == "zero" else "edge")
     small = padded.reshape(hp // k, k, wp // k, k).mean(axis=(1, 3), dtype=np.float32)
     var = sigma * sigma - (k * k - 1) / 12.0 - k * k / 6.0
     s_small = math.sqrt(max(var, 0.09 * k * k)) / k
-    small = _blur(small, s_small, "nearest")
+    small = _blur(small, s_small, mode)
     return upsample_to(small, (hp, wp), factor=k)[:h, :w]
 
 
-def sum_of_gaussians(plane: np.ndarray, lobes: list[tuple[float, float]]) -> np.ndarray:
-    """``Σ wᵢ·G(σᵢ) * plane`` for (weight, σ in px) lobes."""
+def sum_of_gaussians(plane: np.ndarray, lobes: list[tuple[float, float]],
+                     mode: str = "nearest") -> np.ndarray:
+    """``Σ wᵢ·G(σᵢ) * plane`` for (weight, σ in px) lobes (border ``mode`` as :func:`gaussian`)."""
     out: np.ndarray | None = None
     for weight, sigma in lobes:
-        term = gaussian(plane, sigma)
+        term = gaussian(plane, sigma, mode)
         term *= np.float32(weight)
         if out is None:
             out = term
@@ -238,20 +258,26 @@ def sum_of_gaussians(plane: np.ndarray, lobes: list[tuple[float, float]]) -> np.
     return out
 
 
-def pyramid_down(plane: np.ndarray) -> np.ndarray:
-    """One level of a Gaussian pyramid (Burt & Adelson 1983): [1 4 6 4 1]/16 blur, mirrored, keep every 2nd px."""
-    rows = correlate_symmetric(plane, _BINOMIAL5, 0, "reflect")[::2]
-    return np.ascontiguousarray(correlate_symmetric(rows, _BINOMIAL5, 1, "reflect")[:, ::2])
+def pyramid_down(plane: np.ndarray, mode: str = "reflect") -> np.ndarray:
+    """One level of a Gaussian pyramid (Burt & Adelson 1983): [1 4 6 4 1]/16 blur, mirrored, keep every 2nd px.
+
+    ``mode="zero"`` for a difference of two images (zero outside the frame).
+    """
+    rows = correlate_symmetric(plane, _BINOMIAL5, 0, mode)[::2]
+    return np.ascontiguousarray(correlate_symmetric(rows, _BINOMIAL5, 1, mode)[:, ::2])
 
 
-def gaussian_pyramid(plane: np.ndarray, levels: int) -> list[np.ndarray]:
-    """Up to ``levels`` levels (level 0 = ``plane``), stopping before a side drops below :data:`PYRAMID_MIN_SIZE`."""
+def gaussian_pyramid(plane: np.ndarray, levels: int, mode: str = "reflect") -> list[np.ndarray]:
+    """Up to ``levels`` levels (level 0 = ``plane``), stopping before a side drops below :data:`PYRAMID_MIN_SIZE`.
+
+    ``mode`` is the border mode of every :func:`pyramid_down` step.
+    """
     out = [np.asarray(plane, dtype=np.float32)]
     while len(out) < levels:
         h, w = out[-1].shape
         if (h + 1) // 2 < PYRAMID_MIN_SIZE or (w + 1) // 2 < PYRAMID_MIN_SIZE:
             break
-        out.append(pyramid_down(out[-1]))
+        out.append(pyramid_down(out[-1], mode))
     return out
 
 
@@ -283,9 +309,12 @@ def upsample_to(plane: np.ndarray, shape: tuple[int, int], factor: int,
     return np.ascontiguousarray(out, dtype=np.float32)
 
 
-def local_mean(plane: np.ndarray) -> np.ndarray:
-    """Gaussian-weighted local mean for SSIM moments (Wang et al. 2004: σ = 1.5, 11 taps), mirrored borders."""
-    return _blur(plane, SSIM_SIGMA, "reflect", truncate=SSIM_TRUNCATE)
+def local_mean(plane: np.ndarray, mode: str = "reflect") -> np.ndarray:
+    """Gaussian-weighted local mean for SSIM moments (Wang et al. 2004: σ = 1.5, 11 taps), mirrored borders.
+
+    ``mode="zero"`` for planes made from the difference of two images.
+    """
+    return _blur(plane, SSIM_SIGMA, mode, truncate=SSIM_TRUNCATE)
 
 
 def max3x3(mask: np.ndarray, radius: int = 1) -> np.ndarray:

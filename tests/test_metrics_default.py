@@ -169,3 +169,34 @@ def test_banded_computation_matches_whole_frame():
         banded = visibility_map(pa, pb, ppd, dict(DEFAULTS), band_pixels=64 * 260)
         np.testing.assert_allclose(banded, whole, atol=0.02 * max(1.0, float(whole.max())), rtol=0.02)
         assert np.abs(banded - whole).mean() < 1e-3
+
+
+def _patch(img, y, x, size, value):
+    out = img.copy()
+    out[y:y + size, x:x + size] = value
+    return out
+
+
+@pytest.mark.parametrize("where", [(0, 0), (0, 120), (254, 254), (120, 120)])
+def test_change_at_the_border_is_symmetric_and_grows_with_its_size(where):
+    y, x = where
+    peaks = []
+    for size in (1, 2, 3):
+        a, b = GREY, _patch(GREY, min(y, 256 - size), min(x, 256 - size), size, 90)
+        ab, ba = perceptdiff.compare(a, b), perceptdiff.compare(b, a)
+        assert ab.peak_jnd == pytest.approx(ba.peak_jnd, rel=1e-3)
+        peaks.append(ab.peak_jnd)
+    assert peaks == sorted(peaks), peaks
+
+
+def test_change_scores_the_same_at_the_corner_and_inside():
+    corner = perceptdiff.compare(GREY, _patch(GREY, 0, 0, 2, 90)).peak_jnd
+    inside = perceptdiff.compare(GREY, _patch(GREY, 100, 100, 2, 90)).peak_jnd
+    assert corner == pytest.approx(inside, rel=0.10)
+
+
+def test_uniform_change_up_to_the_border_adds_no_edge():
+    # The difference is zero outside the frame only for what is not smooth: a
+    # uniform +2 codes must not become a step at the frame's edge.
+    result = perceptdiff.compare(GREY, GREY + 2)
+    assert result.passed and result.peak_jnd < 1.0

@@ -24,12 +24,18 @@ The model (``docs/science.md`` §7; each step's source in brackets):
    [Legge & Foley 1980; Daly 1993; Mantiuk et al. 2011].
 6. **Pooling** by Minkowski summation with β = 4 [Quick 1974]:
    ``J = (J_c⁴ + Σ_s J_s⁴)^(1/4)``.
+
+**Borders** (``docs/science.md`` §7 pitfalls): each image is mirrored, the
+difference of the two is zero outside the frame (its smooth part extended by
+normalised convolution [Knutsson & Westin 1993]), so a change touching the
+frame's edge counts once, as it would inside.
 """
 
 from __future__ import annotations
 
 import math
 import os
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -86,7 +92,7 @@ class PerceptdiffMetric:
     """The default metric (see the module docstring)."""
 
     name = "perceptdiff"
-    version = "1.0"
+    version = "1.1"
     #: Embedded ICC profiles are converted to sRGB before comparing.
     color_managed = True
     #: Every common option: viewing geometry, budget, background and forgiveness included.
@@ -208,15 +214,39 @@ def _mix(m: np.ndarray, planes: np.ndarray) -> np.ndarray:
     return (m @ planes.reshape(3, -1)).reshape(planes.shape)
 
 
-def _lab_f_planes(rgb: np.ndarray, ppd: float, kernels: Mapping[str, Any]) -> np.ndarray:
-    """CSF-filtered image as CIELAB ``f(X/Xn), f(Y/Yn), f(Z/Zn)`` planes (S-CIELAB)."""
+def _filtered_opponents(rgb: np.ndarray, ppd: float, kernels: Mapping[str, Any],
+                        mode: str) -> np.ndarray:
+    """``(3, H, W)`` linear RGB → O1O2O3, each blurred by its CSF lobes (border ``mode``)."""
     opp = _mix(_M_OPP, rgb)
     for i, ch in enumerate(("O1", "O2", "O3")):
-        opp[i] = filters.sum_of_gaussians(opp[i], csf.kernel_sigmas_px(kernels[ch], ppd))
+        opp[i] = filters.sum_of_gaussians(opp[i], csf.kernel_sigmas_px(kernels[ch], ppd), mode)
+    return opp
+
+
+def _lab_f_of_opponents(opp: np.ndarray) -> np.ndarray:
+    """Filtered O1O2O3 → CIELAB ``f(X/Xn), f(Y/Yn), f(Z/Zn)`` planes (RGB clamped to [0, 1])."""
     lin = _mix(_M_OPP_INV, opp)
     np.clip(lin, 0.0, 1.0, out=lin)
     xyz = _mix(_M_XYZ_N, lin)
     return lab_f(xyz)
+
+
+def _lab_f_pair(rgb_a: np.ndarray, rgb_b: np.ndarray, ppd: float,
+                kernels: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Both images CSF-filtered (S-CIELAB) as CIELAB ``f`` planes.
+
+    The filters are linear, so A and B are filtered as their mean ``M`` (clamped
+    at the border, as an image) and their difference ``D = B − A`` (zero outside
+    the frame): ``A' = M' − D'/2``, ``B' = M' + D'/2``.  A change at the border
+    then counts once, as inside the frame, instead of being copied into the
+    padding (``docs/science.md``, "Borders").
+    """
+    mean = (rgb_a + rgb_b) * np.float32(0.5)
+    diff = rgb_b - rgb_a
+    fm, fd = _parallel(lambda job: _filtered_opponents(job[0], ppd, kernels, job[1]),
+                       ((mean, "reflect"), (diff, "zero")))
+    fd *= np.float32(0.5)
+    return _parallel(_lab_f_of_opponents, (fm - fd, fm + fd))
 
 
 def _lab_from_f(f: np.ndarray, idx: tuple[np.ndarray, ...]) -> np.ndarray:
@@ -231,8 +261,7 @@ def colour_term(rgb_a: np.ndarray, rgb_b: np.ndarray, ppd: float, csf_name: str,
     where ΔE76 ≥ 0.3; elsewhere ``1.5·ΔE76`` bounds it
     (:func:`perceptdiff.color.bounded_delta_e2000`), in two halves on the two threads.
     """
-    kernels = _kernels(csf_name)
-    fa, fb = _parallel(lambda rgb: _lab_f_planes(rgb, ppd, kernels), (rgb_a, rgb_b))
+    fa, fb = _lab_f_pair(rgb_a, rgb_b, ppd, _kernels(csf_name))
     df = fa - fb
     dy = df[1]
     dl = 116 * dy
@@ -246,27 +275,94 @@ def colour_term(rgb_a: np.ndarray, rgb_b: np.ndarray, ppd: float, csf_name: str,
     return out
 
 
-def _moments(la: np.ndarray, lb: np.ndarray, ca: np.float32) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _moments(la: np.ndarray, lb: np.ndarray, ld: np.ndarray,
+             ca: np.float32) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Local variance of the difference, of each image, and the local mean (SSIM window).
 
-    ``ca`` is subtracted before squaring (float32 ``E[x²] − E[x]²`` cancels
-    when the mean is large, ``docs/science.md`` §7 pitfalls).
+    Each image's own moments (its masking) mirror it at the border, as an
+    image; the difference ``ld = B − A`` is taken as zero outside the frame,
+    so a change at the border counts once, as inside (``docs/science.md``,
+    "Borders").  ``ca`` is subtracted before squaring (float32
+    ``E[x²] − E[x]²`` cancels when the mean is large, §7 pitfalls).
     """
-    d = la - lb
     a0, b0 = la - ca, lb - ca
-    # Five windowed sums: E[d], E[d²], E[a], E[a²], E[b²]; E[b] = E[a] − E[d].
-    mu_d, e_d2, mu_a, e_a2, e_b2 = _parallel(filters.local_mean, (d, d * d, a0, a0 * a0, b0 * b0))
-    var_d = e_d2 - mu_d * mu_d
+    mu_a, e_a2, mu_b, e_b2 = _parallel(filters.local_mean, (a0, a0 * a0, b0, b0 * b0))
+    # Window sums with zero weight outside the frame (never renormalised, so a
+    # change at the border is not weighted up) of d, d² and of the frame itself.
+    s1, s2 = _parallel(lambda x: filters.local_mean(x, "zero"), (ld, ld * ld))
+    inside = _window_mass(ld.shape)
+    # Σ w·(d − d̄)² about the in-frame local mean d̄ = s1/inside: a change
+    # that is uniform up to the border has no variance there (it is the
+    # colour term's), and an isolated change counts with its own weight.
+    var_d = s2 - s1 * s1 / inside
     var_a = e_a2 - mu_a * mu_a
-    mu_b = mu_a - mu_d
     var_b = e_b2 - mu_b * mu_b
-    mu = mu_a - np.float32(0.5) * mu_d + ca
+    mu = np.float32(0.5) * (mu_a + mu_b) + ca
     return var_d, var_a, var_b, mu
 
 
-def _level_visibility(la: np.ndarray, lb: np.ndarray, f_s: float, k_s: float, ca: np.float32) -> np.ndarray:
+@lru_cache(maxsize=8)
+def _window_mass_cached(h: int, w: int) -> np.ndarray:
+    half = filters.gaussian_kernel(filters.SSIM_SIGMA, filters.SSIM_TRUNCATE)
+    rows = filters.correlate_symmetric(np.ones((h, 1), np.float32), half, 0, "zero")
+    cols = filters.correlate_symmetric(np.ones((1, w), np.float32), half, 1, "zero")
+    out = (rows * cols).astype(np.float32)
+    out.setflags(write=False)
+    return out
+
+
+#: Std (px) of the wide blur that finds the part of a difference that is smooth
+#: up to the frame's border (see :func:`_border_neutral_pyramid`): wider than
+#: the pyramid's first kernels, so an isolated change near the border hardly
+#: enters it (a 2×2 patch: < 5 %), narrow enough to follow a uniform change
+#: that stops a few pixels from the border.
+_SMOOTH_SIGMA = 6.0
+
+
+#: Two frame sizes (a few planes each) are kept: a run compares frames of one size.
+@lru_cache(maxsize=2)
+def _border_masses(h: int, w: int, levels: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    ones = np.ones((h, w), np.float32)
+    blur = filters.gaussian(ones, _SMOOTH_SIGMA, "zero")
+    pyr = filters.gaussian_pyramid(ones, levels, "zero")
+    for x in [blur, *pyr]:
+        x.setflags(write=False)
+    return blur, pyr
+
+
+def _border_neutral_pyramid(d: np.ndarray, pyr_d: list[np.ndarray]) -> list[np.ndarray]:
+    """The difference's pyramid, zero outside the frame except for its smooth part.
+
+    ``pyr_d`` is the pyramid of ``d`` with zero outside the frame: a change at
+    the border is counted once, but a difference uniform up to the border
+    would fall off there and look like an edge.  So the smooth part
+    ``c = G * d / G * 1`` (normalised convolution, Knutsson & Westin 1993)
+    is extended by normalised convolution at every level instead:
+    ``P_s(d) + P_s(c)·(1/P_s(1) − 1)``.  Interior values are unchanged
+    (``P_s(1) = 1`` there).
+
+    References
+    ----------
+    H. Knutsson, C.-F. Westin, "Normalized and differential convolution",
+    CVPR 1993.
+    """
+    if len(pyr_d) < 2:
+        return pyr_d
+    blur_mass, pyr_mass = _border_masses(d.shape[0], d.shape[1], len(pyr_d))
+    smooth = filters.gaussian(d, _SMOOTH_SIGMA, "zero") / blur_mass
+    pyr_c = filters.gaussian_pyramid(smooth, len(pyr_d), "zero")
+    return [pyr_d[0]] + [pd + pc * (1 / pm - 1) for pd, pc, pm in zip(pyr_d[1:], pyr_c[1:], pyr_mass[1:])]
+
+
+def _window_mass(shape: tuple[int, ...]) -> np.ndarray:
+    """Weight of the SSIM window that lies inside a frame of ``shape`` (1 in the interior)."""
+    return _window_mass_cached(int(shape[0]), int(shape[1]))
+
+
+def _level_visibility(la: np.ndarray, lb: np.ndarray, ld: np.ndarray, f_s: float, k_s: float,
+                      ca: np.float32) -> np.ndarray:
     """``J_s`` of one pyramid level: Weber contrast of the difference over the CSF threshold, masked."""
-    var_d, var_a, var_b, mu = _moments(la, lb, ca)
+    var_d, var_a, var_b, mu = _moments(la, lb, ld, ca)
     np.maximum(mu, np.float32(_MEAN_FLOOR), out=mu)
     # Threshold units: r/T = r·k_S·S(f_s, μ).
     gain = (np.float32(k_s) * csf.barten_pdiff(f_s, mu, dtype=np.float32)) / mu
@@ -284,17 +380,21 @@ def structure_terms(lum_a: np.ndarray, lum_b: np.ndarray, ppd: float, levels: in
     halo wider than the SSIM window, which bounds the memory of the moments.
     """
     band_pixels = BAND_PIXELS if band_pixels is None else band_pixels
-    pyr_a, pyr_b = _parallel(lambda x: filters.gaussian_pyramid(x, levels), (lum_a, lum_b))
+    # Each image mirrored at the border (its own content masks); the difference
+    # zero outside the frame (a change at the border counts once, see _moments).
+    pyr_a, pyr_b, pyr_d = _parallel(lambda job: filters.gaussian_pyramid(job[0], levels, job[1]),
+                                    ((lum_a, "reflect"), (lum_b, "reflect"), (lum_b - lum_a, "zero")))
+    pyr_d = _border_neutral_pyramid(lum_b - lum_a, pyr_d)
     out = []
-    for s, (la, lb) in enumerate(zip(pyr_a, pyr_b)):
-        if not np.any(la != lb):
+    for s, (la, lb, ld) in enumerate(zip(pyr_a, pyr_b, pyr_d)):
+        if not np.any(ld != 0):
             continue
         f_s = _FREQ_FACTOR * ppd / 2 ** s
         ca = np.float32(la.mean())
         h, w = la.shape
         js = np.empty((h, w), np.float32)
         for y0, y1, h0, h1 in _bands(h, w, _WINDOW_HALO, band_pixels):
-            js[y0:y1] = _level_visibility(la[h0:h1], lb[h0:h1], f_s, k_s, ca)[y0 - h0:y1 - h0]
+            js[y0:y1] = _level_visibility(la[h0:h1], lb[h0:h1], ld[h0:h1], f_s, k_s, ca)[y0 - h0:y1 - h0]
         out.append((s, js))
     return out
 
