@@ -322,16 +322,10 @@ def run_pair(args: argparse.Namespace, kw: dict[str, Any]) -> int:
         actual = stdin if actual == STDIN else actual
     result = compare(expected, actual, **kw)
     images = None
-    if args.diff and result.expected_image is None and result.compared_size is None \
-            and result.verdict == "fail":
-        # Sizes differ in the headers, so nothing was decoded: the picture shows both images.
-        from .loading import load_image
-        from .options import Options
+    if args.diff:
+        from .diffimage import images_for_picture
 
-        limit = Options.from_kwargs(**{k: v for k, v in kw.items()
-                                       if k in ("max_file_mb", "allow_truncated")})
-        images = tuple(load_image(src, allow_truncated=limit.allow_truncated,
-                                  max_file_bytes=limit.max_file_bytes) for src in (expected, actual))
+        images = images_for_picture(result, expected, actual, kw)
     return _emit(args, result, images)
 
 

@@ -5,7 +5,9 @@ With ``max_shift`` N > 0, after the verdict rule has found the regions:
 1. **The whole frame** (a scroll): phase correlation proposes a displacement
    of up to N px (:func:`perceptdiff.shift_search.frame_shift`); when, moved
    back by it, the actual image equals the expected one on their overlap
-   (within one code) and the regions span at least :data:`FRAME_SPAN` of the
+   (within one code) and the *raw* difference (every pixel whose codes
+   differ, before jitter forgiveness: a 1-px scroll leaves only scattered
+   regions once forgiven) spans at least :data:`FRAME_SPAN` of the
    frame's width and height, every region is the scroll and the regions are
    replaced by one, of kind ``moved``, over all of them: one fact, not
    thousands of regions.  The band that scrolled in cannot be judged (it is
@@ -30,11 +32,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from . import verdict
 from .image import Image
 from .resample import match_dtypes
 from .result import Region, RegionKind
-from .shift_search import frame_shift, region_shift
+from .shift_search import differing_pixels, frame_shift, region_shift
 from .verdict import Decision, VerdictRule
 
 __all__ = ["apply_moves", "SHIFT_MIN_EXPLAINED", "MOVED_EXPLAINS", "FRAME_SPAN"]
@@ -72,6 +76,21 @@ def _frame_region(decision: Decision, dx: int, dy: int, failing: bool) -> Region
                   kind=RegionKind.MOVED, kinds=(RegionKind.MOVED,), shift=(dx, dy))
 
 
+def _raw_spread(a: Image, b: Image) -> bool:
+    """The codes of ``a`` and ``b`` differ over at least :data:`FRAME_SPAN` of the width and the height.
+
+    Judged on the raw difference, not on the regions left after forgiveness:
+    a 1-px scroll is mostly forgiven as jitter, and what remains need not
+    span the frame although the whole frame moved.
+    """
+    differ = differing_pixels(a.pixels, b.pixels)
+    cols, rows = np.flatnonzero(differ.any(axis=0)), np.flatnonzero(differ.any(axis=1))
+    if not cols.size:
+        return False
+    return (cols[-1] + 1 - cols[0] >= FRAME_SPAN * a.width
+            and rows[-1] + 1 - rows[0] >= FRAME_SPAN * a.height)
+
+
 def apply_moves(decision: Decision, expected: Image, actual: Image, *, max_shift: int,
                 allow_shift: bool, rule: VerdictRule, ppd: float,
                 jnd_threshold: float) -> tuple[Decision, tuple[str, ...]]:
@@ -83,11 +102,7 @@ def apply_moves(decision: Decision, expected: Image, actual: Image, *, max_shift
         return decision, ()
     a, b = match_dtypes(expected, actual)
     shape = (a.height, a.width)
-    regs = decision.regions
-    span_w = max(r.x + r.width for r in regs) - min(r.x for r in regs)
-    span_h = max(r.y + r.height for r in regs) - min(r.y for r in regs)
-    spread = span_w >= FRAME_SPAN * a.width and span_h >= FRAME_SPAN * a.height
-    whole = frame_shift(a.pixels, b.pixels, max_shift) if spread else None
+    whole = frame_shift(a.pixels, b.pixels, max_shift) if _raw_spread(a, b) else None
     if whole is not None and whole.exact:
         region = _frame_region(decision, whole.dx, whole.dy, failing=not allow_shift)
         note = (f"the whole frame moved by ({whole.dx}, {whole.dy}) px (a scroll): moved back, it matches "

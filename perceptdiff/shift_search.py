@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Shift", "frame_shift", "region_shift", "CODE_TOLERANCE", "MAX_SEARCH_WORK"]
+__all__ = ["Shift", "differing_pixels", "frame_shift", "region_shift", "CODE_TOLERANCE", "MAX_SEARCH_WORK"]
 
 #: Codes within this fraction of the full scale count as equal (one 8-bit code).
 CODE_TOLERANCE = 1.0 / 255.0
@@ -69,6 +69,11 @@ def _tolerance(pixels: np.ndarray) -> float:
     if pixels.dtype == np.uint16:
         return 65535.0 * CODE_TOLERANCE + 1e-3
     return CODE_TOLERANCE + 1e-6
+
+
+def differing_pixels(expected: np.ndarray, actual: np.ndarray) -> np.ndarray:
+    """Boolean map of the pixels whose codes differ by more than :data:`CODE_TOLERANCE` (same shapes)."""
+    return _differ(expected, actual, _tolerance(expected))
 
 
 def _padded(img: np.ndarray, box: tuple[int, int, int, int], n: int) -> np.ndarray:

@@ -122,3 +122,36 @@ def test_option_errors():
         perceptdiff.compare(a, b, max_shift=4, allow_shift=True, max_pixels=10)
     with pytest.raises(OptionError, match="max_shift"):
         perceptdiff.compare(a, b, max_shift=65)
+
+
+
+def _ui_scene(seed: int) -> np.ndarray:
+    """The calibration corpus's UI scene (calibration/make_corpus.py), where 1-px scrolls were false alarms."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    cal = Path(__file__).resolve().parents[1] / "calibration"
+    spec = importlib.util.spec_from_file_location("_cal_make_corpus", cal / "make_corpus.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    sys.path.insert(0, str(cal))
+    try:
+        spec.loader.exec_module(mod)
+    finally:
+        sys.path.remove(str(cal))
+    return np.concatenate([mod.ui_scene(seed), mod.ui_scene(seed + 10)], axis=0)
+
+
+def test_a_one_pixel_scroll_is_one_fact_although_forgiveness_leaves_scattered_regions():
+    tall = _ui_scene(0)
+    a, b = tall[:320], tall[1:321]
+    r = perceptdiff.compare(a, b, max_shift=8, allow_shift=True)
+    assert r.verdict == "pass", r.reason
+    assert r.region_count == 1 and r.regions[0].shift == (0, -1) and r.regions[0].kind is RegionKind.MOVED
+    assert r.reason.startswith("the whole frame moved by (0, -1) px")
+    # A 1-px scroll plus a real change still fails.
+    b = b.copy()
+    b[150:160, 60:100] = RED
+    assert perceptdiff.compare(a, b, max_shift=8, allow_shift=True).verdict == "fail"

@@ -73,9 +73,9 @@ from .palette import (
     REGION_BOX_COLOR,
     ramp_colors,
 )
-from .render import BASES, STYLES, check_diff_path, render_diff, wrap_panel, write_diff
+from .render import BASES, STYLES, check_diff_path, images_for_picture, render_diff, wrap_panel, write_diff
 
-__all__ = ["render_diff", "write_diff", "check_diff_path", "STYLES", "BASES", "RAMP",
+__all__ = ["render_diff", "write_diff", "images_for_picture", "check_diff_path", "STYLES", "BASES", "RAMP",
            "FORGIVEN_COLOR", "FAILING_BOX_COLOR", "REGION_BOX_COLOR", "BOX_HALO", "FORGIVEN_ALPHA",
            "ramp_colors", "flatten", "faded_grey", "paint_levels", "paint_overlay", "paint_mask",
            "zoom_factor", "wrap_panel", "boxes_to_draw", "MAX_BOXES_DRAWN"]

@@ -28,7 +28,7 @@ from .overlay import (boxes_to_draw, draw_labels, draw_regions, flatten, paint_m
                       zoom_factor)
 from .palette import SEPARATOR, TEXT, VERDICT_COLORS
 
-__all__ = ["STYLES", "BASES", "render_diff", "write_diff", "wrap_panel", "MAX_LEGEND_SCALE",
+__all__ = ["STYLES", "BASES", "render_diff", "write_diff", "images_for_picture", "wrap_panel", "MAX_LEGEND_SCALE",
            "WRAP_ASPECT"]
 
 #: Accepted values of ``style``: the faded image with marks, expected | actual | diff,
@@ -269,6 +269,27 @@ def _render_uncompared(result: Any, exp: Image | None, act: Image | None) -> np.
         verdict_line,
         (f"not compared: expected is {ew}x{eh}, actual is {aw}x{ah}; both shown as they are", TEXT)])
     return _vcat(body, cap, s)
+
+
+def images_for_picture(result: Any, expected: Any, actual: Any,
+                       options: Any = None) -> tuple[Image, Image] | None:
+    """Both images, decoded for the diff picture, when the comparison decoded neither; else None.
+
+    Sizes that differ in the headers fail without decoding, so ``result``
+    holds no image; the picture shows both (:func:`render_diff`'s
+    ``images``).  ``options`` are the comparison's keyword options, of which
+    the load limits apply (``max_file_mb``, ``allow_truncated``).
+    """
+    if result.expected_image is not None or result.compared_size is not None or result.verdict != "fail":
+        return None
+    from ..loading import load_image
+    from ..options import Options
+
+    limit = Options.from_kwargs(**{k: v for k, v in (options or {}).items()
+                                   if k in ("max_file_mb", "allow_truncated")})
+    exp, act = (load_image(src, allow_truncated=limit.allow_truncated, max_file_bytes=limit.max_file_bytes)
+                for src in (expected, actual))
+    return exp, act
 
 
 def write_diff(result: Any, path: str | os.PathLike[str], style: str = "overlay", *,

@@ -130,20 +130,9 @@ def _write_diff(task: Task, entry: Entry, result: Any) -> None:
     """The ``--diff DIR`` image of a compared pair."""
     assert task.diff_path is not None
     try:
-        from ..diffimage import write_diff
+        from ..diffimage import images_for_picture, write_diff
 
-        images = None
-        if result.expected_image is None and result.compared_size is None and result.verdict == "fail":
-            # Sizes differ in the headers, so nothing was decoded: the picture shows both
-            # images (as the two-image command draws it).
-            from ..loading import load_image
-            from ..options import Options
-
-            limit = Options.from_kwargs(**{k: v for k, v in task.options.items()
-                                           if k in ("max_file_mb", "allow_truncated")})
-            images = tuple(load_image(src, allow_truncated=limit.allow_truncated,
-                                      max_file_bytes=limit.max_file_bytes)
-                           for src in (task.spec.expected, task.spec.actual))
+        images = images_for_picture(result, task.spec.expected, task.spec.actual, task.options)
         write_diff(result, task.diff_path, style=task.diff_style, base=task.diff_base,
                    color=task.diff_color, images=images)  # type: ignore[arg-type]
         entry.diff = task.diff_path
