@@ -140,7 +140,8 @@ def test_visibility_does_not_depend_on_position(case):
 # --------------------------------------------------------------------------- rendered subset
 def _missing(setting_ids: set[str]) -> str | None:
     renderers = {plan.SETTINGS[s].renderer for s in setting_ids}
-    if "chromium" in renderers:
+    # The PDF documents of the subset (the invoice) are HTML printed to PDF by Chromium first.
+    if renderers & {"chromium", "pdftoppm", "mutool", "gs"}:
         import render
 
         if not Path(render.CHROMIUM).exists():
