@@ -38,7 +38,7 @@ from .optionspec import refuse_unsupported
 from .result import ComparisonResult, MapStore
 from .verdict import Decision
 
-__all__ = ["compare", "compare_images", "decide_output"]
+__all__ = ["compare", "compare_images", "decide_output", "load_input"]
 
 
 def compare(expected: Any, actual: Any, **options: Any) -> ComparisonResult:
@@ -138,12 +138,15 @@ def _load_pair(expected: Any, actual: Any, options: Options,
     (metrics that model a tool without it, such as Yee's) keeps embedded ICC
     profiles from being applied.
     """
-    def load(src: Any) -> Image:
-        return loading.load_image(src, color_management=color_management,
-                                  allow_truncated=options.allow_truncated,
-                                  max_file_bytes=options.max_file_bytes)
+    return (load_input(expected, options, color_management=color_management),
+            load_input(actual, options, color_management=color_management))
 
-    return load(expected), load(actual)
+
+def load_input(source: Any, options: Options, *, color_management: bool = True) -> Image:
+    """Decode one input under the options' loading limits (truncation, file size)."""
+    return loading.load_image(source, color_management=color_management,
+                              allow_truncated=options.allow_truncated,
+                              max_file_bytes=options.max_file_bytes)
 
 
 def compare_images(expected: Image, actual: Image, options: Options | None = None, *,

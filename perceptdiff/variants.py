@@ -30,8 +30,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import loading
-from .engine import compare_images, decide_output
+from .engine import compare_images, decide_output, load_input
 from .errors import OptionError
 from .metrics import MetricOutput, get_metric
 from .options import Options
@@ -68,7 +67,7 @@ def _envelope(variants: list[Any], actual: Any) -> Any:
         return None
     lo = hi = None
     for v in variants:
-        pv, pa = match_dtypes(v, actual)
+        pv, _ = match_dtypes(v, actual)
         lo = pv.pixels if lo is None else np.minimum(lo, pv.pixels)
         hi = pv.pixels if hi is None else np.maximum(hi, pv.pixels)
     _, pa = match_dtypes(variants[0], actual)
@@ -108,8 +107,7 @@ def compare_variants(variants: Sequence[Any], actual: Any, **options: Any) -> Co
     metric = get_metric(opts.metric)
 
     def load(src: Any) -> Any:
-        return loading.load_image(src, color_management=metric.color_managed,
-                                  allow_truncated=opts.allow_truncated, max_file_bytes=opts.max_file_bytes)
+        return load_input(src, opts, color_management=metric.color_managed)
 
     act = load(actual)
     results = [compare_images(load(v), act, opts) for v in variants]
