@@ -382,9 +382,10 @@ def structure_terms(lum_a: np.ndarray, lum_b: np.ndarray, ppd: float, levels: in
     band_pixels = BAND_PIXELS if band_pixels is None else band_pixels
     # Each image mirrored at the border (its own content masks); the difference
     # zero outside the frame (a change at the border counts once, see _moments).
+    diff = lum_b - lum_a
     pyr_a, pyr_b, pyr_d = _parallel(lambda job: filters.gaussian_pyramid(job[0], levels, job[1]),
-                                    ((lum_a, "reflect"), (lum_b, "reflect"), (lum_b - lum_a, "zero")))
-    pyr_d = _border_neutral_pyramid(lum_b - lum_a, pyr_d)
+                                    ((lum_a, "reflect"), (lum_b, "reflect"), (diff, "zero")))
+    pyr_d = _border_neutral_pyramid(diff, pyr_d)
     out = []
     for s, (la, lb, ld) in enumerate(zip(pyr_a, pyr_b, pyr_d)):
         if not np.any(ld != 0):
