@@ -66,7 +66,7 @@ from typing import Sequence
 import numpy as np
 
 from . import filters, regions as region_labels
-from .color import SRGB_TO_XYZ, WHITE_XYZ, decode, delta_e76, lab_f, lab_from_f, srgb_to_linear
+from .color import SRGB_TO_XYZ, decode, delta_e76, lab_f, rgb_to_xyz, srgb_to_linear, xyz_to_lab
 from .image import Image, full_scale
 from .resample import match_dtypes
 from .result import Region, RegionKind
@@ -213,11 +213,8 @@ def _composited(pixels: np.ndarray, page: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def _lab(rgb: np.ndarray) -> np.ndarray:
-    """CIELAB ``(..., 3)`` of linear RGB (channel by channel: no BLAS call for a 3x3 product)."""
-    m = (SRGB_TO_XYZ / WHITE_XYZ[:, None]).astype(np.float32)
-    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    f = [lab_f(m[i, 0] * r + m[i, 1] * g + m[i, 2] * b) for i in range(3)]
-    return lab_from_f(*f).astype(np.float32)
+    """CIELAB ``(..., 3)`` of linear RGB."""
+    return xyz_to_lab(rgb_to_xyz(rgb))
 
 
 def _lightness(rgb: np.ndarray) -> np.ndarray:
