@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from dataclasses import dataclass
 from typing import Iterable
+
+from ..variant_names import variant_base
 
 __all__ = ["IMAGE_EXTENSIONS", "PairSpec", "is_image_name", "find_images", "match_folders",
            "pair_renamed", "shard_of", "parse_shard"]
@@ -125,16 +126,6 @@ def find_images(root: str | os.PathLike[str], exclude: Iterable[str | os.PathLik
                 files[rel_path] = entry.path
         stack.extend(reversed(subdirs))
     return files, problems
-
-
-#: ``name.variant-<anything>.ext``: an approved variant of ``name.ext`` (same folder).
-_VARIANT = re.compile(r"^(?P<stem>.+)\.variant-[^/]+(?P<ext>\.[^./]+)$")
-
-
-def variant_base(rel_path: str) -> str | None:
-    """``sub/name.png`` for ``sub/name.variant-mac.png``; None for a name that is no variant's."""
-    m = _VARIANT.match(rel_path)
-    return m.group("stem") + m.group("ext") if m else None
 
 
 def _group_variants(exp: dict[str, str]) -> dict[str, list[str]]:

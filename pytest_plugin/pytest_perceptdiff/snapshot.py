@@ -279,15 +279,19 @@ def _shown(path: Path) -> str:
 
 def _variants_of(baseline: Path) -> list[Path]:
     """Approved variants beside a baseline: ``NAME.variant-*.png`` (sorted)."""
-    return sorted(p for p in baseline.parent.glob(f"{glob_escape(baseline.stem)}.variant-*{baseline.suffix}")
+    from perceptdiff.variant_names import variant_glob
+
+    return sorted(p for p in baseline.parent.glob(variant_glob(glob_escape(baseline.stem), baseline.suffix))
                   if p.is_file())
 
 
 def _add_variant(baseline: Path, image: Any, *, owner: Any = None) -> Path:
     """Write ``image`` as the next free ``NAME.variant-N.png`` beside ``baseline``, atomically, never over a file."""
+    from perceptdiff.variant_names import variant_name
+
     n = len(_variants_of(baseline)) + 1
     while True:
-        path = baseline.with_name(f"{baseline.stem}.variant-{n}{baseline.suffix}")
+        path = baseline.with_name(variant_name(baseline.stem, n, baseline.suffix))
         if not path.exists() and _write_baseline(path, image, overwrite=False, owner=owner):
             return path
         n += 1
