@@ -49,7 +49,7 @@ def node_available() -> str | None:
     if shutil.which("node") is None:
         return "node is not on PATH"
     if not (NODE_DIR / "node_modules" / "pixelmatch").is_dir():
-        return f"npm packages missing: run `npm ci` in {NODE_DIR}"
+        return f"npm packages missing: run `npm install` in {NODE_DIR}"
     return None
 
 
