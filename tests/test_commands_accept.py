@@ -187,3 +187,73 @@ def test_renamed_move_refuses_an_old_baseline_outside_the_expected_folder(
     assert main(["accept", "evil.json", "--renamed", "move", "--only", "b2.png"]) == 2
     assert "b2.png: old baseline 'act/c.png' is outside exp; not deleted" in capsys.readouterr().err
     assert Path("act/c.png").exists() and not Path("exp/b2.png").exists()
+
+
+@pytest.fixture
+def with_variants(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A failing pair c.png whose baseline has two approved variants (neither matches), and a new pair."""
+    from test_folder import textured, visibly_changed, write_png
+
+    exp, act = tmp_path / "exp", tmp_path / "act"
+    exp.mkdir()
+    act.mkdir()
+    write_png(exp / "c.png", textured(9))
+    write_png(exp / "c.variant-1.png", textured(10))
+    write_png(exp / "c.variant-mac.png", textured(11))
+    write_png(act / "c.png", visibly_changed(textured(9)))
+    write_png(act / "n.png", textured(4))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    assert main(["exp", "act", "--jobs", "1", "-q", "--json", "s.json"]) == 1
+    rows = {r["path"]: r["status"] for r in json.loads(Path("s.json").read_text())["pairs"]}
+    assert rows == {"c.png": "fail", "n.png": "new"}
+    return tmp_path
+
+
+def test_a_baseline_with_variants_is_refused_without_being_told_what_the_new_image_is(
+        with_variants: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = _snapshot("exp")
+    assert main(["accept", "s.json"]) == 2
+    err = capsys.readouterr().err
+    assert "c.png: its baseline has 2 approved variant(s) (c.variant-1.png, c.variant-mac.png)" in err
+    assert "--variants add" in err and "--variants drop" in err
+    assert _snapshot("exp") == before  # refused before anything was written: not even the new pair
+
+
+def test_variants_add_writes_the_next_free_variant_and_keeps_the_rest(with_variants: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    before = _snapshot("exp")
+    taken = with_variants / "exp" / "c.variant-3.png"
+    shutil.copyfile(with_variants / "exp" / "c.variant-1.png", taken)  # a name that exists is never written
+    before = _snapshot("exp")
+    assert main(["accept", "s.json", "--variants", "add", "--dry-run"]) == 0
+    assert "c.variant-4.png (a new variant; the baseline stays)" in capsys.readouterr().out
+    assert main(["accept", "s.json", "--variants", "add"]) == 0
+    out = capsys.readouterr().out
+    assert f"-> {os.path.join('exp', 'c.variant-4.png')} (a new variant; the baseline stays)" in out
+    after = _snapshot("exp")
+    for rel in before:
+        assert after[rel] == before[rel], rel
+    assert after["c.variant-4.png"][0] == Path("act/c.png").read_bytes()
+    assert after["n.png"][0] == Path("act/n.png").read_bytes()  # a new pair is a baseline, as always
+    # The new look is approved now: the same comparison passes.
+    assert main(["exp", "act", "--jobs", "1", "-q"]) == 0
+
+
+def test_variants_drop_replaces_the_baseline_then_deletes_its_variants(with_variants: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["accept", "s.json", "--variants", "drop", "--dry-run"]) == 0
+    assert "(2 variant(s) to delete)" in capsys.readouterr().out
+    assert sorted(p.name for p in Path("exp").iterdir()) == ["c.png", "c.variant-1.png", "c.variant-mac.png"]
+    assert main(["accept", "s.json", "--variants", "drop"]) == 0
+    assert "(2 variant(s) deleted)" in capsys.readouterr().out
+    assert sorted(p.name for p in Path("exp").iterdir()) == ["c.png", "n.png"]
+    assert Path("exp/c.png").read_bytes() == Path("act/c.png").read_bytes()
+    assert main(["exp", "act", "--jobs", "1", "-q"]) == 0
+
+
+def test_variants_add_without_variants_keeps_the_baseline(compared: Path) -> None:
+    old = Path("exp/sub/visible.png").read_bytes()
+    assert main(["accept", "s.json", "--variants", "add"]) == 0
+    assert Path("exp/sub/visible.png").read_bytes() == old
+    assert Path("exp/sub/visible.variant-1.png").read_bytes() == Path("act/sub/visible.png").read_bytes()

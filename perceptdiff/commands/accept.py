@@ -1,4 +1,4 @@
-"""``perceptdiff accept SUMMARY.json [--only PATTERN] [--renamed copy|move] [--dry-run]``.
+"""``perceptdiff accept SUMMARY.json [--only PATTERN] [--renamed copy|move] [--variants add|drop] [--dry-run]``.
 
 Makes the new images of a summary's ``fail`` and ``new`` pairs the
 baselines, as the report's accept commands do: each new image is copied over
@@ -17,6 +17,19 @@ is for a person to delete), and so is a ``renamed`` pair unless
 
 A rename whose picture changed visibly is accepted the same way (its new
 image becomes the baseline), so look at it first.
+
+A failing pair whose baseline has approved variants beside it
+(``NAME.variant-*.EXT``, :mod:`perceptdiff.variant_names`) is refused, and
+nothing at all is written, unless ``--variants`` says what the new image is:
+
+``--variants add``
+    one more approved variant: it is written as the next free
+    ``NAME.variant-N.EXT`` (never over a file) and the baseline and its
+    variants stay (also without variants: the baseline stays and the new
+    image becomes its first variant);
+``--variants drop``
+    the new baseline: it replaces the baseline, then the variants are
+    deleted, so what the new look replaced cannot pass any more.
 
 Which files: the row's ``baseline`` (for a summary that predates it, the
 ``expected`` file, or ``expected_dir/path`` for a new image) receives the row's
@@ -40,6 +53,7 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import os
+from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -56,13 +70,19 @@ ACCEPTED = (Status.FAIL, Status.NEW)
 #: What ``--renamed`` may do with a renamed pair's old baseline: keep it, or delete it.
 RENAMED_CHOICES = ("copy", "move")
 
+#: What ``--variants`` makes of a failing pair's new image: one more approved variant, or the one
+#: baseline (its variants deleted).
+VARIANT_CHOICES = ("add", "drop")
+
 
 @dataclass(frozen=True)
 class Acceptance:
     """One copy: the pair, its new image and the baseline it replaces.
 
     ``remove`` is the old baseline of a rename accepted with ``--renamed move``,
-    deleted after the copy.
+    deleted after the copy; ``drop`` the variants ``--variants drop`` deletes
+    after it.  ``as_variant``: ``baseline`` is a new variant's file, written
+    only if no file is there.
     """
 
     name: str
@@ -70,6 +90,8 @@ class Acceptance:
     source: str
     baseline: str
     remove: str | None = None
+    drop: tuple[str, ...] = ()
+    as_variant: bool = False
 
 
 def _baseline(saved: SavedSummary, entry: Entry) -> str:
@@ -130,22 +152,44 @@ def _chosen(entry: Entry, only: Sequence[str]) -> bool:
     return not only or any(fnmatch.fnmatchcase(n, p) for n in names for p in only)
 
 
+def _variant_plan(entry: Entry, baseline: str, variants: str | None) -> tuple[str, tuple[str, ...], bool]:
+    """Where a failing pair's new image goes, the variants deleted after it, and whether it is a new variant."""
+    from ..variant_names import new_variant_paths, variants_of
+
+    if entry.status is not Status.FAIL:
+        return baseline, (), False
+    if variants == "add":
+        return str(next(new_variant_paths(baseline))), (), True
+    present = tuple(str(p) for p in variants_of(baseline))
+    if present and variants != "drop":
+        shown = ", ".join(os.path.basename(p) for p in present[:3]) + (", ..." if len(present) > 3 else "")
+        raise PerceptdiffError(
+            f"{entry.name}: its baseline has {len(present)} approved variant(s) ({shown}); nothing written: "
+            f"--variants add keeps them and adds the new image as one more, --variants drop makes it "
+            f"the baseline and deletes them")
+    return baseline, present, False
+
+
 def plan_acceptance(saved: SavedSummary, only: Sequence[str] = (),
-                    renamed: str | None = None) -> list[Acceptance]:
+                    renamed: str | None = None, variants: str | None = None) -> list[Acceptance]:
     """The copies that accept the summary's failing and new pairs (those matching ``only``).
 
     ``renamed`` (``"copy"`` or ``"move"``) accepts the ``renamed`` pairs too;
-    None leaves them alone.
+    None leaves them alone.  ``variants`` (``"add"`` or ``"drop"``) says what
+    a failing pair's new image is when its baseline may have approved variants
+    (see the module's docstring); None refuses a pair whose baseline has some.
 
     Raises
     ------
     perceptdiff.errors.PerceptdiffError
-        A chosen pair's new image is missing, or its baseline (or, for a
+        A chosen pair's new image is missing, its baseline (or, for a
         rename that moves, its old baseline) is not an image inside the
-        expected folder.
+        expected folder, or its baseline has variants and ``variants`` is None.
     """
     if renamed is not None and renamed not in RENAMED_CHOICES:
         raise PerceptdiffError(f"--renamed {renamed!r}: one of {', '.join(RENAMED_CHOICES)}")
+    if variants is not None and variants not in VARIANT_CHOICES:
+        raise PerceptdiffError(f"--variants {variants!r}: one of {', '.join(VARIANT_CHOICES)}")
     plan = []
     for entry in saved.entries:
         rename = entry.status is Status.RENAMED and renamed is not None
@@ -156,8 +200,9 @@ def plan_acceptance(saved: SavedSummary, only: Sequence[str] = (),
         baseline = _baseline(saved, entry)
         _check_target(saved, entry, baseline)
         remove = _old_baseline(saved, entry, baseline) if rename and renamed == "move" else None
-        plan.append(Acceptance(entry.name, entry.status, _source(saved, entry, baseline), baseline,
-                               remove))
+        source = _source(saved, entry, baseline)
+        target, drop, as_variant = _variant_plan(entry, baseline, variants)
+        plan.append(Acceptance(entry.name, entry.status, source, target, remove, drop, as_variant))
     return plan
 
 
@@ -170,38 +215,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="accept renamed pairs too: write the new image to the new name's baseline "
                              "and keep the old baseline (copy) or delete it afterwards (move); "
                              "without it renamed pairs are left alone")
+    parser.add_argument("--variants", choices=VARIANT_CHOICES, default=None,
+                        help="for a failing pair whose baseline has approved variants (NAME.variant-*.png): "
+                             "add the new image as one more variant (add), or make it the baseline and "
+                             "delete the variants (drop); without it such a pair is refused")
     parser.add_argument("--dry-run", action="store_true", help="say what would be copied; write nothing")
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..fileio import atomic_write_bytes
-
     renamed = getattr(args, "renamed", None)
     saved = read_summary(args.summary)
-    plan = plan_acceptance(saved, args.only, renamed)
+    plan = plan_acceptance(saved, args.only, renamed, getattr(args, "variants", None))
     verb = "would accept" if args.dry_run else "accepted"
+    gone_word = "to delete" if args.dry_run else "deleted"
     removed = 0
     for item in plan:
-        same_file = os.path.realpath(item.source) == os.path.realpath(item.baseline)
+        target = item.baseline
+        same_file = os.path.realpath(item.source) == os.path.realpath(target)
         if not args.dry_run:
             if not same_file:  # a baseline the run wrote already (the pytest plugin) stays as it is
-                try:
-                    data = Path(item.source).read_bytes()
-                except OSError as exc:
-                    raise PerceptdiffError(f"{item.source}: cannot read ({exc.strerror or exc})") from None
-                atomic_write_bytes(item.baseline, data)
-            if item.remove is not None:
-                # Only after the new baseline is whole: never neither of the two.
-                try:
-                    os.unlink(item.remove)
-                except FileNotFoundError:
-                    pass
-                except OSError as exc:
-                    raise PerceptdiffError(f"{item.remove}: cannot delete ({exc.strerror or exc})") from None
+                target = _write(item)
+            # Deletions only after the new baseline is whole: never neither of the two.
+            for doomed in ((item.remove,) if item.remove else ()) + item.drop:
+                _delete(doomed)
         if item.remove is not None:
             removed += 1
-        tail = f" (old baseline {item.remove} {'to delete' if args.dry_run else 'deleted'})" if item.remove else ""
-        print(printable(f"{verb} {item.status.word:<4} {item.name}: {item.source} -> {item.baseline}{tail}"))
+        tails = ([f"old baseline {item.remove} {gone_word}"] if item.remove else []) \
+            + ([f"{len(item.drop)} variant(s) {gone_word}"] if item.drop else []) \
+            + (["a new variant; the baseline stays"] if item.as_variant else [])
+        tail = f" ({'; '.join(tails)})" if tails else ""
+        print(printable(f"{verb} {item.status.word:<4} {item.name}: {item.source} -> {target}{tail}"))
     skipped = [e for e in saved.entries if e.status.notable and e.status not in ACCEPTED
                and not (e.status is Status.RENAMED and renamed is not None)]
     words = [s.value for s in (Status.REMOVED, Status.RENAMED, Status.ERROR) if any(e.status is s for e in skipped)]
@@ -211,3 +254,36 @@ def run(args: argparse.Namespace) -> int:
     gone = f", {removed} old baseline(s) {'to delete' if args.dry_run else 'deleted'}" if removed else ""
     print(f"{len(plan)} baseline(s) {'to write' if args.dry_run else 'written'}{gone}{tail}")
     return 0
+
+
+def _write(item: Acceptance) -> str:
+    """Copy the new image to its target atomically; a new variant never over a file (the next name instead)."""
+    from ..fileio import atomic_write_bytes
+    from ..variant_names import new_variant_paths, variant_base
+
+    try:
+        data = Path(item.source).read_bytes()
+    except OSError as exc:
+        raise PerceptdiffError(f"{item.source}: cannot read ({exc.strerror or exc})") from None
+    if not item.as_variant:
+        atomic_write_bytes(item.baseline, data)
+        return item.baseline
+    base = os.path.join(os.path.dirname(item.baseline), variant_base(os.path.basename(item.baseline)) or "")
+    candidates = chain([Path(item.baseline)], new_variant_paths(base))
+    while True:
+        path = next(candidates)
+        try:
+            atomic_write_bytes(path, data, overwrite=False)
+            return str(path)
+        except PerceptdiffError:
+            if not path.exists():  # not a name taken meanwhile: real trouble
+                raise
+
+
+def _delete(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise PerceptdiffError(f"{path}: cannot delete ({exc.strerror or exc})") from None

@@ -215,7 +215,9 @@ class ImageSnapshot:
             raise BaselineError(f"baseline {shown} cannot be read: {exc.reason} "
                                 "(--perceptdiff-update=changed replaces it)") from None
 
-        variants = _variants_of(baseline)
+        from perceptdiff.variant_names import variants_of
+
+        variants = variants_of(baseline)
         if variants:
             from perceptdiff.variants import compare_variants
 
@@ -257,13 +259,6 @@ class ImageSnapshot:
         return failure
 
 
-def glob_escape(text: str) -> str:
-    """``text`` with the glob characters ``*?[`` quoted."""
-    import glob
-
-    return glob.escape(text)
-
-
 def _validate(options: dict[str, Any]) -> None:
     """Raise OptionError now for options :func:`perceptdiff.compare` would reject."""
     from perceptdiff.preflight import check_options
@@ -277,24 +272,12 @@ def _shown(path: Path) -> str:
     return display_path(path)
 
 
-def _variants_of(baseline: Path) -> list[Path]:
-    """Approved variants beside a baseline: ``NAME.variant-*.png`` (sorted)."""
-    from perceptdiff.variant_names import variant_glob
-
-    return sorted(p for p in baseline.parent.glob(variant_glob(glob_escape(baseline.stem), baseline.suffix))
-                  if p.is_file())
-
-
 def _add_variant(baseline: Path, image: Any, *, owner: Any = None) -> Path:
     """Write ``image`` as the next free ``NAME.variant-N.png`` beside ``baseline``, atomically, never over a file."""
-    from perceptdiff.variant_names import variant_name
+    from perceptdiff.variant_names import new_variant_paths
 
-    n = len(_variants_of(baseline)) + 1
-    while True:
-        path = baseline.with_name(variant_name(baseline.stem, n, baseline.suffix))
-        if not path.exists() and _write_baseline(path, image, overwrite=False, owner=owner):
-            return path
-        n += 1
+    return next(path for path in new_variant_paths(baseline)
+                if _write_baseline(path, image, overwrite=False, owner=owner))
 
 
 def _write_baseline(path: Path, image: Any, *, overwrite: bool, owner: Any = None) -> bool:
