@@ -13,15 +13,17 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping, Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Mapping, Protocol
 
 from ..errors import OptionError
-from ..image import Image
 from ..options import Options
 from ..optionspec import COMMON_OPTIONS
-from ..verdict import VerdictRule
+
+if TYPE_CHECKING:  # annotations only: listing the metrics (``--help``, ``--version``) needs no numpy
+    import numpy as np
+
+    from ..image import Image
+    from ..verdict import VerdictRule
 
 __all__ = ["Metric", "MetricOutput", "ENGINE_OPTIONS", "get_metric", "register_metric",
            "metric_names"]
