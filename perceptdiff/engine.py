@@ -28,7 +28,9 @@ from typing import Any
 import numpy as np
 
 from ._version import __version__ as _pkg_version
-from . import loading, masks, moves, region_kinds, resample, verdict
+from . import loading, resample, verdict
+# masks, region_kinds and moves (scipy.ndimage among their imports) are imported where used:
+# identical files and equal pixels are answered without them (issue 10 item 4).
 from .errors import ImageLoadError, OptionError
 from .image import Image
 from .loading.limits import check_pixels
@@ -98,6 +100,8 @@ def compare(expected: Any, actual: Any, **options: Any) -> ComparisonResult:
 
 def _weights(frame: Image, opts: Options) -> np.ndarray | None:
     """The per-pixel weights of the mask and region rules (:mod:`perceptdiff.masks`) for ``frame``."""
+    from . import masks
+
     mask = None
     if opts.mask is not None:
         try:
@@ -177,6 +181,8 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
         b = resample.apply_ignore(a, b, opts.ignore)
     weights = _weights(a, opts) if opts.has_mask else None
     if weights is not None:
+        from . import masks
+
         b = masks.copy_ignored(a, b, weights)
         run.ignored = weights <= 0
     run.ppd = metric.pixels_per_degree(opts, mopts, a.width, a.height)
@@ -200,6 +206,8 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
     out = metric.compute(a, b, opts, mopts, ppd)
     changed = out.changed if out.changed is not None else _changed_in_box(a, b, out)
     if weights is not None:
+        from . import masks
+
         out = replace(out, jnd=masks.weigh(out.jnd, out.offset, weights, changed))
     decision, move_notes = decide_output(a, b, out, changed, opts, ppd, metric=metric,
                                          metric_options=mopts)
@@ -216,6 +224,8 @@ def decide_output(a: Image, b: Image, out: MetricOutput, changed: np.ndarray, op
     (over the box of ``out``) of the pixels that differ after forgiveness.
     Returns the decision and the notes it adds (a whole-frame shift).
     """
+    from . import moves, region_kinds
+
     mopts = metric_options
     rule = metric.verdict_rule(opts, mopts)
     if opts.max_changed_pixels is not None:
