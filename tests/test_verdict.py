@@ -179,3 +179,17 @@ def test_max_area_is_a_budget_in_square_degrees_independent_of_resolution():
     px = VerdictRule(kind="pixels", max_pixels=150)
     assert verdict.decide(small, (0, 0), small.shape, 40.0, 1.0, px).verdict == "pass"
     assert verdict.decide(large, (0, 0), large.shape, 80.0, 1.0, px).verdict == "fail"
+
+
+@pytest.mark.parametrize("kind", ["uniform", "few-values", "zeros", "mostly-zero"])
+def test_kth_smallest_is_np_partition(kind):
+    from perceptdiff.verdict import kth_smallest
+
+    rng = np.random.default_rng(3)
+    n = 1_500_000
+    x = {"uniform": rng.random(n, dtype=np.float32),
+         "few-values": rng.integers(0, 4, n).astype(np.float32),
+         "zeros": np.zeros(n, np.float32),
+         "mostly-zero": np.where(rng.random(n) < 0.9, 0, rng.random(n)).astype(np.float32)}[kind]
+    for k in (int(0.999 * (n - 1)), n - 1, n - 2000, 0, n // 2):
+        assert kth_smallest(x, k) == np.partition(x, k)[k]
