@@ -311,6 +311,12 @@ def _check_outputs(args: argparse.Namespace) -> None:
         check_parent_folders(args.json)
 
 
+def _verdict_only(args: argparse.Namespace) -> bool:
+    """Only the verdict is asked for: ``-q``, or plain text without ``--diff``, ``--json`` or ``-v``
+    (a failing pair may then stop at its first failing part; the text says so)."""
+    return bool(args.quiet or not (args.diff or args.json is not None or args.verbose))
+
+
 def run_pair(args: argparse.Namespace, kw: dict[str, Any]) -> int:
     from .engine import compare
 
@@ -320,7 +326,7 @@ def run_pair(args: argparse.Namespace, kw: dict[str, Any]) -> int:
         stdin = _stdin_source(args, kw)
         expected = stdin if expected == STDIN else expected
         actual = stdin if actual == STDIN else actual
-    result = compare(expected, actual, **kw)
+    result = compare(expected, actual, verdict_only=_verdict_only(args), **kw)
     images = None
     if args.diff:
         from .diffimage import images_for_picture

@@ -40,10 +40,11 @@ from .optionspec import refuse_unsupported
 from .result import ComparisonResult, MapStore
 from .verdict import Decision
 
-__all__ = ["compare", "compare_images", "decide_output", "load_input"]
+__all__ = ["compare", "compare_verdict_first", "compare_images", "decide_output", "load_input", "rule_in_force", "INCOMPLETE_NOTE"]
 
 
-def compare(expected: Any, actual: Any, **options: Any) -> ComparisonResult:
+def compare(expected: Any, actual: Any, *, screening: bool = True, verdict_only: bool = False,
+            **options: Any) -> ComparisonResult:
     """Decide whether two images differ visibly.
 
     Parameters
@@ -58,6 +59,19 @@ def compare(expected: Any, actual: Any, **options: Any) -> ComparisonResult:
         ``resize``, ``pad``, ``background``, ``antialiasing``, ``metric``);
         any other keyword is an option of the chosen metric (for
         ``metric="yee"``: ``fov``, ``threshold``, ``gamma`` ...).
+    screening : bool, default True
+        Model only the boxes around groups of differences
+        (:mod:`perceptdiff.screening`; metrics that support it).  False runs
+        the reference path, one box around every difference: the same
+        verdict, regions and visible pixels, slower when differences are far
+        apart.  It is there to check the screened path against, and to rule
+        it out when a result looks wrong.
+    verdict_only : bool, default False
+        Only the verdict is needed: stop at the first box that already fails
+        the verdict rule.  A failing result may then be incomplete
+        (``result.complete`` is False; its counts, regions and map cover part of
+        the frame); a passing result is always complete.  Ignored with
+        ``max_shift`` (a move found later could excuse a region).
 
     Returns
     -------
@@ -95,7 +109,21 @@ def compare(expected: Any, actual: Any, **options: Any) -> ComparisonResult:
             run.sizes = sizes
             return run.size_differs(time.perf_counter() - run.t0)
     img_a, img_b = _load_pair(enc_a, enc_b, opts, run.metric.color_managed)
-    return compare_images(img_a, img_b, opts, _decode_time=time.perf_counter() - run.t0, _t0=run.t0)
+    return compare_images(img_a, img_b, opts, screening=screening, verdict_only=verdict_only,
+                          _decode_time=time.perf_counter() - run.t0, _t0=run.t0)
+
+
+def compare_verdict_first(expected: Any, actual: Any, **options: Any) -> ComparisonResult:
+    """:func:`compare` for callers that need the full result only on failure (tests, snapshots).
+
+    Compares with ``verdict_only=True``; a pass is complete as it is, a failure
+    that stopped at its first failing part is compared again in full, for the
+    message, the diff picture and the report.
+    """
+    result = compare(expected, actual, verdict_only=True, **options)
+    if not result.complete:
+        result = compare(expected, actual, **options)
+    return result
 
 
 def _weights(frame: Image, opts: Options) -> np.ndarray | None:
@@ -154,6 +182,7 @@ def load_input(source: Any, options: Options, *, color_management: bool = True) 
 
 
 def compare_images(expected: Image, actual: Image, options: Options | None = None, *,
+                   screening: bool = True, verdict_only: bool = False,
                    _decode_time: float = 0.0, _t0: float | None = None) -> ComparisonResult:
     """Compare two decoded images (see :func:`compare`)."""
     run = _Run.start(options or Options(), _t0)
@@ -203,7 +232,12 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
         return run.result(nothing, images=(a, b), frame=a.size)
 
     ppd = run.ppd
-    out = metric.compute(a, b, opts, mopts, ppd)
+    if getattr(metric, "screens", False):
+        stop = (_fails_already(a, opts, ppd, weights, rule_in_force(metric, opts, mopts))
+                if verdict_only and not opts.max_shift else None)
+        out = metric.compute(a, b, opts, mopts, ppd, screening=screening, stop=stop)
+    else:
+        out = metric.compute(a, b, opts, mopts, ppd)
     changed = out.changed if out.changed is not None else _changed_in_box(a, b, out)
     if weights is not None:
         from . import masks
@@ -212,6 +246,8 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
     decision, move_notes = decide_output(a, b, out, changed, opts, ppd, metric=metric,
                                          metric_options=mopts)
     run.notes += move_notes
+    if not out.complete:
+        run.notes += (INCOMPLETE_NOTE,)
     run.timings["compare"] = time.perf_counter() - t1
     return run.result(decision, images=(a, b), frame=a.size, output=out)
 
@@ -226,15 +262,7 @@ def decide_output(a: Image, b: Image, out: MetricOutput, changed: np.ndarray, op
     """
     from . import moves, region_kinds
 
-    mopts = metric_options
-    rule = metric.verdict_rule(opts, mopts)
-    if opts.max_changed_pixels is not None:
-        rule = replace(rule, kind="pixels", max_changed_pixels=opts.max_changed_pixels)
-    if opts.max_area is not None:
-        # The budget in square degrees, applied here for every metric (its spec's engine=True);
-        # it replaces the metric's rule, Yee's failing-pixel threshold included.
-        rule = replace(rule, kind="pixels", max_area_deg2=opts.max_area, max_pixels=None,
-                       max_ratio=None, budget_label=None)
+    rule = rule_in_force(metric, opts, metric_options)
     decision = verdict.decide(out.jnd, out.offset, (a.height, a.width), ppd, opts.jnd_threshold,
                               rule, forgiven=out.forgiven, changed=changed)
     decision = replace(
@@ -252,6 +280,44 @@ def decide_output(a: Image, b: Image, out: MetricOutput, changed: np.ndarray, op
         return moves.apply_moves(decision, a, b, max_shift=opts.max_shift, allow_shift=opts.allow_shift,
                                  rule=rule, ppd=ppd, jnd_threshold=opts.jnd_threshold)
     return decision, ()
+
+
+def rule_in_force(metric: Metric, opts: Options, metric_options: Any) -> verdict.VerdictRule:
+    """The verdict rule of ``metric`` with the engine's budgets (``max_changed_pixels``, ``max_area``)."""
+    rule = metric.verdict_rule(opts, metric_options)
+    if opts.max_changed_pixels is not None:
+        rule = replace(rule, kind="pixels", max_changed_pixels=opts.max_changed_pixels)
+    if opts.max_area is not None:
+        # The budget in square degrees, applied here for every metric (its spec's engine=True);
+        # it replaces the metric's rule, Yee's failing-pixel threshold included.
+        rule = replace(rule, kind="pixels", max_area_deg2=opts.max_area, max_pixels=None,
+                       max_ratio=None, budget_label=None)
+    return rule
+
+
+#: The note of a verdict-only result that stopped at the first failing box.
+INCOMPLETE_NOTE = ("verdict only: stopped at the first part of the frame that fails; the figures "
+                   "cover that part (ask for a diff image, JSON or -v to compare all of it)")
+
+
+def _fails_already(frame: Image, opts: Options, ppd: float, weights: np.ndarray | None,
+                   rule: verdict.VerdictRule) -> Any:
+    """The ``stop`` test of a verdict-only comparison: does the map so far fail ``rule``?
+
+    Both rules only grow with the map (regions merge into larger ones, budgets
+    fill up), so a failure on part of the differences is the whole's.
+    """
+    def stop(partial: MetricOutput) -> bool:
+        jnd = partial.jnd
+        if weights is not None:
+            from . import masks
+
+            jnd = masks.weigh(jnd, partial.offset, weights, partial.changed)
+        d = verdict.decide(jnd, partial.offset, (frame.height, frame.width), ppd, opts.jnd_threshold,
+                           rule, changed=partial.changed)
+        return d.verdict == "fail"
+
+    return stop
 
 
 @dataclass
@@ -330,7 +396,7 @@ class _Run:
             changed_pixels=d.changed_pixels, forgiven_regions=d.forgiven_regions,
             options=self._options_dict(), timings=dict(self.timings), notes=self.notes,
             details=dict(output.details) if output is not None else {},
-            sources=self.sources,
+            sources=self.sources, complete=output.complete if output is not None else True,
             expected_image=images[0] if images else None,
             actual_image=images[1] if images else None,
             _jnd=jnd, _forgiven=forgiven, _ignored=ignored,

@@ -214,7 +214,8 @@ def _blur(plane: np.ndarray, sigma: float, mode: str, truncate: float = 3.0) -> 
     return correlate_symmetric(correlate_symmetric(plane, half, 0, mode), half, 1, mode)
 
 
-def gaussian(plane: np.ndarray, sigma: float, mode: str = "nearest") -> np.ndarray:
+def gaussian(plane: np.ndarray, sigma: float, mode: str = "nearest",
+             origin: tuple[int, int] = (0, 0)) -> np.ndarray:
     """Gaussian blur of a 2-D float32 plane (truncated at 3σ, borders clamped as CSF filters are).
 
     ``mode="zero"`` treats the plane as zero outside the frame (for a
@@ -223,7 +224,10 @@ def gaussian(plane: np.ndarray, sigma: float, mode: str = "nearest") -> np.ndarr
     Lobes wider than :data:`WIDE_SIGMA` px are computed on a k×k block-averaged
     copy and upsampled bilinearly; the variance the block average and the
     interpolation add (``(k²−1)/12`` and ``k²/6`` px²) is taken off the
-    Gaussian's, so the overall spread is kept.
+    Gaussian's, so the overall spread is kept.  The blocks lie on the grid of
+    the whole frame: ``origin`` is the ``(y, x)`` of the plane's first pixel in
+    the frame (a crop or a band of it), so a crop's interior gets the values
+    the whole frame would (the block grid would otherwise move with the crop).
     """
     plane = np.asarray(plane, dtype=np.float32)
     if sigma <= 0:
@@ -232,23 +236,25 @@ def gaussian(plane: np.ndarray, sigma: float, mode: str = "nearest") -> np.ndarr
     k = min(block_factor(sigma), max(1, min(h, w) // 4))
     if k <= 1:
         return _blur(plane, sigma, mode)
-    hp, wp = -(-h // k) * k, -(-w // k) * k
+    py, px = int(origin[0]) % k, int(origin[1]) % k
+    hp, wp = -(-(h + py) // k) * k, -(-(w + px) // k) * k
     padded = plane
     if (hp, wp) != (h, w):
-        padded = np.pad(plane, ((0, hp - h), (0, wp - w)), mode="constant" if mode == "zero" else "edge")
+        padded = np.pad(plane, ((py, hp - h - py), (px, wp - w - px)),
+                        mode="constant" if mode == "zero" else "edge")
     small = padded.reshape(hp // k, k, wp // k, k).mean(axis=(1, 3), dtype=np.float32)
     var = sigma * sigma - (k * k - 1) / 12.0 - k * k / 6.0
     s_small = math.sqrt(max(var, 0.09 * k * k)) / k
     small = _blur(small, s_small, mode)
-    return upsample_to(small, (hp, wp), factor=k)[:h, :w]
+    return upsample_to(small, (hp, wp), factor=k)[py:py + h, px:px + w]
 
 
 def sum_of_gaussians(plane: np.ndarray, lobes: list[tuple[float, float]],
-                     mode: str = "nearest") -> np.ndarray:
-    """``Σ wᵢ·G(σᵢ) * plane`` for (weight, σ in px) lobes (border ``mode`` as :func:`gaussian`)."""
+                     mode: str = "nearest", origin: tuple[int, int] = (0, 0)) -> np.ndarray:
+    """``Σ wᵢ·G(σᵢ) * plane`` for (weight, σ in px) lobes (border ``mode`` and ``origin`` as :func:`gaussian`)."""
     out: np.ndarray | None = None
     for weight, sigma in lobes:
-        term = gaussian(plane, sigma, mode)
+        term = gaussian(plane, sigma, mode, origin)
         term *= np.float32(weight)
         if out is None:
             out = term

@@ -250,6 +250,10 @@ class ComparisonResult:
         Metric-specific figures (Yee: ``failed_pixels``, ``sum_errors``...).
     sources : (str, str)
         Display names of the expected and actual inputs.
+    complete : bool
+        False only for a verdict-only comparison (``compare(...,
+        verdict_only=True)``) that stopped at the first part of the frame that
+        fails: its counts, regions and map cover that part.
     """
 
     verdict: str
@@ -275,6 +279,7 @@ class ComparisonResult:
     forgiven_regions: tuple[Region, ...] = ()
     details: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     sources: tuple[str, str] = ("?", "?")
+    complete: bool = True
     expected_image: Image | None = field(default=None, repr=False)
     actual_image: Image | None = field(default=None, repr=False)
     _jnd: MapStore | None = field(default=None, repr=False)
@@ -355,6 +360,7 @@ class ComparisonResult:
             "timings": {k: _num(v) for k, v in self.timings.items()},
             "notes": [n if is_text(n) else display(n) for n in self.notes],
             "details": {k: (_num(v) if isinstance(v, float) else v) for k, v in self.details.items()},
+            "complete": self.complete,
         }
 
     def to_json(self, **kwargs: Any) -> str:

@@ -29,7 +29,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .engine import compare
+from .engine import compare_verdict_first
 from .errors import PerceptdiffError
 from .fileio import atomic_write_bytes
 from .image import Image
@@ -292,7 +292,7 @@ def assert_images_similar(actual: Any, expected: Any, *, name: str | None = None
         refuse_capture_options(shot, actual)
     act = to_image(actual, dpi=dpi, capture=shot if is_playwright(actual) else None)
     exp = to_image(expected, dpi=dpi, capture=shot if is_playwright(expected) else None)
-    result = compare(exp, act, **opts)
+    result = compare_verdict_first(exp, act, **opts)
     if result.passed:
         return result
 

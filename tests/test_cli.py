@@ -286,7 +286,7 @@ RESULT_KEYS = {
     "schema_version", "verdict", "passed", "reason", "metric", "metric_version", "expected",
     "actual", "compared_size", "pixels_per_degree", "peak_jnd", "p999_jnd", "visible_pixels",
     "visible_area_deg2", "visible_ratio", "region_count", "regions", "forgiven_pixels",
-    "forgiven_regions", "options", "timings", "notes", "details",
+    "forgiven_regions", "options", "timings", "notes", "details", "complete",
 }
 
 

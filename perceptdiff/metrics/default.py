@@ -37,7 +37,8 @@ import math
 import os
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Mapping
+from dataclasses import replace
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -49,10 +50,11 @@ from ..forgiveness import forgive, pixels_differ
 from ..image import Image, full_scale
 from ..options import Options, parse_number
 from ..resample import match_dtypes
+from ..screening import TILE, plan_boxes
 from ..verdict import MIN_AREA_DEG2, STRONG_JND, VerdictRule
 from .registry import OPTION_NAMES, MetricOutput
 
-__all__ = ["METRIC", "PerceptdiffMetric", "DEFAULTS", "visibility_map"]
+__all__ = ["METRIC", "PerceptdiffMetric", "DEFAULTS", "visibility_map", "support_radius"]
 
 #: Defaults of the metric's own options (``docs/science.md`` §7, table "Defaults and why").
 DEFAULTS: Mapping[str, Any] = MappingProxyType({
@@ -92,7 +94,7 @@ class PerceptdiffMetric:
     """The default metric (see the module docstring)."""
 
     name = "perceptdiff"
-    version = "1.1"
+    version = "1.2"
     #: Embedded ICC profiles are converted to sRGB before comparing.
     color_managed = True
     #: Every common option: viewing geometry, budget, background and forgiveness included.
@@ -131,8 +133,20 @@ class PerceptdiffMetric:
         return VerdictRule(kind="regions", strong_jnd=metric_options["strong_jnd"],
                            min_area_deg2=metric_options["min_area_deg2"])
 
+    #: The engine may pass ``screening`` and ``stop`` to :meth:`compute` (:mod:`perceptdiff.screening`).
+    screens = True
+
     def compute(self, expected: Image, actual: Image, options: Options,
-                metric_options: Mapping[str, Any], ppd: float) -> MetricOutput:
+                metric_options: Mapping[str, Any], ppd: float, *, screening: bool = True,
+                stop: Callable[[MetricOutput], bool] | None = None) -> MetricOutput:
+        """The map over the box of every difference's support (see the module docstring).
+
+        ``screening``: model only boxes around groups of differences
+        (:mod:`perceptdiff.screening`); False runs the reference path, one box
+        around every difference.  ``stop``: called with the output so far after
+        each box (strongest first); when it returns True the rest is skipped and
+        the output is marked incomplete.
+        """
         a, b = match_dtypes(expected, actual)
         pa, pb = a.pixels, b.pixels
         opaque = a.opaque and b.opaque
@@ -143,13 +157,50 @@ class PerceptdiffMetric:
         if not touched.any():
             return MetricOutput(jnd=np.zeros((0, 0), np.float32), offset=(0, 0))
         levels = _level_count(h, w, metric_options["levels"])
-        (y0, y1, x0, x1) = _support_box(touched, ppd, levels, metric_options["csf"])
+        csf_name = metric_options["csf"]
+        (y0, y1, x0, x1) = _support_box(touched, ppd, levels, csf_name)
         fg = forgiven[y0:y1, x0:x1]
         if not differ.any():
             return MetricOutput(jnd=np.zeros(fg.shape, np.float32), offset=(y0, x0), forgiven=fg)
-        jnd = visibility_map(pa[y0:y1, x0:x1], pb[y0:y1, x0:x1], ppd, metric_options,
-                             background=options.background, levels=levels, opaque=opaque)
-        return MetricOutput(jnd=jnd, offset=(y0, x0), forgiven=fg, changed=differ[y0:y1, x0:x1])
+
+        def model(box: tuple[slice, slice], origin: tuple[int, int]) -> np.ndarray:
+            return visibility_map(pa[box], pb[box], ppd, metric_options, background=options.background,
+                                  levels=levels, opaque=opaque, origin=origin)
+
+        boxes = None
+        if screening:
+            strength = (_tile_strength(pa, pb, differ) if stop is not None else None)
+            boxes = plan_boxes(differ, support_radius(ppd, levels, csf_name), 2 ** (levels - 1),
+                               strength=strength)
+        if boxes is None:
+            jnd = model((slice(y0, y1), slice(x0, x1)), (y0, x0))
+            return MetricOutput(jnd=jnd, offset=(y0, x0), forgiven=fg, changed=differ[y0:y1, x0:x1])
+        # The boxes lie inside the reference box (each is a group's differences grown by
+        # more than the support radius, the reference box all of them grown by it, both
+        # clipped to the frame), so the map keeps the reference's box and offset.
+        jnd = np.zeros((y1 - y0, x1 - x0), np.float32)
+        out = MetricOutput(jnd=jnd, offset=(y0, x0), forgiven=fg, changed=differ[y0:y1, x0:x1])
+        for i, box in enumerate(boxes):
+            by0, by1 = max(box.y0, y0), min(box.y1, y1)
+            bx0, bx1 = max(box.x0, x0), min(box.x1, x1)
+            part = model(box.slices, box.origin)
+            jnd[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0] = part[by0 - box.y0:by1 - box.y0,
+                                                           bx0 - box.x0:bx1 - box.x0]
+            if stop is not None and i + 1 < len(boxes) and stop(out):
+                return replace(out, complete=False)
+        return out
+
+
+def _tile_strength(pa: np.ndarray, pb: np.ndarray, differ: np.ndarray) -> np.ndarray:
+    """Per screening tile, the largest code difference of a differing pixel (orders the boxes)."""
+    d = (np.maximum(pa, pb) - np.minimum(pa, pb)).max(axis=-1)   # no sign, no widening
+    d[~differ] = 0
+    h, w = d.shape
+    t = TILE
+    th, tw = -(-h // t), -(-w // t)
+    padded = np.zeros((th * t, tw * t), d.dtype)
+    padded[:h, :w] = d
+    return padded.reshape(th, t, tw, t).max(axis=(1, 3))
 
 
 def _level_count(h: int, w: int, wanted: int) -> int:
@@ -170,7 +221,7 @@ def _widest_sigma(ppd: float, csf_name: str) -> float:
     return max(s for lobes in _kernels(csf_name).values() for _, s in csf.kernel_sigmas_px(lobes, ppd))
 
 
-def _support_radius(ppd: float, levels: int, csf_name: str) -> int:
+def support_radius(ppd: float, levels: int, csf_name: str) -> int:
     """How far (px) a difference can influence the map: the colour filters' or the pyramid's reach."""
     colour = filters.support(_widest_sigma(ppd, csf_name)) + _SUPPORT_SLACK
     top = 2 ** (levels - 1)
@@ -185,7 +236,7 @@ def _support_box(mask: np.ndarray, ppd: float, levels: int, csf_name: str) -> tu
     Its origin is aligned to the coarsest pyramid level's grid, so decimation
     inside the box matches the full frame's.
     """
-    box = filters.support_box(mask, _support_radius(ppd, levels, csf_name), align=2 ** (levels - 1))
+    box = filters.support_box(mask, support_radius(ppd, levels, csf_name), align=2 ** (levels - 1))
     assert box is not None
     return box
 
@@ -215,11 +266,14 @@ def _mix(m: np.ndarray, planes: np.ndarray) -> np.ndarray:
 
 
 def _filtered_opponents(rgb: np.ndarray, ppd: float, kernels: Mapping[str, Any],
-                        mode: str) -> np.ndarray:
-    """``(3, H, W)`` linear RGB → O1O2O3, each blurred by its CSF lobes (border ``mode``)."""
+                        mode: str, origin: tuple[int, int] = (0, 0)) -> np.ndarray:
+    """``(3, H, W)`` linear RGB → O1O2O3, each blurred by its CSF lobes (border ``mode``).
+
+    ``origin``: the planes' first pixel in the frame (:func:`perceptdiff.filters.gaussian`).
+    """
     opp = _mix(_M_OPP, rgb)
     for i, ch in enumerate(("O1", "O2", "O3")):
-        opp[i] = filters.sum_of_gaussians(opp[i], csf.kernel_sigmas_px(kernels[ch], ppd), mode)
+        opp[i] = filters.sum_of_gaussians(opp[i], csf.kernel_sigmas_px(kernels[ch], ppd), mode, origin)
     return opp
 
 
@@ -232,7 +286,7 @@ def _lab_f_of_opponents(opp: np.ndarray) -> np.ndarray:
 
 
 def _lab_f_pair(rgb_a: np.ndarray, rgb_b: np.ndarray, ppd: float,
-                kernels: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+                kernels: Mapping[str, Any], origin: tuple[int, int] = (0, 0)) -> tuple[np.ndarray, np.ndarray]:
     """Both images CSF-filtered (S-CIELAB) as CIELAB ``f`` planes.
 
     The filters are linear, so A and B are filtered as their mean ``M`` (clamped
@@ -243,7 +297,7 @@ def _lab_f_pair(rgb_a: np.ndarray, rgb_b: np.ndarray, ppd: float,
     """
     mean = (rgb_a + rgb_b) * np.float32(0.5)
     diff = rgb_b - rgb_a
-    fm, fd = _parallel(lambda job: _filtered_opponents(job[0], ppd, kernels, job[1]),
+    fm, fd = _parallel(lambda job: _filtered_opponents(job[0], ppd, kernels, job[1], origin),
                        ((mean, "reflect"), (diff, "zero")))
     fd *= np.float32(0.5)
     return _parallel(_lab_f_of_opponents, (fm - fd, fm + fd))
@@ -254,14 +308,15 @@ def _lab_from_f(f: np.ndarray, idx: tuple[np.ndarray, ...]) -> np.ndarray:
 
 
 def colour_term(rgb_a: np.ndarray, rgb_b: np.ndarray, ppd: float, csf_name: str,
-                color_jnd: float) -> np.ndarray:
+                color_jnd: float, origin: tuple[int, int] = (0, 0)) -> np.ndarray:
     """S-CIELAB colour difference in JND units (ΔE00 / ``color_jnd``).
 
-    ``rgb_a``, ``rgb_b``: ``(3, H, W)`` linear RGB planes.  ΔE00 is evaluated
+    ``rgb_a``, ``rgb_b``: ``(3, H, W)`` linear RGB planes whose first pixel is
+    ``origin`` in the frame.  ΔE00 is evaluated
     where ΔE76 ≥ 0.3; elsewhere ``1.5·ΔE76`` bounds it
     (:func:`perceptdiff.color.bounded_delta_e2000`), in two halves on the two threads.
     """
-    fa, fb = _lab_f_pair(rgb_a, rgb_b, ppd, _kernels(csf_name))
+    fa, fb = _lab_f_pair(rgb_a, rgb_b, ppd, _kernels(csf_name), origin)
     df = fa - fb
     dy = df[1]
     dl = 116 * dy
@@ -319,18 +374,21 @@ def _window_mass_cached(h: int, w: int) -> np.ndarray:
 _SMOOTH_SIGMA = 6.0
 
 
-#: Two frame sizes (a few planes each) are kept: a run compares frames of one size.
-@lru_cache(maxsize=2)
-def _border_masses(h: int, w: int, levels: int) -> tuple[np.ndarray, list[np.ndarray]]:
+#: Four frame sizes and block-grid phases (a few planes each) are kept: a run compares
+#: frames of one size, screened comparisons a few boxes.
+@lru_cache(maxsize=4)
+def _border_masses(h: int, w: int, levels: int,
+                   phase: tuple[int, int] = (0, 0)) -> tuple[np.ndarray, list[np.ndarray]]:
     ones = np.ones((h, w), np.float32)
-    blur = filters.gaussian(ones, _SMOOTH_SIGMA, "zero")
+    blur = filters.gaussian(ones, _SMOOTH_SIGMA, "zero", phase)
     pyr = filters.gaussian_pyramid(ones, levels, "zero")
     for x in [blur, *pyr]:
         x.setflags(write=False)
     return blur, pyr
 
 
-def _border_neutral_pyramid(d: np.ndarray, pyr_d: list[np.ndarray]) -> list[np.ndarray]:
+def _border_neutral_pyramid(d: np.ndarray, pyr_d: list[np.ndarray],
+                            origin: tuple[int, int] = (0, 0)) -> list[np.ndarray]:
     """The difference's pyramid, zero outside the frame except for its smooth part.
 
     ``pyr_d`` is the pyramid of ``d`` with zero outside the frame: a change at
@@ -348,8 +406,10 @@ def _border_neutral_pyramid(d: np.ndarray, pyr_d: list[np.ndarray]) -> list[np.n
     """
     if len(pyr_d) < 2:
         return pyr_d
-    blur_mass, pyr_mass = _border_masses(d.shape[0], d.shape[1], len(pyr_d))
-    smooth = filters.gaussian(d, _SMOOTH_SIGMA, "zero") / blur_mass
+    k = filters.block_factor(_SMOOTH_SIGMA)
+    phase = (int(origin[0]) % k, int(origin[1]) % k)
+    blur_mass, pyr_mass = _border_masses(d.shape[0], d.shape[1], len(pyr_d), phase)
+    smooth = filters.gaussian(d, _SMOOTH_SIGMA, "zero", phase) / blur_mass
     pyr_c = filters.gaussian_pyramid(smooth, len(pyr_d), "zero")
     return [pyr_d[0]] + [pd + pc * (1 / pm - 1) for pd, pc, pm in zip(pyr_d[1:], pyr_c[1:], pyr_mass[1:])]
 
@@ -373,8 +433,16 @@ def _level_visibility(la: np.ndarray, lb: np.ndarray, ld: np.ndarray, f_s: float
 
 
 def structure_terms(lum_a: np.ndarray, lum_b: np.ndarray, ppd: float, levels: int,
-                    k_s: float, band_pixels: int | None = None) -> list[tuple[int, np.ndarray]]:
+                    k_s: float, band_pixels: int | None = None,
+                    origin: tuple[int, int] = (0, 0),
+                    centre: float | None = None) -> list[tuple[int, np.ndarray]]:
     """Per-level structure visibility ``J_s`` (at each level's resolution).
+
+    ``origin``: the planes' first pixel in the frame, a multiple of ``2^(levels−1)``.
+    ``centre``: the luminance subtracted before the moments' squares (float32
+    ``E[x²] − E[x]²`` cancels when values are far from it); the display's
+    mid-luminance keeps every box of a frame, and the frame, on the same
+    rounding, where the plane's own mean (the default) would change with the box.
 
     Levels larger than ``band_pixels`` are computed in horizontal bands with a
     halo wider than the SSIM window, which bounds the memory of the moments.
@@ -385,13 +453,13 @@ def structure_terms(lum_a: np.ndarray, lum_b: np.ndarray, ppd: float, levels: in
     diff = lum_b - lum_a
     pyr_a, pyr_b, pyr_d = _parallel(lambda job: filters.gaussian_pyramid(job[0], levels, job[1]),
                                     ((lum_a, "reflect"), (lum_b, "reflect"), (diff, "zero")))
-    pyr_d = _border_neutral_pyramid(diff, pyr_d)
+    pyr_d = _border_neutral_pyramid(diff, pyr_d, origin)
     out = []
     for s, (la, lb, ld) in enumerate(zip(pyr_a, pyr_b, pyr_d)):
         if not np.any(ld != 0):
             continue
         f_s = _FREQ_FACTOR * ppd / 2 ** s
-        ca = np.float32(la.mean())
+        ca = np.float32(la.mean() if centre is None else centre)
         h, w = la.shape
         js = np.empty((h, w), np.float32)
         for y0, y1, h0, h1 in _bands(h, w, _WINDOW_HALO, band_pixels):
@@ -451,8 +519,14 @@ def _parallel(fn: Any, items: tuple[Any, ...]) -> list[Any]:
 
 def visibility_map(pa: np.ndarray, pb: np.ndarray, ppd: float, metric_options: Mapping[str, Any],
                    background: tuple[int, int, int] | None = None, levels: int | None = None,
-                   opaque: bool | None = None, band_pixels: int | None = None) -> np.ndarray:
+                   opaque: bool | None = None, band_pixels: int | None = None,
+                   origin: tuple[int, int] = (0, 0)) -> np.ndarray:
     """JND map of two same-shape encoded RGBA arrays (no forgiveness, no cropping).
+
+    ``origin``: ``(y, x)`` of the arrays' first pixel when they are a box of a
+    larger frame, its coordinates multiples of ``2^(levels−1)``: the map's
+    interior is then the one the whole frame would give (the filters' block
+    grids and the pyramid's decimation stay on the frame's grid).
 
     See the module docstring for the model.  ``metric_options`` as returned
     by ``PerceptdiffMetric.validate``.  Frames above ``band_pixels`` (default
@@ -486,13 +560,14 @@ def visibility_map(pa: np.ndarray, pb: np.ndarray, ppd: float, metric_options: M
         for y0, y1, h0, h1 in _bands(h, w, halo, band_pixels):
             ra, rb = _parallel(lambda p: _linear_planes(p, bg), (pa[h0:h1], pb[h0:h1]))
             keep = slice(y0 - h0, y1 - h0)
-            jc = colour_term(ra, rb, ppd, csf_name, color_jnd)[keep]
+            jc = colour_term(ra, rb, ppd, csf_name, color_jnd, (origin[0] + h0, origin[1]))[keep]
             jc *= jc
             np.multiply(jc, jc, out=j[y0:y1])
             lum_a[y0:y1] = np.float32(l_black) + np.tensordot(y_row, ra[:, keep], axes=1)
             lum_b[y0:y1] = np.float32(l_black) + np.tensordot(y_row, rb[:, keep], axes=1)
             del ra, rb, jc
-        for s, js in structure_terms(lum_a, lum_b, ppd, levels, metric_options["k_s"], band_pixels):
+        for s, js in structure_terms(lum_a, lum_b, ppd, levels, metric_options["k_s"], band_pixels,
+                                       origin, centre=0.5 * (l_white + l_black)):
             up = js if s == 0 else filters.upsample_to(js, (h, w), 2 ** s, align="sample")
             up *= up
             up *= up

@@ -57,6 +57,10 @@ class MetricOutput:
         region boxes are drawn around them.
     details : mapping
         Metric-specific, JSON-ready figures for the result.
+    complete : bool
+        False when the metric stopped early at the engine's request (a
+        verdict-only comparison that already fails): the map then covers only
+        part of the differences.
     """
 
     jnd: np.ndarray
@@ -64,6 +68,7 @@ class MetricOutput:
     forgiven: np.ndarray | None = None
     changed: np.ndarray | None = None
     details: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    complete: bool = True
 
 
 class Metric(Protocol):

@@ -160,7 +160,7 @@ class ImageSnapshot:
     def _check(self, image: Any, name: str | None, options: dict[str, Any],
                captured: bool = False) -> SnapshotFailure | None:
         __tracebackhide__ = True
-        from perceptdiff.engine import compare
+        from perceptdiff.engine import compare_verdict_first
         from perceptdiff.errors import ImageLoadError
         from perceptdiff.loading import load_image
         from perceptdiff.testing import describe_result, format_files, to_image, write_artifacts
@@ -224,7 +224,7 @@ class ImageSnapshot:
             ctx.used.extend(str(v) for v in variants)  # --perceptdiff-prune: these are in use too
             result = compare_variants([expected, *(load_image(v) for v in variants)], actual, **opts)
         else:
-            result = compare(expected, actual, **opts)
+            result = compare_verdict_first(expected, actual, **opts)
         self.last_result = result
         if not result.passed and settings.update == "variant":
             added = _add_variant(baseline, actual, owner=ctx.owner)
