@@ -27,8 +27,8 @@ is the same crop the unscreened path takes when the frame holds one group.
 ``compare(..., screening=False)`` runs that reference path: one box around
 every difference.
 
-With ``verdict_only`` the boxes are modelled strongest first (largest code
-difference) and the comparison stops at the first box whose map already
+With ``verdict_only`` the metric models the boxes strongest first (largest
+code difference) and the comparison stops at the first box whose map already
 fails the verdict rule: both rules only grow with more visible pixels (a
 region only merges into larger regions; a budget only fills up), so a
 failure on part of the frame is a failure of the whole.
@@ -73,13 +73,12 @@ MAX_AREA_FRACTION = 0.8
 
 @dataclass(frozen=True)
 class Box:
-    """A box of the frame: rows ``y0:y1``, columns ``x0:x1``; ``strength`` orders the boxes."""
+    """A box of the frame: rows ``y0:y1``, columns ``x0:x1``."""
 
     y0: int
     y1: int
     x0: int
     x1: int
-    strength: float = 0.0
 
     @property
     def area(self) -> int:
@@ -95,7 +94,7 @@ class Box:
 
     def union(self, other: "Box") -> "Box":
         return Box(min(self.y0, other.y0), max(self.y1, other.y1), min(self.x0, other.x0),
-                   max(self.x1, other.x1), max(self.strength, other.strength))
+                   max(self.x1, other.x1))
 
     def overlaps(self, other: "Box") -> bool:
         return (self.y0 < other.y1 and other.y0 < self.y1 and self.x0 < other.x1
@@ -147,8 +146,7 @@ def _merge(boxes: list[Box]) -> list[Box]:
     return out
 
 
-def plan_boxes(differ: np.ndarray, radius: int, align: int, *,
-               strength: np.ndarray | None = None, tile: int = TILE) -> list[Box] | None:
+def plan_boxes(differ: np.ndarray, radius: int, align: int, *, tile: int = TILE) -> list[Box] | None:
     """The boxes the model must see for the differing pixels ``differ``.
 
     Parameters
@@ -160,15 +158,12 @@ def plan_boxes(differ: np.ndarray, radius: int, align: int, *,
     align : int
         Box origins are multiples of this (the pyramid's coarsest grid); a
         multiple of ``tile`` or a divisor of it.
-    strength : numpy.ndarray, optional
-        Per-tile figure (same grid as :func:`active_tiles`) to order the boxes
-        by, strongest first.
     tile : int
 
     Returns
     -------
     list of Box or None
-        The boxes, strongest first; None when screening cannot help (no
+        The boxes (top to bottom); None when screening cannot help (no
         difference, one box, too many boxes, or boxes covering nearly as
         much as one box around every difference).
     """
@@ -194,8 +189,7 @@ def plan_boxes(differ: np.ndarray, radius: int, align: int, *,
         x0 = max(0, (int(gx.min()) * tile - halo) // align * align)
         y1 = min(h, (int(gy.max()) + 1) * tile + halo)
         x1 = min(w, (int(gx.max()) + 1) * tile + halo)
-        s = float(strength[gy, gx].max()) if strength is not None else 0.0
-        boxes.append(Box(y0, y1, x0, x1, s))
+        boxes.append(Box(y0, y1, x0, x1))
     boxes = _merge(boxes)
     if len(boxes) < 2 or len(boxes) > MAX_BOXES:
         return None
@@ -204,4 +198,4 @@ def plan_boxes(differ: np.ndarray, radius: int, align: int, *,
         whole = whole.union(b)
     if sum(b.area for b in boxes) > MAX_AREA_FRACTION * whole.area:
         return None
-    return sorted(boxes, key=lambda b: -b.strength)
+    return sorted(boxes, key=lambda b: (b.y0, b.x0))

@@ -94,16 +94,6 @@ def test_groups_closer_than_twice_the_halo_are_one_box():
     assert screening.plan_boxes(d, 288, 32) is None       # one group: the reference box
 
 
-def test_boxes_are_ordered_strongest_first():
-    d = np.zeros((1080, 3000), bool)
-    d[100, 100] = d[900, 2900] = True
-    strength = np.zeros(screening.active_tiles(d).shape)
-    strength[900 // 32, 2900 // 32] = 50
-    strength[100 // 32, 100 // 32] = 3
-    boxes = screening.plan_boxes(d, 288, 32, strength=strength)
-    assert boxes is not None and boxes[0].x1 == 3000 and boxes[0].strength == 50
-
-
 def test_too_many_boxes_fall_back_to_one():
     d = np.zeros((4000, 4000), bool)
     d[::1000, ::1000] = True                            # 16 far-apart groups at radius 10

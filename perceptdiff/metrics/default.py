@@ -50,7 +50,7 @@ from ..forgiveness import forgive, pixels_differ
 from ..image import Image, full_scale
 from ..options import Options, parse_number
 from ..resample import match_dtypes
-from ..screening import TILE, plan_boxes
+from ..screening import plan_boxes
 from ..verdict import MIN_AREA_DEG2, STRONG_JND, VerdictRule
 from .registry import OPTION_NAMES, MetricOutput
 
@@ -169,9 +169,11 @@ class PerceptdiffMetric:
 
         boxes = None
         if screening:
-            strength = (_tile_strength(pa, pb, differ) if stop is not None else None)
-            boxes = plan_boxes(differ, support_radius(ppd, levels, csf_name), 2 ** (levels - 1),
-                               strength=strength)
+            boxes = plan_boxes(differ, support_radius(ppd, levels, csf_name), 2 ** (levels - 1))
+        if boxes is not None and stop is not None:
+            # Strongest box first: the one with the largest code difference is likeliest to fail.
+            boxes = sorted(boxes, key=lambda bx: -_largest_difference(pa[bx.slices], pb[bx.slices],
+                                                                      differ[bx.slices]))
         if boxes is None:
             jnd = model((slice(y0, y1), slice(x0, x1)), (y0, x0))
             return MetricOutput(jnd=jnd, offset=(y0, x0), forgiven=fg, changed=differ[y0:y1, x0:x1])
@@ -191,16 +193,11 @@ class PerceptdiffMetric:
         return out
 
 
-def _tile_strength(pa: np.ndarray, pb: np.ndarray, differ: np.ndarray) -> np.ndarray:
-    """Per screening tile, the largest code difference of a differing pixel (orders the boxes)."""
-    d = (np.maximum(pa, pb) - np.minimum(pa, pb)).max(axis=-1)   # no sign, no widening
-    d[~differ] = 0
-    h, w = d.shape
-    t = TILE
-    th, tw = -(-h // t), -(-w // t)
-    padded = np.zeros((th * t, tw * t), d.dtype)
-    padded[:h, :w] = d
-    return padded.reshape(th, t, tw, t).max(axis=(1, 3))
+def _largest_difference(pa: np.ndarray, pb: np.ndarray, differ: np.ndarray) -> float:
+    """The largest code difference of a pixel that differs (after forgiveness)."""
+    if not differ.any():
+        return 0.0
+    return float((np.maximum(pa[differ], pb[differ]) - np.minimum(pa[differ], pb[differ])).max())
 
 
 def _level_count(h: int, w: int, wanted: int) -> int:
