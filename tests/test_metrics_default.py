@@ -200,3 +200,22 @@ def test_uniform_change_up_to_the_border_adds_no_edge():
     # uniform +2 codes must not become a step at the frame's edge.
     result = perceptdiff.compare(GREY, GREY + 2)
     assert result.passed and result.peak_jnd < 1.0
+
+
+@pytest.mark.parametrize("alpha,ppd", [(255, 40.0), (150, 40.0), (255, 67.0), (255, 95.0)])
+def test_map_knowing_the_differences_is_the_full_computation(alpha, ppd):
+    # visibility_map(differ=...) computes each term only where it can be non-zero: same map.
+    from perceptdiff.metrics.default import DEFAULTS, visibility_map
+    rng = np.random.default_rng(9)
+    a = rng.integers(0, 256, (420, 560, 3), dtype=np.uint8)
+    a[:, :280] = 235
+    b = a.copy()
+    b[200:214, 250:300] = (200, 30, 30)        # across the flat/busy edge
+    b[3:6, 540:560] = 0                        # at the frame's border
+    pa = np.dstack([a, np.full(a.shape[:2], alpha, np.uint8)])
+    pb = np.dstack([b, np.full(a.shape[:2], alpha, np.uint8)])
+    differ = np.any(pa != pb, axis=-1)
+    whole = visibility_map(pa, pb, ppd, dict(DEFAULTS))
+    known = visibility_map(pa, pb, ppd, dict(DEFAULTS), differ=differ)
+    np.testing.assert_allclose(known, whole, rtol=1e-5, atol=1e-4)
+    assert whole.max() > 4

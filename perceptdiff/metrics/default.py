@@ -165,7 +165,7 @@ class PerceptdiffMetric:
 
         def model(box: tuple[slice, slice], origin: tuple[int, int]) -> np.ndarray:
             return visibility_map(pa[box], pb[box], ppd, metric_options, background=options.background,
-                                  levels=levels, opaque=opaque, origin=origin)
+                                  levels=levels, opaque=opaque, origin=origin, differ=differ[box])
 
         boxes = None
         if screening:
@@ -432,7 +432,8 @@ def _level_visibility(la: np.ndarray, lb: np.ndarray, ld: np.ndarray, f_s: float
 def structure_terms(lum_a: np.ndarray, lum_b: np.ndarray, ppd: float, levels: int,
                     k_s: float, band_pixels: int | None = None,
                     origin: tuple[int, int] = (0, 0),
-                    centre: float | None = None) -> list[tuple[int, np.ndarray]]:
+                    centre: float | None = None,
+                    differ_box: tuple[int, int, int, int] | None = None) -> list[tuple[int, np.ndarray]]:
     """Per-level structure visibility ``J_s`` (at each level's resolution).
 
     ``origin``: the planes' first pixel in the frame, a multiple of ``2^(levels−1)``.
@@ -440,6 +441,9 @@ def structure_terms(lum_a: np.ndarray, lum_b: np.ndarray, ppd: float, levels: in
     ``E[x²] − E[x]²`` cancels when values are far from it); the display's
     mid-luminance keeps every box of a frame, and the frame, on the same
     rounding, where the plane's own mean (the default) would change with the box.
+    ``differ_box``: ``(y0, y1, x0, x1)`` holding every pixel where the planes
+    differ; each level's moments are then computed only where its ``J_s`` can
+    be non-zero (:func:`_level_keep`), the rest of the level being exactly 0.
 
     Levels larger than ``band_pixels`` are computed in horizontal bands with a
     halo wider than the SSIM window, which bounds the memory of the moments.
@@ -458,11 +462,43 @@ def structure_terms(lum_a: np.ndarray, lum_b: np.ndarray, ppd: float, levels: in
         f_s = _FREQ_FACTOR * ppd / 2 ** s
         ca = np.float32(la.mean() if centre is None else centre)
         h, w = la.shape
+        keep = _level_keep(differ_box, s, (h, w)) if differ_box is not None else None
+        if keep is not None and (keep[1] - keep[0]) * (keep[3] - keep[2]) <= band_pixels:
+            ky0, ky1, kx0, kx1 = keep
+            ry0, ry1 = max(0, ky0 - _WINDOW_HALO), min(h, ky1 + _WINDOW_HALO)
+            rx0, rx1 = max(0, kx0 - _WINDOW_HALO), min(w, kx1 + _WINDOW_HALO)
+            js = np.zeros((h, w), np.float32)
+            part = _level_visibility(la[ry0:ry1, rx0:rx1], lb[ry0:ry1, rx0:rx1], ld[ry0:ry1, rx0:rx1],
+                                     f_s, k_s, ca)
+            js[ky0:ky1, kx0:kx1] = part[ky0 - ry0:ky1 - ry0, kx0 - rx0:kx1 - rx0]
+            out.append((s, js))
+            continue
         js = np.empty((h, w), np.float32)
         for y0, y1, h0, h1 in _bands(h, w, _WINDOW_HALO, band_pixels):
             js[y0:y1] = _level_visibility(la[h0:h1], lb[h0:h1], ld[h0:h1], f_s, k_s, ca)[y0 - h0:y1 - h0]
         out.append((s, js))
     return out
+
+
+def _level_keep(differ_box: tuple[int, int, int, int], s: int,
+                shape: tuple[int, int]) -> tuple[int, int, int, int] | None:
+    """Where level ``s`` of the structure term can be non-zero, in the level's pixels.
+
+    The level's difference reaches :func:`filters.pyramid_reach` beyond the
+    differing pixels, and as far as the border term's smooth part
+    (:data:`_SMOOTH_SIGMA`, its block path included); ``J_s`` then one SSIM
+    window further, plus one level pixel for rounding.
+    """
+    y0, y1, x0, x1 = differ_box
+    f = 2 ** s
+    reach = filters.pyramid_reach(s) + filters.band_halo(_SMOOTH_SIGMA, align=1)
+    pad = filters.SSIM_RADIUS + 2
+    h, w = shape
+    ky0, kx0 = max(0, (y0 - reach) // f - pad), max(0, (x0 - reach) // f - pad)
+    ky1, kx1 = min(h, -(-(y1 + reach) // f) + pad), min(w, -(-(x1 + reach) // f) + pad)
+    if ky0 >= ky1 or kx0 >= kx1:
+        return None
+    return ky0, ky1, kx0, kx1
 
 
 #: Frames with more pixels than this are processed in horizontal bands
@@ -517,8 +553,15 @@ def _parallel(fn: Any, items: tuple[Any, ...]) -> list[Any]:
 def visibility_map(pa: np.ndarray, pb: np.ndarray, ppd: float, metric_options: Mapping[str, Any],
                    background: tuple[int, int, int] | None = None, levels: int | None = None,
                    opaque: bool | None = None, band_pixels: int | None = None,
-                   origin: tuple[int, int] = (0, 0)) -> np.ndarray:
+                   origin: tuple[int, int] = (0, 0),
+                   differ: np.ndarray | None = None) -> np.ndarray:
     """JND map of two same-shape encoded RGBA arrays (no forgiveness, no cropping).
+
+    ``differ``: the boolean map of the pixels that differ, when known.  The
+    colour term and each structure level are then computed only in the boxes
+    where they can be non-zero (around the differences, with room for their
+    filters' own reach), the rest being exactly zero: the same map for less
+    work when the arrays are a support box much larger than its differences.
 
     ``origin``: ``(y, x)`` of the arrays' first pixel when they are a box of a
     larger frame, its coordinates multiples of ``2^(levels−1)``: the map's
@@ -549,12 +592,31 @@ def visibility_map(pa: np.ndarray, pb: np.ndarray, ppd: float, metric_options: M
     csf_name, color_jnd = metric_options["csf"], metric_options["color_jnd"]
     band_pixels = BAND_PIXELS if band_pixels is None else band_pixels
     halo = _colour_halo(ppd, csf_name)
+    dbox = filters.support_box(differ, 0) if differ is not None else None
+    # The colour term of a pixel uses the pair's mean within one halo and the
+    # difference within one halo: two halos around the differences hold all of it.
+    cbox = (filters.support_box(differ, 2 * halo)
+            if differ is not None and dbox is not None and h * w <= band_pixels else None)
     best: np.ndarray | None = None
     for bg in bgs:
-        j = np.empty((h, w), np.float32)
-        lum_a = np.empty((h, w), np.float32)
-        lum_b = np.empty((h, w), np.float32)
-        for y0, y1, h0, h1 in _bands(h, w, halo, band_pixels):
+        if cbox is not None:
+            j = np.zeros((h, w), np.float32)
+            ra, rb = _parallel(lambda p: _linear_planes(p, bg), (pa, pb))
+            cy0, cy1, cx0, cx1 = cbox
+            jc = colour_term(ra[:, cy0:cy1, cx0:cx1], rb[:, cy0:cy1, cx0:cx1], ppd, csf_name, color_jnd,
+                             (origin[0] + cy0, origin[1] + cx0))
+            jc *= jc
+            np.multiply(jc, jc, out=j[cy0:cy1, cx0:cx1])
+            lum_a = np.float32(l_black) + np.tensordot(y_row, ra, axes=1)
+            lum_b = np.float32(l_black) + np.tensordot(y_row, rb, axes=1)
+            del ra, rb, jc
+            bands: Any = ()
+        else:
+            j = np.empty((h, w), np.float32)
+            lum_a = np.empty((h, w), np.float32)
+            lum_b = np.empty((h, w), np.float32)
+            bands = _bands(h, w, halo, band_pixels)
+        for y0, y1, h0, h1 in bands:
             ra, rb = _parallel(lambda p: _linear_planes(p, bg), (pa[h0:h1], pb[h0:h1]))
             keep = slice(y0 - h0, y1 - h0)
             jc = colour_term(ra, rb, ppd, csf_name, color_jnd, (origin[0] + h0, origin[1]))[keep]
@@ -564,7 +626,7 @@ def visibility_map(pa: np.ndarray, pb: np.ndarray, ppd: float, metric_options: M
             lum_b[y0:y1] = np.float32(l_black) + np.tensordot(y_row, rb[:, keep], axes=1)
             del ra, rb, jc
         for s, js in structure_terms(lum_a, lum_b, ppd, levels, metric_options["k_s"], band_pixels,
-                                       origin, centre=0.5 * (l_white + l_black)):
+                                       origin, centre=0.5 * (l_white + l_black), differ_box=dbox):
             up = js if s == 0 else filters.upsample_to(js, (h, w), 2 ** s, align="sample")
             up *= up
             up *= up
