@@ -16,6 +16,15 @@ Pillow, as perceptdiff does, then computes:
 ``python benchmarks/_runner.py inprocess EXPECTED ACTUAL N`` prints, as JSON,
 the median ``perceptdiff.compare`` timings over N calls after one warm-up.
 
+Folder cases (two folders holding the same file names):
+
+``floor-folder EXPECTED_DIR ACTUAL_DIR``
+    decodes every pair in this one process (the floor of folder mode);
+``per-pair JOBS EXPECTED_DIR ACTUAL_DIR COMMAND...``
+    runs ``COMMAND... EXPECTED ACTUAL`` once per pair, JOBS at a time (odiff
+    launched once per pair, as a CI script would); prints how many exited
+    non-zero.  It imports neither numpy nor Pillow.
+
 Prints one number (mean SSIM, mean FLIP error or mismatched pixels) on stdout.
 Imports happen inside the process, so the start-up cost of each tool counts.
 """
@@ -54,9 +63,45 @@ def inprocess(pa: str, pb: str, repeat: int) -> int:
     return 0
 
 
+def _pairs(dir_a: str, dir_b: str) -> list[tuple[str, str]]:
+    import os
+
+    names = sorted(n for n in os.listdir(dir_a) if n.lower().endswith(".png"))
+    return [(os.path.join(dir_a, n), os.path.join(dir_b, n)) for n in names]
+
+
+def floor_folder(dir_a: str, dir_b: str) -> int:
+    """Decode every pair of the two folders; prints the number of pairs."""
+    pairs = _pairs(dir_a, dir_b)
+    for pa, pb in pairs:
+        _decode(pa)
+        _decode(pb)
+    print(len(pairs))
+    return 0
+
+
+def per_pair(jobs: int, dir_a: str, dir_b: str, command: list[str]) -> int:
+    """Run ``command + [a, b]`` once per pair, ``jobs`` processes at a time; prints the non-zero count."""
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(pair: tuple[str, str]) -> int:
+        return subprocess.run(command + list(pair), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL).returncode
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        codes = list(pool.map(one, _pairs(dir_a, dir_b)))
+    print(sum(1 for c in codes if c != 0))
+    return 0
+
+
 def main(argv: list[str]) -> int:
     if len(argv) == 4 and argv[0] == "inprocess":
         return inprocess(argv[1], argv[2], int(argv[3]))
+    if len(argv) == 3 and argv[0] == "floor-folder":
+        return floor_folder(argv[1], argv[2])
+    if len(argv) >= 5 and argv[0] == "per-pair":
+        return per_pair(int(argv[1]), argv[2], argv[3], argv[4:])
     if len(argv) != 3:
         print("usage: _runner.py floor|ssim|flip|pixelmatch EXPECTED ACTUAL", file=sys.stderr)
         return 2

@@ -1,40 +1,41 @@
-"""Benchmark perceptdiff against its peers on screenshot-sized pairs.
+"""Benchmark perceptdiff against its peers, whole process, and check issue 10's targets.
 
-Makes UI-like 1920x1080 and 3840x2160 PNG pairs (deterministic: toolbar,
-sidebar, cards with text rows, small charts, icons and gradients), where the
-*actual* image has +-1 code of noise on every channel of every pixel plus one
-visible local change (a 40x16 badge recoloured; 80x32 at 4K).  It then runs,
-each as a fresh process per repetition (``python -m perceptdiff A B -q``,
-and a small runner script for the others), and reports the median wall time
-and the peak resident memory (the child's ``ru_maxrss`` from ``os.wait4``):
+Cases (``--only GROUP``, repeatable; names in names.py, images by pairs.py):
 
-* perceptdiff (default metric) and ``--metric yee``;
-* scikit-image SSIM (Wang et al. 2004 set-up), flip-evaluator (LDR-FLIP),
-  and the pure-Python pixelmatch port when it is installed (one run, no
-  warm-up: it takes tens of seconds);
-* the floor: a process that imports Pillow and numpy and decodes both files.
+* ``1080p``, ``4k``: a UI-like screenshot against itself with +-1 code on
+  every channel of every pixel plus one recoloured 40x16 badge (80x32 at 4K);
+* ``fullframe``: a photo-like 1080p and 4K frame against the same frame
+  re-encoded as JPEG quality 20 (saved as PNG): visible everywhere, so no
+  part of the frame can be skipped;
+* ``identical``: the 1080p file copied (answered from the bytes), and the
+  same pixels saved at another PNG compression level (both decoded);
+* ``folder``: 500 UI pairs of 800x600 (70 % same pixels in other bytes, 20 %
+  +-1 noise only, 10 % one recoloured badge): ``perceptdiff DIR DIR --jobs 2``
+  beside odiff launched once per pair, two at a time, in pairs per second;
+* ``inprocess``: ``perceptdiff.compare`` on an 800x600 pair with a local
+  change and with noise only, ms per pair inside one process (what a pytest
+  snapshot pays), after a warm-up;
+* ``8k``: peak memory of a 7680x4320 pair with noise + a local change.
 
-Every command is warmed up once, then all commands run round-robin, one
-repetition per round, so a change in background load touches every tool alike.
+Tools: perceptdiff (``python -m perceptdiff A B -q``; ``--metric yee`` on
+the noise and identical cases), flip-evaluator (LDR-FLIP), perceptualdiff
+(a ``perceptualdiff`` binary on PATH), odiff (the native binary of the npm
+package ``odiff-bin``, installed by ``npm install`` in
+calibration/crossmachine/node, or ``odiff`` on PATH), scikit-image SSIM, the
+pure-Python pixelmatch (one run), and the floor: a process that imports
+Pillow and numpy and decodes both files.  A peer that is missing is skipped
+with a note in the table.
 
-The pairs are written by ``pairs.py`` and the peers run by ``_runner.py``,
-both in child processes: this process imports neither numpy nor Pillow, so
-it stays small (on Linux a child's peak RSS starts from its parent's peak
-at fork time).
-
-Cases: the noisy 1080p and 4K pairs; a bit-identical 1080p pair (the file
-copied: perceptdiff answers from the bytes); a pixel-identical 1080p pair
-whose files differ (re-encoded at another PNG compression level, so both
-must be decoded).  Also the in-process split of ``perceptdiff.compare`` into
-decode and compare (``result.timings``).
-
-Targets (issue 2), checked and printed: 1080p noise+local <= 0.45 s;
-4K <= 1.6 s and <= 800 MB; bit-identical 1080p <= 1.3x the decode floor.
+Every tool runs as a fresh process per repetition; every command is warmed
+up once, then all commands run round-robin, one repetition per round, so a
+change in background load touches every tool alike (processes.py).  The
+table gives medians of ``--repeat`` runs (default 5) and each target of
+issue 10 marked met / MISSED with its ratio (targets.py).
 
 Usage::
 
-    python benchmarks/bench.py [--repeat 5] [--keep DIR] [--json FILE]
-        [--no-pixelmatch] [--only 1080p|4k|identical]
+    python benchmarks/bench.py [--repeat 5] [--only GROUP ...] [--keep DIR] [--json FILE]
+        [--no-peers] [--no-pixelmatch] [--folder-pairs 500] [--jobs 2]
 
 This is a measurement, not a test: it never fails on a missed target
 (exit status 0), it says so in the table.
@@ -44,129 +45,41 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import glob
+import importlib.util
 import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import names as N  # noqa: E402
+import targets as T  # noqa: E402
+from processes import Job, Measure, run_jobs  # noqa: E402
+
 RUNNER = os.path.join(HERE, "_runner.py")
 PAIRS = os.path.join(HERE, "pairs.py")
+#: Where ``npm install`` puts odiff's native binary (calibration/crossmachine/peers.py uses the same folder).
+NODE_MODULES = os.path.join(HERE, "..", "calibration", "crossmachine", "node", "node_modules")
+#: Cases perceptdiff's ``--metric yee`` also runs on (as before issue 10).
+YEE_CASES = (N.NOISE_1080P, N.NOISE_4K, N.IDENTICAL_1080P, N.OTHER_BYTES_1080P)
+#: Cases where peers run: the pixels differ; on the identical cases only the floor matters.
+PEER_CASES = (N.NOISE_1080P, N.NOISE_4K, N.FULLFRAME_1080P, N.FULLFRAME_4K)
+#: compare() calls per in-process case at 800x600 for each --repeat (they take milliseconds).
+INPROCESS_CALLS_PER_REPEAT = 4
 
 
-# --------------------------------------------------------------------------
-# test images
-# --------------------------------------------------------------------------
-
-# --------------------------------------------------------------------------
-# measuring a child process
-# --------------------------------------------------------------------------
-
-@dataclass
-class Run:
-    wall: float
-    maxrss_mb: float
-    status: int
-    out: str = ""
-
-
-def run_child(cmd: Sequence[str]) -> Run:
-    """Run ``cmd``; wall time from spawn to reap and the child's own peak RSS.
-
-    ``os.wait4`` returns the rusage of that one child (``ru_maxrss`` in KiB
-    on Linux), unlike ``getrusage(RUSAGE_CHILDREN)``, which keeps the maximum
-    over every child reaped so far.
-    """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        p = subprocess.Popen(list(cmd), stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        try:
-            _, status, ru = os.wait4(p.pid, 0)
-        finally:
-            p.returncode = 0  # reaped by wait4; keep Popen from waiting again
-        wall = time.perf_counter() - t0
-        out.seek(0)
-        err.seek(0)
-        text = out.read().decode(errors="replace").strip()
-        etext = err.read().decode(errors="replace").strip()
-    code = os.waitstatus_to_exitcode(status)
-    return Run(wall, ru.ru_maxrss / 1024.0, code, text if code in (0, 1) else (etext or text))
-
-
-@dataclass
-class Measure:
-    tool: str
-    case: str
-    runs: list[Run] = field(default_factory=list)
-    ok_codes: tuple[int, ...] = (0,)
-    note: str = ""
-
-    @property
-    def wall(self) -> float:
-        return statistics.median(r.wall for r in self.runs)
-
-    @property
-    def rss(self) -> float:
-        return statistics.median(r.maxrss_mb for r in self.runs)
-
-    @property
-    def failed(self) -> bool:
-        return any(r.status not in self.ok_codes for r in self.runs)
-
-
-@dataclass
-class Job:
-    measure: Measure
-    cmd: list[str]
-    repeat: int
-    warmup: int = 1
-
-
-def run_jobs(jobs: list[Job], quiet: bool = False) -> None:
-    """Warm every job up, then run them round-robin, one repetition per round.
-
-    Interleaving spreads any change of background load over all tools alike,
-    so the ratios to the floor stay fair.  A job that errors is not run again.
-    """
-    def once(job: Job, keep: bool) -> None:
-        if job.measure.failed:
-            return
-        r = run_child(job.cmd)
-        if keep or r.status not in job.measure.ok_codes:
-            job.measure.runs.append(r)
-
-    for job in jobs:
-        for _ in range(job.warmup):
-            once(job, keep=False)
-    for i in range(max(j.repeat for j in jobs)):
-        for job in jobs:
-            if i < job.repeat:
-                once(job, keep=True)
-        if not quiet:
-            print(f"  round {i + 1} done", file=sys.stderr)
-    if not quiet:
-        for job in jobs:
-            m = job.measure
-            extra = " FAILED: " + m.runs[-1].out[-200:] if m.failed else ""
-            print(f"  {m.tool:28s} {m.case:32s} {m.wall:7.3f} s {m.rss:7.0f} MB{extra}", file=sys.stderr)
-
-
-def in_process(py: str, pair: tuple[str, str], repeat: int) -> dict[str, float]:
-    """Median in-process timings of ``perceptdiff.compare`` (decode / compare / total).
-
-    Runs in a child process (``_runner.py inprocess``) to keep this one small.
-    """
-    out = subprocess.run([py, RUNNER, "inprocess", pair[0], pair[1], str(repeat)],
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+def odiff_binary() -> str | None:
+    """odiff's native binary from the npm package (skipping node's start-up), else ``odiff`` on PATH."""
+    found = sorted(glob.glob(os.path.join(NODE_MODULES, "@odiff", "*", "odiff")))
+    return os.path.abspath(found[0]) if found else shutil.which("odiff")
 
 
 def yee_available(py: str) -> bool:
@@ -176,9 +89,18 @@ def yee_available(py: str) -> bool:
 
 
 def module_available(name: str) -> bool:
-    import importlib.util
-
     return importlib.util.find_spec(name) is not None
+
+
+def in_process(py: str, pair: tuple[str, str], repeat: int) -> dict[str, float]:
+    """Median in-process timings of ``perceptdiff.compare`` (``result.timings`` and wall), in a child."""
+    out = subprocess.run([py, RUNNER, "inprocess", pair[0], pair[1], str(repeat)],
+                         capture_output=True, text=True)
+    if out.returncode != 0:  # reported, never raised: the benchmark always finishes
+        tail = (out.stderr.strip().splitlines() or ["no output"])[-1]
+        print(f"  in process {pair[1]}: ERROR {tail}", file=sys.stderr)
+        return {}
+    return json.loads(out.stdout)
 
 
 def machine_info() -> dict[str, Any]:
@@ -200,136 +122,176 @@ def machine_info() -> dict[str, Any]:
             versions[dist] = version(dist)
         except PackageNotFoundError:
             versions[dist] = None
-    return {"date": _dt.datetime.now().isoformat(timespec="seconds"), "cpus": os.cpu_count(),
-            "cpu": cpu, "python": platform.python_version(), "platform": platform.platform(),
-            "loadavg": os.getloadavg(), "versions": versions}
+    mem = ""
+    try:
+        with open("/proc/meminfo") as fh:
+            mem = f"{int(fh.readline().split()[1]) / 2**20:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {"date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "cpus": os.cpu_count(), "cpu": cpu, "memory": mem, "python": platform.python_version(),
+            "platform": platform.platform(), "loadavg": os.getloadavg(), "versions": versions}
 
 
-# --------------------------------------------------------------------------
-# main
-# --------------------------------------------------------------------------
+def peers_missing(args: argparse.Namespace, odiff: str | None) -> dict[str, str]:
+    """Tool -> why it is skipped in this run."""
+    missing: dict[str, str] = {}
+    if args.no_peers:
+        for tool in (N.SSIM, N.FLIP, N.PDIFF, N.ODIFF, N.PIXELMATCH):
+            missing[tool] = "--no-peers"
+        return missing
+    if not module_available("flip_evaluator"):
+        missing[N.FLIP] = "flip-evaluator not installed (pip install flip-evaluator)"
+    if shutil.which("perceptualdiff") is None:
+        missing[N.PDIFF] = "no perceptualdiff binary on PATH"
+    if odiff is None:
+        missing[N.ODIFF] = ("odiff not found: `npm install` in calibration/crossmachine/node"
+                            if shutil.which("node") else "node is not on PATH")
+    if args.no_pixelmatch:
+        missing[N.PIXELMATCH] = "--no-pixelmatch"
+    elif not module_available("pixelmatch"):
+        missing[N.PIXELMATCH] = "pixelmatch not installed"
+    return missing
+
+
+def build_jobs(cases: dict[str, dict[str, Any]], args: argparse.Namespace, py: str,
+               missing: dict[str, str], odiff: str | None, have_yee: bool) -> list[Job]:
+    """One job per tool and case that this run measures as a whole process."""
+    jobs: list[Job] = []
+
+    def job(tool: str, case: str, cmd: list[str], ok: tuple[int, ...] = (0,), repeat: int = args.repeat,
+            warmup: int = 1, note: str = "") -> None:
+        if tool not in missing:
+            jobs.append(Job(Measure(tool, case, ok_codes=ok, note=note), cmd, repeat, warmup))
+
+    for case, c in cases.items():
+        e, a = c["expected"], c["actual"]
+        if c["kind"] == N.KIND_FOLDER:
+            job(N.FLOOR, case, [py, RUNNER, "floor-folder", e, a])
+            job(N.PERCEPTDIFF, case, [py, "-m", "perceptdiff", e, a, "-q", "--jobs", str(args.jobs)],
+                ok=(0, 1), note=f"--jobs {args.jobs}")
+            if odiff is not None:
+                job(N.ODIFF, case, [py, RUNNER, "per-pair", str(args.jobs), e, a, odiff],
+                    note=f"once per pair, {args.jobs} at a time")
+            continue
+        if c["kind"] not in (N.KIND_PAIR, N.KIND_MEMORY):
+            continue
+        job(N.FLOOR, case, [py, RUNNER, "floor", e, a])
+        job(N.PERCEPTDIFF, case, [py, "-m", "perceptdiff", e, a, "-q"], ok=(0, 1))
+        if have_yee and case in YEE_CASES:
+            job(N.YEE, case, [py, "-m", "perceptdiff", e, a, "-q", "--metric", "yee"], ok=(0, 1))
+        if case not in PEER_CASES:
+            continue
+        job(N.SSIM, case, [py, RUNNER, "ssim", e, a])
+        job(N.FLIP, case, [py, RUNNER, "flip", e, a])
+        job(N.PDIFF, case, ["perceptualdiff", e, a], ok=(0, 1))
+        if odiff is not None:
+            job(N.ODIFF, case, [odiff, e, a], ok=(0, 22))
+        job(N.PIXELMATCH, case, [py, RUNNER, "pixelmatch", e, a], repeat=1, warmup=0,
+            note="1 run, no warm-up")
+    return jobs
+
+
+def measurement_table(measures: list[Measure], pairs: dict[str, int]) -> str:
+    """A Markdown table of every measure; a folder case's peak RSS is not shown.
+
+    ``wait4`` folds in only the descendants a process reaps itself; folder
+    mode's workers are forked by a forkserver and never reaped by the command,
+    so its figure would be the parent's alone.
+    """
+    floors = {m.case: m for m in measures if m.tool == N.FLOOR and not m.failed}
+    lines = ["| tool | case | median wall s | pairs/s | peak RSS MB | x floor | note |",
+             "|---|---|---:|---:|---:|---:|---|"]
+    for m in measures:
+        if m.failed:
+            last = m.runs[-1].out.splitlines()[-1][:80] if m.runs and m.runs[-1].out else ""
+            lines.append(f"| {m.tool} | {m.case} | ERROR | | | | {last} |")
+            continue
+        n = pairs.get(m.case, 1)
+        rate = f"{n / m.wall:.1f}" if n > 1 else ""
+        ratio = f"{m.wall / floors[m.case].wall:.2f}" if m.case in floors else ""
+        rss = "" if n > 1 else f"{m.rss:.0f}"
+        lines.append(f"| {m.tool} | {m.case} | {m.wall:.3f} | {rate} | {rss} | {ratio} | {m.note} |")
+    return "\n".join(lines)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--repeat", type=int, default=5, help="measured runs per tool and case (default 5)")
     p.add_argument("--keep", metavar="DIR", help="write the pairs to DIR and keep them")
     p.add_argument("--json", metavar="FILE", help="also write every measurement to FILE")
-    p.add_argument("--only", action="append", choices=("1080p", "4k", "identical"),
-                   help="only these cases (repeatable)")
-    p.add_argument("--no-peers", action="store_true", help="skip SSIM, FLIP and pixelmatch")
-    p.add_argument("--no-pixelmatch", action="store_true", help="skip the (slow) pixelmatch run")
+    p.add_argument("--only", action="append", choices=N.GROUPS, help="only these cases (repeatable)")
+    p.add_argument("--no-peers", action="store_true", help="skip every peer (SSIM, FLIP, perceptualdiff, "
+                   "odiff, pixelmatch)")
+    p.add_argument("--no-pixelmatch", action="store_true", help="skip the (slow) pure-Python pixelmatch")
+    p.add_argument("--folder-pairs", type=int, default=500, help="pairs in the folder case (default 500)")
+    p.add_argument("--jobs", type=int, default=2, help="parallel pairs in the folder case (default 2)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     args = p.parse_args(argv)
-    which = args.only or ["1080p", "4k", "identical"]
+    which = args.only or list(N.GROUPS)
     py = sys.executable
-
     info = machine_info()
-    tmp = None
-    folder = args.keep
-    if folder is None:
-        tmp = tempfile.mkdtemp(prefix="perceptdiff-bench-")
-        folder = tmp
+    folder = args.keep or tempfile.mkdtemp(prefix="perceptdiff-bench-")
     try:
         t0 = time.perf_counter()
-        made = subprocess.run([py, PAIRS, folder] + [a for w in which for a in ("--only", w)],
+        made = subprocess.run([py, PAIRS, folder, "--folder-pairs", str(args.folder_pairs)]
+                              + [a for w in which for a in ("--only", w)],
                               capture_output=True, text=True, check=True)
-        pairs = {k: tuple(v) for k, v in json.loads(made.stdout).items()}
+        cases: dict[str, dict[str, Any]] = json.loads(made.stdout)
         if not args.quiet:
-            print(f"made {len(pairs)} pairs in {time.perf_counter() - t0:.1f} s in {folder}",
-                  file=sys.stderr)
+            print(f"made {len(cases)} cases in {time.perf_counter() - t0:.1f} s in {folder}", file=sys.stderr)
+        odiff = odiff_binary()
+        missing = peers_missing(args, odiff)
         have_yee = yee_available(py)
-        have_flip = module_available("flip_evaluator")
-        have_pm = module_available("pixelmatch") and not args.no_pixelmatch
-        results: list[Measure] = []
-        floors: dict[str, Measure] = {}
-        inproc: dict[str, dict[str, float]] = {}
-        jobs: list[Job] = []
-
-        def job(tool: str, case: str, cmd: list[str], repeat: int = args.repeat, warmup: int = 1,
-                ok: tuple[int, ...] = (0,), note: str = "") -> Measure:
-            m = Measure(tool, case, ok_codes=ok, note=note)
-            jobs.append(Job(m, cmd, repeat, warmup))
-            results.append(m)
-            return m
-
-        for case, (e, a) in pairs.items():
-            floors[case] = job("Pillow decode (floor)", case, [py, RUNNER, "floor", e, a])
-            job("perceptdiff", case, [py, "-m", "perceptdiff", e, a, "-q"], ok=(0, 1))
-            if have_yee:
-                job("perceptdiff --metric yee", case,
-                    [py, "-m", "perceptdiff", e, a, "-q", "--metric", "yee"], ok=(0, 1))
-            if not args.no_peers and "identical" not in case and "same pixels" not in case:
-                job("skimage SSIM", case, [py, RUNNER, "ssim", e, a])
-                if have_flip:
-                    job("flip-evaluator", case, [py, RUNNER, "flip", e, a])
-                if have_pm:
-                    job("pixelmatch (pure Python)", case, [py, RUNNER, "pixelmatch", e, a],
-                        repeat=1, warmup=0, note="1 run, no warm-up")
+        if not have_yee:
+            missing[N.YEE] = "the yee metric is not available"
+        jobs = build_jobs(cases, args, py, missing, odiff, have_yee)
         run_jobs(jobs, quiet=args.quiet)
-        for case, (e, a) in pairs.items():
-            inproc[case] = in_process(py, (e, a), args.repeat)
+        measures = [j.measure for j in jobs]
+        inproc: dict[str, dict[str, float]] = {}
+        for case, c in cases.items():
+            if c["kind"] == N.KIND_INPROCESS:
+                calls = max(args.repeat, 5) * INPROCESS_CALLS_PER_REPEAT
+                inproc[case] = in_process(py, (c["expected"], c["actual"]), calls)
+            elif c["kind"] == N.KIND_PAIR:
+                inproc[case] = in_process(py, (c["expected"], c["actual"]), args.repeat)
+        inproc = {case: t for case, t in inproc.items() if t}
         info["loadavg_after"] = os.getloadavg()
 
-        # ---- the table -----------------------------------------------------
-        targets: dict[tuple[str, str], tuple[str, bool]] = {}
-        for m in results:
-            if m.tool != "perceptdiff":
-                continue
-            if m.case == "1080p noise+local":
-                targets[(m.tool, m.case)] = ("wall <= 0.45 s", m.wall <= 0.45)
-            elif m.case == "4K noise+local":
-                targets[(m.tool, m.case)] = ("wall <= 1.6 s, RSS <= 800 MB",
-                                             m.wall <= 1.6 and m.rss <= 800)
-            elif m.case == "1080p bit-identical":
-                f = floors[m.case].wall
-                targets[(m.tool, m.case)] = (f"<= 1.3x floor ({1.3 * f:.3f} s)", m.wall <= 1.3 * f)
-        lines = []
-        hdr = f"{'tool':28s} {'case':32s} {'median s':>9s} {'peak MB':>8s} {'x floor':>8s}  {'target':32s} result"
-        lines.append(hdr)
-        lines.append("-" * len(hdr))
-        for m in results:
-            floor = floors[m.case].wall
-            tgt, met = targets.get((m.tool, m.case), ("", None))
-            res = "" if met is None else ("met" if met else "MISSED")
+        pairs = {case: int(c["pairs"]) for case, c in cases.items()}
+        figures = {(m.tool, m.case): T.Figure(m.wall, m.rss) for m in measures if not m.failed}
+        for m in measures:
             if m.failed:
-                res = "ERROR: " + m.runs[-1].out.splitlines()[-1][:60] if m.runs[-1].out else "ERROR"
-            note = f" ({m.note})" if m.note else ""
-            lines.append(f"{m.tool:28s} {m.case:32s} {m.wall:9.3f} {m.rss:8.0f} {m.wall / floor:8.2f}  "
-                         f"{tgt:32s} {res}{note}")
-        if not have_yee:
-            lines.append(f"{'perceptdiff --metric yee':28s} {'(all)':32s} {'n/a':>9s} {'n/a':>8s}")
-        if not have_flip:
-            lines.append(f"{'flip-evaluator':28s} {'(all)':32s} {'n/a (not installed)':>18s}")
-        if not args.no_pixelmatch and not module_available("pixelmatch"):
-            lines.append(f"{'pixelmatch (pure Python)':28s} {'(all)':32s} {'n/a (not installed)':>18s}")
-        lines.append("")
-        lines.append("perceptdiff.compare in process (median; one warm-up):")
-        for case, t in inproc.items():
-            parts = ", ".join(f"{k} {v:.3f} s" for k, v in t.items())
-            lines.append(f"  {case:32s} {parts}")
-        lines.append("")
-        lines.append(f"{info['date']}  {info['cpus']} CPUs ({info['cpu']}), Python {info['python']}, "
-                     f"load {info['loadavg'][0]:.2f} before / {info['loadavg_after'][0]:.2f} after; "
-                     f"median of {args.repeat} whole-process runs after one warm-up")
-        lines.append("versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
-        print("\n".join(lines))
-
+                missing.setdefault(m.tool, f"{m.tool} failed")
+        outcomes = T.evaluate_all(figures, {k: v["wall"] * 1000.0 for k, v in inproc.items()}, missing, pairs)
+        out = [measurement_table(measures, pairs), ""]
+        out += [f"skipped: {tool}: {why}" for tool, why in missing.items()]
+        out += ["", "perceptdiff.compare in process (median after one warm-up; result.timings and wall):"]
+        out += ["  " + case + ": " + ", ".join(f"{k} {v * 1000:.1f} ms" for k, v in t.items())
+                for case, t in inproc.items()]
+        out += ["", "Targets (issue 10):", T.format_table(outcomes), ""]
+        out.append(f"{info['date']}  {info['cpus']} CPUs ({info['cpu']}), {info['memory']}, Python "
+                   f"{info['python']}, load {info['loadavg'][0]:.2f} before / {info['loadavg_after'][0]:.2f} "
+                   f"after; median of {args.repeat} whole-process runs after one warm-up")
+        out.append("versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items())
+                   + (f"; odiff {odiff}" if odiff else ""))
+        print("\n".join(out))
         if args.json:
-            doc = {"machine": info, "repeat": args.repeat,
-                   "measurements": [{"tool": m.tool, "case": m.case, "median_wall_s": m.wall,
-                                     "median_peak_rss_mb": m.rss, "floor_ratio": m.wall / floors[m.case].wall,
+            doc = {"machine": info, "repeat": args.repeat, "cases": cases, "skipped": missing,
+                   "measurements": [{"tool": m.tool, "case": m.case, "error": m.failed, "note": m.note,
+                                     "median_wall_s": m.wall if m.runs else None,
+                                     "median_peak_rss_mb": m.rss if m.runs else None,
                                      "runs": [{"wall_s": r.wall, "peak_rss_mb": r.maxrss_mb,
-                                               "status": r.status, "output": r.out[-200:]}
-                                              for r in m.runs],
-                                     "target": targets.get((m.tool, m.case), (None, None))[0],
-                                     "met": targets.get((m.tool, m.case), (None, None))[1],
-                                     "error": m.failed, "note": m.note} for m in results],
-                   "in_process": inproc}
+                                               "status": r.status, "output": r.out[-200:]} for r in m.runs]}
+                                    for m in measures],
+                   "in_process": inproc,
+                   "targets": [{"case": o.target.case, "target": o.target.describe(), "measured": o.measured,
+                                "value": o.value, "met": o.met, "why": o.why} for o in outcomes]}
             with open(args.json, "w") as fh:
                 json.dump(doc, fh, indent=1)
     finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 
