@@ -687,3 +687,33 @@ def test_version_and_help_import_neither_numpy_nor_pillow(args: tuple[str, ...])
     assert "perceptdiff.cli" in imported  # the listing is real
     heavy = sorted(m for m in imported if m.split(".")[0] in {"numpy", "PIL", "scipy", "skimage"})
     assert heavy == []
+
+
+def _imported_by(*args: object) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "perceptdiff", *map(str, args)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    return proc, {line.rpartition("|")[2].strip() for line in proc.stderr.splitlines()
+                  if line.startswith("import time:")}
+
+
+def test_identical_files_import_no_model_and_one_pillow_plugin(ui: tuple[Path, Path], tmp_path: Path) -> None:
+    """Start-up (issue 10 item 4): byte-identical PNGs are answered without scipy or the model,
+    and Pillow opens them with its PNG plugin alone (its forty other plugins cost ~30 ms)."""
+    copy = tmp_path / "copy.png"
+    copy.write_bytes(ui[0].read_bytes())
+    proc, imported = _imported_by(ui[0], copy, "-q")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "PIL.PngImagePlugin" in imported  # the listing is real
+    assert not {"PIL.PdfImagePlugin", "PIL.TiffImagePlugin", "PIL.WebPImagePlugin"} & imported
+    assert not {m for m in imported if m.split(".")[0] in {"scipy", "skimage"}}
+
+
+def test_a_tiff_still_opens_with_every_plugin_at_hand(ui: tuple[Path, Path], tmp_path: Path) -> None:
+    """The PNG-only shortcut is taken on the magic number: another format still finds its plugin."""
+    tiff = tmp_path / "expected.tiff"
+    with PILImage.open(ui[0]) as im:
+        im.save(tiff)
+    proc, imported = _imported_by(tiff, ui[0], "-q")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "PIL.TiffImagePlugin" in imported

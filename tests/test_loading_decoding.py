@@ -372,3 +372,18 @@ class TestBadInput:
     def test_eps_is_not_opened(self):
         with pytest.raises(ImageLoadError, match="not an image"):
             load_image(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n")
+
+
+def test_open_formats_names_the_sniffed_format_alone_or_every_format_but_eps() -> None:
+    from perceptdiff.loading.decoding import open_formats
+
+    rgb = np.zeros((4, 4, 3), np.uint8)
+    png = io.BytesIO()
+    PILImage.fromarray(rgb).save(png, format="PNG")
+    assert open_formats(png.getvalue()) == ("PNG",)
+    buf = io.BytesIO()
+    PILImage.fromarray(rgb).save(buf, format="JPEG")
+    assert open_formats(buf.getvalue()) == ("JPEG",)
+    every = open_formats(b"not an image at all")
+    assert every == open_formats(None) and "EPS" not in every
+    assert {"PNG", "TIFF", "WEBP"} <= set(every)

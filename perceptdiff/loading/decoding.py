@@ -48,9 +48,28 @@ _ORIENTATION_NAMES = {
 }
 
 
+#: Formats whose plugins Pillow loads without the others (``Image.preinit``).  A file whose
+#: magic number names one of them is opened by that plugin alone: a one-shot comparison of
+#: two PNGs then does not import Pillow's forty other plugins (about 30 ms of start-up).
+_PREINIT_FORMATS = frozenset({"PNG", "JPEG", "GIF", "BMP"})
+
+
+def open_formats(data: bytes | None = None) -> tuple[str, ...]:
+    """The formats Pillow may try on ``data``: never EPS (which runs Ghostscript).
+
+    When the magic number names a format of :data:`_PREINIT_FORMATS`, that
+    format alone (no other plugin accepts its signature); otherwise, or
+    without ``data``, every format Pillow can open.
+    """
+    fmt = sniff_format(data)
+    if fmt in _PREINIT_FORMATS:
+        PILImage.preinit()
+        return (fmt,)
+    return _every_format()
+
+
 @functools.lru_cache(maxsize=1)
-def open_formats() -> tuple[str, ...]:
-    """Every format Pillow can open except EPS (which runs Ghostscript)."""
+def _every_format() -> tuple[str, ...]:
     PILImage.init()
     return tuple(fmt for fmt in PILImage.OPEN if fmt != "EPS")
 

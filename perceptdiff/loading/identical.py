@@ -83,7 +83,7 @@ def _fetch(source: Any, max_bytes: int) -> bytes:
 
 def _verified_size(data: bytes) -> tuple[int, int] | None:
     with strict_pillow():
-        im = PILImage.open(io.BytesIO(data), formats=open_formats())
+        im = PILImage.open(io.BytesIO(data), formats=open_formats(data))
         if im.format != "PNG":
             # verify() is a no-op for most formats: decode once instead.
             return load_image(data).size

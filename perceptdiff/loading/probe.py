@@ -53,7 +53,7 @@ def probe_size(source: EncodedData) -> tuple[int, int] | None:
     data = source.data
     try:
         with strict_pillow():
-            im = PILImage.open(io.BytesIO(data), formats=open_formats())
+            im = PILImage.open(io.BytesIO(data), formats=open_formats(data))
             width, height = im.size
             try:
                 # PNG's getexif() decodes the whole image to find a late eXIf chunk: read it directly.

@@ -131,7 +131,7 @@ def load_image(source: Any, *, color_management: bool = True, allow_truncated: b
     limits.check_size(name, len(data))
 
     def reopen() -> PILImage.Image:
-        return PILImage.open(io.BytesIO(data), formats=open_formats())
+        return PILImage.open(io.BytesIO(data), formats=open_formats(data))
 
     return decode_guarded(reopen, data, name, from_file=True, color_management=color_management,
                           limits=limits)
