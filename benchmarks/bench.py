@@ -82,6 +82,12 @@ def odiff_binary() -> str | None:
     return os.path.abspath(found[0]) if found else shutil.which("odiff")
 
 
+def odiff_npm_command() -> str | None:
+    """The ``odiff`` command the npm package installs (a node script that runs the native binary)."""
+    path = os.path.join(NODE_MODULES, ".bin", "odiff")
+    return os.path.abspath(path) if os.path.exists(path) and shutil.which("node") else None
+
+
 def yee_available(py: str) -> bool:
     """True when ``perceptdiff.metrics.get_metric("yee")`` works (checked in a child)."""
     code = "from perceptdiff.metrics import get_metric; get_metric('yee')"
@@ -137,7 +143,7 @@ def peers_missing(args: argparse.Namespace, odiff: str | None) -> dict[str, str]
     """Tool -> why it is skipped in this run."""
     missing: dict[str, str] = {}
     if args.no_peers:
-        for tool in (N.SSIM, N.FLIP, N.PDIFF, N.ODIFF, N.PIXELMATCH):
+        for tool in (N.SSIM, N.FLIP, N.PDIFF, N.ODIFF, N.ODIFF_NPM, N.PIXELMATCH):
             missing[tool] = "--no-peers"
         return missing
     if not module_available("flip_evaluator"):
@@ -147,6 +153,9 @@ def peers_missing(args: argparse.Namespace, odiff: str | None) -> dict[str, str]
     if odiff is None:
         missing[N.ODIFF] = ("odiff not found: `npm install` in calibration/crossmachine/node"
                             if shutil.which("node") else "node is not on PATH")
+    if odiff_npm_command() is None:
+        missing[N.ODIFF_NPM] = ("node is not on PATH" if not shutil.which("node")
+                                else "no odiff command: `npm install` in calibration/crossmachine/node")
     if args.no_pixelmatch:
         missing[N.PIXELMATCH] = "--no-pixelmatch"
     elif not module_available("pixelmatch"):
@@ -155,8 +164,13 @@ def peers_missing(args: argparse.Namespace, odiff: str | None) -> dict[str, str]
 
 
 def build_jobs(cases: dict[str, dict[str, Any]], args: argparse.Namespace, py: str,
-               missing: dict[str, str], odiff: str | None, have_yee: bool) -> list[Job]:
-    """One job per tool and case that this run measures as a whole process."""
+               missing: dict[str, str], odiff: str | None, have_yee: bool,
+               odiff_npm: str | None = None) -> list[Job]:
+    """One job per tool and case that this run measures as a whole process.
+
+    ``odiff`` is odiff's native binary, ``odiff_npm`` the npm package's command (node's start-up
+    included): the folder case and the 1080p noise case run both.
+    """
     jobs: list[Job] = []
 
     def job(tool: str, case: str, cmd: list[str], ok: tuple[int, ...] = (0,), repeat: int = args.repeat,
@@ -172,7 +186,10 @@ def build_jobs(cases: dict[str, dict[str, Any]], args: argparse.Namespace, py: s
                 ok=(0, 1), note=f"--jobs {args.jobs}")
             if odiff is not None:
                 job(N.ODIFF, case, [py, RUNNER, "per-pair", str(args.jobs), e, a, odiff],
-                    note=f"once per pair, {args.jobs} at a time")
+                    note=f"native binary once per pair, {args.jobs} at a time")
+            if odiff_npm is not None:
+                job(N.ODIFF_NPM, case, [py, RUNNER, "per-pair", str(args.jobs), e, a, odiff_npm],
+                    note=f"npm command once per pair, {args.jobs} at a time")
             continue
         if c["kind"] not in (N.KIND_PAIR, N.KIND_MEMORY):
             continue
@@ -187,6 +204,8 @@ def build_jobs(cases: dict[str, dict[str, Any]], args: argparse.Namespace, py: s
         job(N.PDIFF, case, ["perceptualdiff", e, a], ok=(0, 1))
         if odiff is not None:
             job(N.ODIFF, case, [odiff, e, a], ok=(0, 22))
+        if odiff_npm is not None and case == N.NOISE_1080P:
+            job(N.ODIFF_NPM, case, [odiff_npm, e, a], ok=(0, 22))
         job(N.PIXELMATCH, case, [py, RUNNER, "pixelmatch", e, a], repeat=1, warmup=0,
             note="1 run, no warm-up")
     return jobs
@@ -245,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         have_yee = yee_available(py)
         if not have_yee:
             missing[N.YEE] = "the yee metric is not available"
-        jobs = build_jobs(cases, args, py, missing, odiff, have_yee)
+        jobs = build_jobs(cases, args, py, missing, odiff, have_yee, odiff_npm_command())
         run_jobs(jobs, quiet=args.quiet)
         measures = [j.measure for j in jobs]
         inproc: dict[str, dict[str, float]] = {}

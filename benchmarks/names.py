@@ -44,4 +44,6 @@ SSIM = "skimage SSIM"
 FLIP = "flip-evaluator"
 PDIFF = "perceptualdiff"
 ODIFF = "odiff"
+#: odiff as its npm package installs it for users: the node script that starts the native binary.
+ODIFF_NPM = "odiff (npm command)"
 PIXELMATCH = "pixelmatch (pure Python)"

@@ -49,7 +49,9 @@ class Target:
 PEAK_8K_MB = 1500.0
 
 #: Issue 10 item 6, "Targets on this 2-core machine"; the folder target compares whole-process
-#: walls over the same 500 pairs, so ">= odiff's pairs per second" is ">= 1x faster".
+#: walls over the same 500 pairs, so ">= odiff's pairs per second" is ">= 1x faster"; it is checked
+#: against odiff's native binary and against the npm command users launch (node's start-up included,
+#: as in the issue's own figure of 23 pairs/s).
 TARGETS: tuple[Target, ...] = (
     Target(N.NOISE_1080P, Rule.FLOOR_AT_MOST, 2.0),
     Target(N.NOISE_1080P, Rule.FASTER_AT_LEAST, 4.0, peer=N.FLIP),
@@ -59,6 +61,7 @@ TARGETS: tuple[Target, ...] = (
     Target(N.IDENTICAL_1080P, Rule.FLOOR_AT_MOST, 1.1),
     Target(N.OTHER_BYTES_1080P, Rule.FLOOR_AT_MOST, 1.3),
     Target(N.FOLDER, Rule.FASTER_AT_LEAST, 1.0, peer=N.ODIFF),
+    Target(N.FOLDER, Rule.FASTER_AT_LEAST, 1.0, peer=N.ODIFF_NPM),
     Target(N.INPROCESS_LOCAL, Rule.MS_AT_MOST, 25.0),
     Target(N.INPROCESS_NOISE, Rule.MS_AT_MOST, 40.0),
     Target(N.NOISE_8K, Rule.MB_AT_MOST, PEAK_8K_MB),

@@ -38,11 +38,13 @@ CASES = {
 
 def test_jobs_per_case_and_peers_skipped_when_missing() -> None:
     missing = {N.PDIFF: "not on PATH", N.PIXELMATCH: "not installed"}
-    jobs = bench.build_jobs(CASES, _args(), "python", missing, "/x/odiff", have_yee=True)
+    jobs = bench.build_jobs(CASES, _args(), "python", missing, "/x/odiff", have_yee=True,
+                            odiff_npm="/x/bin/odiff")
     got = {(j.measure.tool, j.measure.case) for j in jobs}
     assert got == {
         (N.FLOOR, N.NOISE_1080P), (N.PERCEPTDIFF, N.NOISE_1080P), (N.YEE, N.NOISE_1080P),
         (N.SSIM, N.NOISE_1080P), (N.FLIP, N.NOISE_1080P), (N.ODIFF, N.NOISE_1080P),
+        (N.ODIFF_NPM, N.NOISE_1080P), (N.ODIFF_NPM, N.FOLDER),
         (N.FLOOR, N.IDENTICAL_1080P), (N.PERCEPTDIFF, N.IDENTICAL_1080P), (N.YEE, N.IDENTICAL_1080P),
         (N.FLOOR, N.FOLDER), (N.PERCEPTDIFF, N.FOLDER), (N.ODIFF, N.FOLDER),
         (N.FLOOR, N.NOISE_8K), (N.PERCEPTDIFF, N.NOISE_8K),

@@ -22,6 +22,7 @@ def test_every_target_of_the_issue_is_declared() -> None:
         (N.IDENTICAL_1080P, T.Rule.FLOOR_AT_MOST, 1.1, None),
         (N.OTHER_BYTES_1080P, T.Rule.FLOOR_AT_MOST, 1.3, None),
         (N.FOLDER, T.Rule.FASTER_AT_LEAST, 1.0, N.ODIFF),
+        (N.FOLDER, T.Rule.FASTER_AT_LEAST, 1.0, N.ODIFF_NPM),
         (N.INPROCESS_LOCAL, T.Rule.MS_AT_MOST, 25.0, None),
         (N.INPROCESS_NOISE, T.Rule.MS_AT_MOST, 40.0, None),
         (N.NOISE_8K, T.Rule.MB_AT_MOST, 1500.0, None),
@@ -48,7 +49,8 @@ def test_speed_up_over_a_peer_is_peer_over_perceptdiff() -> None:
 
 
 def test_folder_is_quoted_in_pairs_per_second() -> None:
-    (t,) = _target(N.FOLDER)
+    t, t_npm = _target(N.FOLDER)
+    assert (t.peer, t_npm.peer) == (N.ODIFF, N.ODIFF_NPM)
     figs = {(N.PERCEPTDIFF, t.case): T.Figure(20.0, 0), (N.ODIFF, t.case): T.Figure(25.0, 0)}
     o = T.evaluate(t, figs, {}, {}, {t.case: 500})
     assert o.met is True and "25.0 pairs/s" in o.measured and "20.0 pairs/s" in o.measured
