@@ -371,17 +371,51 @@ def _window_mass_cached(h: int, w: int) -> np.ndarray:
 _SMOOTH_SIGMA = 6.0
 
 
-#: Four frame sizes and block-grid phases (a few planes each) are kept: a run compares
-#: frames of one size, screened comparisons a few boxes.
-@lru_cache(maxsize=4)
-def _border_masses(h: int, w: int, levels: int,
-                   phase: tuple[int, int] = (0, 0)) -> tuple[np.ndarray, list[np.ndarray]]:
-    ones = np.ones((h, w), np.float32)
-    blur = filters.gaussian(ones, _SMOOTH_SIGMA, "zero", phase)
-    pyr = filters.gaussian_pyramid(ones, levels, "zero")
-    for x in [blur, *pyr]:
-        x.setflags(write=False)
-    return blur, pyr
+#: Mass profiles of a few frame sizes and block-grid phases are kept (two vectors a level):
+#: a run compares frames of one size, screened comparisons a few boxes.
+@lru_cache(maxsize=16)
+def _border_masses(h: int, w: int, levels: int, phase: tuple[int, int] = (0, 0)
+                   ) -> tuple[tuple[np.ndarray, np.ndarray], list[tuple[np.ndarray, np.ndarray]]]:
+    """The border term's masses ``G * 1`` and ``P_s(1)`` as ``(column, row)`` profiles.
+
+    Every filter involved (block average, Gaussian, bilinear upsampling,
+    pyramid step) acts on one axis at a time, so applied to the all-ones
+    frame it gives an outer product ``m(y, x) = c(y)·r(x)``: the frame's mass
+    planes are two vectors each, never a full-frame plane (at 8K the planes
+    and their cache held 300 MB).  The vectors come from thin strips that
+    keep each axis's length, block factor and block phase:
+    ``m(y, x) = T₁(y, j)·T₂(i, x) / T₃(i, j)`` for an ``h×n`` strip ``T₁``,
+    an ``n×w`` strip ``T₂`` and their ``n×n`` corner ``T₃``.
+    """
+    bf = filters.block_factor(_SMOOTH_SIGMA)
+    # Thick enough that the strips take the frame's block factor (a quarter of the
+    # shorter side caps it) and keep every pyramid level (a side below the minimum stops it).
+    n_h = min(h, max(4 * bf, filters.PYRAMID_MIN_SIZE * 2 ** levels))
+    n_w = min(w, max(4 * bf, filters.PYRAMID_MIN_SIZE * 2 ** levels))
+
+    def masses(shape: tuple[int, int]) -> list[np.ndarray]:
+        ones = np.ones(shape, np.float32)
+        pyr = filters.gaussian_pyramid(ones, levels, "zero")
+        return [filters.gaussian(ones, _SMOOTH_SIGMA, "zero", phase), *pyr]
+
+    t1, t2, t3 = masses((h, n_w)), masses((n_h, w)), masses((n_h, n_w))
+    profiles = []
+    for a, b, c in zip(t1, t2, t3):
+        i, j = c.shape[0] // 2, c.shape[1] // 2
+        col = (a[:, j] / c[i, j]).astype(np.float32)
+        row = np.ascontiguousarray(b[i, :], dtype=np.float32)
+        col.setflags(write=False)
+        row.setflags(write=False)
+        profiles.append((col, row))
+    return profiles[0], profiles[1:]
+
+
+def _divide_by_mass(x: np.ndarray, mass: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """``x / (c ⊗ r)`` in place, for a mass given as its profiles."""
+    col, row = mass
+    x /= col[:, None]
+    x /= row[None, :]
+    return x
 
 
 def _border_neutral_pyramid(d: np.ndarray, pyr_d: list[np.ndarray],
@@ -406,9 +440,17 @@ def _border_neutral_pyramid(d: np.ndarray, pyr_d: list[np.ndarray],
     k = filters.block_factor(_SMOOTH_SIGMA)
     phase = (int(origin[0]) % k, int(origin[1]) % k)
     blur_mass, pyr_mass = _border_masses(d.shape[0], d.shape[1], len(pyr_d), phase)
-    smooth = filters.gaussian(d, _SMOOTH_SIGMA, "zero", phase) / blur_mass
+    smooth = _divide_by_mass(filters.gaussian(d, _SMOOTH_SIGMA, "zero", phase), blur_mass)
     pyr_c = filters.gaussian_pyramid(smooth, len(pyr_d), "zero")
-    return [pyr_d[0]] + [pd + pc * (1 / pm - 1) for pd, pc, pm in zip(pyr_d[1:], pyr_c[1:], pyr_mass[1:])]
+    del smooth
+    out = [pyr_d[0]]
+    for pd, pc, pm in zip(pyr_d[1:], pyr_c[1:], pyr_mass[1:]):
+        # P_s(d) + P_s(c)·(1/P_s(1) − 1), one level-sized temporary
+        extended = _divide_by_mass(pc.copy(), pm)
+        extended -= pc
+        extended += pd
+        out.append(extended)
+    return out
 
 
 def _window_mass(shape: tuple[int, ...]) -> np.ndarray:
