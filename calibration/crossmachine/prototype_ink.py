@@ -81,6 +81,8 @@ CHROMA_SIGMA = 2.0
 #: Wider blur (px) for the area terms of fills: a recoloured or re-lit fill keeps its full
 #: difference inside, while glyph-scale LCD fringes and stem weights average out further.
 WIDE_SIGMA = 4.0
+#: Displacement forgiven by the area terms (px): rasterisers place edges within 1-2 px.
+TOLERANCE_PX = 2
 LINE_ACROSS_SIGMA = 1.5
 LINE_PX = 21
 #: Region rule of the default verdict (perceptdiff.verdict: STRONG_JND, MIN_AREA_DEG2, CLUSTER_DEG at 40 ppd).
@@ -162,12 +164,42 @@ def _shape_residual(a: np.ndarray, b: np.ndarray, shift: tuple[float, float]) ->
     return float(r.sum() / max(float((fa + fb).sum()), 1e-9)), float(local.max())
 
 
-def blurred_lab(lin: np.ndarray, sigma: float) -> np.ndarray:
-    """CIELAB of linear RGB blurred by ``sigma`` px per channel (light is averaged, then seen)."""
+def blurred_lab(chan: np.ndarray, sigma: float, space: str) -> np.ndarray:
+    """CIELAB of RGB channels blurred by ``sigma`` px each.
+
+    ``chan`` is linear RGB, or sRGB-encoded RGB in [0, 1] when ``space`` is "srgb": a rasteriser
+    that blends coverage in encoded values (Agg, Cairo and FreeType's usual path) keeps the
+    encoded mean of a line, not its light, so that is the space in which its ink is conserved.
+    """
     from perceptdiff import color
 
-    blur = np.stack([ndimage.gaussian_filter(lin[..., k], sigma, mode="nearest") for k in range(3)], -1)
-    return color.xyz_to_lab(color.rgb_to_xyz(blur.astype(np.float32)))
+    blur = np.stack([ndimage.gaussian_filter(chan[..., k], sigma, mode="nearest") for k in range(3)], -1)
+    lin = color.srgb_to_linear(np.clip(blur, 0.0, 1.0)) if space == "srgb" else blur.astype(np.float32)
+    return color.xyz_to_lab(color.rgb_to_xyz(lin))
+
+
+def _outside(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """How far x lies outside the range of y within a TOLERANCE_PX square (0 inside it)."""
+    size = 2 * TOLERANCE_PX + 1
+    hi = ndimage.maximum_filter(y, size, mode="nearest")
+    lo = ndimage.minimum_filter(y, size, mode="nearest")
+    return np.maximum(np.maximum(x - hi, lo - x), 0.0)
+
+
+def tolerant_lab_diff(la: np.ndarray, lb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(Δa*b*, ΔL*) of each side against the other's range within TOLERANCE_PX, both ways.
+
+    An edge displaced by a pixel (Agg vs Cairo bar edges, hinted stems) leaves no difference;
+    a recoloured or re-lit area does, everywhere inside it.
+    """
+    def one(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        da = _outside(x[..., 1], y[..., 1])
+        db = _outside(x[..., 2], y[..., 2])
+        return np.hypot(da, db), _outside(x[..., 0], y[..., 0])
+
+    ab1, l1 = one(la, lb)
+    ab2, l2 = one(lb, la)
+    return np.maximum(ab1, ab2), np.maximum(l1, l2)
 
 
 def line_residual(ya: np.ndarray, yb: np.ndarray) -> np.ndarray:
@@ -217,7 +249,10 @@ def pair_features(a_path: str, b_path: str, space: str, merge: int) -> dict:
 
     cya, cxa = wmean(ink_a, yy, tot_a), wmean(ink_a, xx, tot_a)
     cyb, cxb = wmean(ink_b, yy, tot_b), wmean(ink_b, xx, tot_b)
-    lin_a, lin_b = color_linear(ra), color_linear(rb)
+    if space == "srgb":
+        lin_a, lin_b = ra.astype(np.float32) / 255.0, rb.astype(np.float32) / 255.0
+    else:
+        lin_a, lin_b = color_linear(ra), color_linear(rb)
     # Ink colour: per channel, the light each side's ink takes from the common paper, summed
     # over the component.  Rasterisers move coverage within a channel (LCD filters are
     # normalised per channel), so each channel's total is kept; a recolour turns the vector.
@@ -231,12 +266,10 @@ def pair_features(a_path: str, b_path: str, space: str, merge: int) -> dict:
     angle = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
     slices = ndimage.find_objects(comp)
     # Area terms: a*b* and L* of both sides blurred by CHROMA_SIGMA, and the line residual.
-    lab2a, lab2b = blurred_lab(lin_a, CHROMA_SIGMA), blurred_lab(lin_b, CHROMA_SIGMA)
-    dab = np.hypot(lab2a[..., 1] - lab2b[..., 1], lab2a[..., 2] - lab2b[..., 2])
-    dl2 = np.abs(lab2a[..., 0] - lab2b[..., 0])
-    lab4a, lab4b = blurred_lab(lin_a, WIDE_SIGMA), blurred_lab(lin_b, WIDE_SIGMA)
-    dab4 = np.hypot(lab4a[..., 1] - lab4b[..., 1], lab4a[..., 2] - lab4b[..., 2])
-    dl4 = np.abs(lab4a[..., 0] - lab4b[..., 0])
+    lab2a, lab2b = blurred_lab(lin_a, CHROMA_SIGMA, space), blurred_lab(lin_b, CHROMA_SIGMA, space)
+    dab, dl2 = tolerant_lab_diff(lab2a, lab2b)
+    lab4a, lab4b = blurred_lab(lin_a, WIDE_SIGMA, space), blurred_lab(lin_b, WIDE_SIGMA, space)
+    dab4, dl4 = tolerant_lab_diff(lab4a, lab4b)
     line = line_residual(ya, yb)
     for mask in regions:
         ids = np.unique(comp[mask])
@@ -287,7 +320,7 @@ def _work(args: tuple) -> dict:
 def features(entries: list[dict], out: Path, space: str, merge: int, jobs: int) -> list[dict]:
     FEATURE_CACHE.mkdir(parents=True, exist_ok=True)
     key = (f"v4-{space}-m{merge}-{PAPER_PX}-{BLUR_PX}-{INK_T[space]}-{MIN_INK}-{SHAPE_SIGMA}-{LOCAL_PX}"
-           f"-{CHROMA_SIGMA}-{WIDE_SIGMA}-{LINE_ACROSS_SIGMA}-{LINE_PX}")
+           f"-{CHROMA_SIGMA}-{WIDE_SIGMA}-{TOLERANCE_PX}-{LINE_ACROSS_SIGMA}-{LINE_PX}")
     path = FEATURE_CACHE / f"{key}.pkl"
     known: dict = pickle.loads(path.read_bytes()) if path.exists() else {}
     todo = [e for e in entries if e["id"] not in known]
