@@ -1,9 +1,9 @@
 """Third prototype for issue 9 item 2: per-connected-ink-component accounting.
 
 Question: is a region that the default verdict fails "the same content drawn
-by another rasteriser" (every glyph/line keeps its ink and position) or
-"different content" (a component appears, vanishes, gains or loses ink, moves
-or changes shape)?  Measured, not built into the model.
+by another rasteriser" (every glyph/line keeps its ink, colour and position)
+or "different content" (a component appears, vanishes, gains or loses ink,
+moves, changes shape or colour)?  Measured, not built into the model.
 
 Per pair (J map of the default metric, ``jmap_cache.py``):
 
@@ -11,33 +11,41 @@ Per pair (J map of the default metric, ``jmap_cache.py``):
    a region fails when its peak is >= 4 JND or it covers >= 0.025 deg².
    Only failing regions are examined; a pair is forgiven when every failing
    region is.
-2. Ink: luminance of each image (``--space``: linear light, sRGB-encoded luma
-   or L*/100), the paper as the median of both images' mean luminance over a
-   ``PAPER_PX`` window, ink = |Y - paper| after a σ ``BLUR_PX`` blur.
+2. Ink: luminance of each image (``--space``: linear light or sRGB-encoded),
+   ONE paper for both sides (median of the two images' mean over a
+   ``PAPER_PX`` window), ink = |Y - paper| after a σ ``BLUR_PX`` blur.
 3. Components: 8-connected components of (ink_A > t or ink_B > t), dilated by
-   ``--merge`` px (1: glyphs, 3: words), on the whole frame; the components a
-   failing region touches are its components.  Labelling the union of both
-   sides pairs A's and B's ink without a matching step, and follows splits
-   and merges (Cairo's two half-pixel lines, glyphs that touch in one image).
-4. Per component: total ink on each side, ink-weighted centroids, their
-   distance ``d``, the log ink ratio ``g`` = ln(ink_B / ink_A), and a shape
-   residual ``s``: both sides' ink in the component, B moved by the centroid
-   difference (bilinear) and scaled to A's total, blurred by σ ``SHAPE_SIGMA``,
-   Σ|a - b| / Σ(a + b).
-5. Per region: the a*b* difference after a σ ``CHROMA_SIGMA`` blur (max over
-   the region), and the region's total log ink ratio.
+   ``--merge`` px (0: glyphs, 2: words), on the whole frame, optionally cut
+   into ``--tile`` px tiles when larger; the components a failing region
+   touches are its components.  Labelling the union of both sides pairs A's
+   and B's ink without a matching step, and follows splits and merges
+   (Cairo's two half-pixel lines, glyphs that touch in one image only).
+4. Per component with at least ``--min-ink`` ink (px of full contrast) on
+   either side: centroid distance ``d`` (99 when one side has no ink), |log
+   ink ratio| ``g``, shape residual ``s`` (B moved by the centroid difference
+   and scaled to A's total, both blurred by ``SHAPE_SIGMA``, Σ|a-b|/Σ(a+b)),
+   the largest residual mass ``m`` in a ``LOCAL_PX`` square, and the ink
+   colour angle ``q`` between the two sides' per-channel ink vectors.
+   The region's total |log ink ratio| counts into ``g`` too.
+5. Area terms over the region: a*b* (``c``) and L* (``l``) of both sides
+   blurred by ``CHROMA_SIGMA``, the same at ``WIDE_SIGMA`` (``c4``, ``l4``),
+   each side against the other's range within ``TOLERANCE_PX``; and the
+   sign-coherent line residual ``n`` (B - A blurred across, averaged along
+   ``LINE_PX`` horizontally or vertically).
 
-A region is "redrawn" when every component with at least ``MIN_INK`` ink
-(pixel-equivalents of full contrast) on either side has d <= 2 px,
-|g| <= T_g and s <= T_s, its total |g| <= T_g, its a*b* term <= T_c, and it
-touches at least one component.  T_g, T_s, T_c are fitted on ``fit`` (zero
-misses, margin), then checked once on ``holdout``.
+A pair is forgiven when each feature's worst value over its failing regions
+is within its threshold (a box); d <= 2 px is fixed, the others are fitted on
+``fit`` (greedy: most failing `same` pairs inside the box while no `changed`
+pair lies inside the box scaled by ``--margin``), then applied to ``holdout``,
+the old calibration corpus and the peers' suites (``others``).
 
 Usage::
 
-    python calibration/crossmachine/prototype_ink.py features [--split fit] [--space linear] [--merge 1]
-    python calibration/crossmachine/prototype_ink.py table   [--split fit] [--space linear] [--merge 1]
-        [--tg 0.25 --ts 0.3 --tc 4]
+    python calibration/crossmachine/prototype_ink.py fit [--split fit|holdout|all] [--space linear|srgb]
+        [--merge 0] [--tile 0] [--min-ink 1] [--margin 1.25] [--html-only] [--drop q c ...]
+    python calibration/crossmachine/prototype_ink.py table --t d g s m q c l c4 l4 n [...]
+    python calibration/crossmachine/prototype_ink.py dump  [...]     # every pair's features
+    python calibration/crossmachine/prototype_ink.py others [...]    # old corpus, peers' suites
 """
 
 from __future__ import annotations
@@ -66,7 +74,7 @@ PAPER_PX = 31
 BLUR_PX = 0.7
 #: Ink threshold (fraction of full contrast): below a #f0f0f0 rule on white in linear light (0.13),
 #: above LCD fringes' residual halo and JPEG-like noise.
-INK_T = {"linear": 0.03, "srgb": 0.03, "lstar": 0.03}
+INK_T = {"linear": 0.03, "srgb": 0.03}
 #: A component counts when it holds this much ink (px of full contrast) on either side.
 MIN_INK = 1.0
 #: Centroids of a redrawn component agree within this many px (hinting, LCD, Ghostscript's glyph origins).
@@ -107,8 +115,6 @@ def luminance(rgb8: np.ndarray, space: str) -> np.ndarray:
         return y.astype(np.float32)
     if space == "srgb":
         return color.linear_to_srgb(y)
-    if space == "lstar":
-        return (color.lab_f(y) * 116.0 - 16.0).astype(np.float32) / 100.0
     raise ValueError(space)
 
 
@@ -216,7 +222,33 @@ def line_residual(ya: np.ndarray, yb: np.ndarray) -> np.ndarray:
     return np.maximum(np.abs(h), np.abs(v))
 
 
-def pair_features(a_path: str, b_path: str, space: str, merge: int) -> dict:
+def split_large(comp: np.ndarray, n: int, tile: int) -> tuple[np.ndarray, int]:
+    """Cut components whose box exceeds ``tile`` px into their parts in a ``tile``-px grid.
+
+    A frame, a chart line or a table grid is one connected component; its centroid and shape
+    over hundreds of pixels say nothing about a glyph-sized change, so such components are
+    accounted per tile (ink moves across a tile edge by a pixel at most).  0: no cutting.
+    """
+    if tile <= 0 or n == 0:
+        return comp, n
+    sl = ndimage.find_objects(comp)
+    big = np.zeros(n + 1, bool)
+    big[1:] = [(s[0].stop - s[0].start) > tile or (s[1].stop - s[1].start) > tile for s in sl]
+    if not big.any():
+        return comp, n
+    h, w = comp.shape
+    ty = (np.arange(h) // tile)[:, None]
+    tx = (np.arange(w) // tile)[None, :]
+    cell = ty * (w // tile + 1) + tx + 1
+    key = comp.astype(np.int64) * (int(cell.max()) + 1) + np.where(big[comp], cell, 0)
+    uniq, inv = np.unique(key, return_inverse=True)
+    labels = inv.reshape(comp.shape).astype(np.int32)
+    if uniq[0] != 0:  # no background at all
+        labels += 1
+    return labels, int(labels.max())
+
+
+def pair_features(a_path: str, b_path: str, space: str, merge: int, split: int = 0) -> dict:
     """Per failing region: its components' features and its area terms (see the module docstring)."""
     got = jmap_cache.get(a_path, b_path)
     out: dict = {"fail_today": got["fail"], "peak": got["peak"], "regions": []}
@@ -239,6 +271,7 @@ def pair_features(a_path: str, b_path: str, space: str, merge: int) -> dict:
     if merge > 0:
         union = ndimage.binary_dilation(union, structure=np.ones((3, 3), bool), iterations=merge)
     comp, ncomp = ndimage.label(union, structure=np.ones((3, 3), int))
+    comp, ncomp = split_large(comp, ncomp, split)
     idx = np.arange(1, ncomp + 1)
     tot_a = ndimage.sum_labels(ink_a, comp, idx)
     tot_b = ndimage.sum_labels(ink_b, comp, idx)
@@ -317,15 +350,15 @@ def _work(args: tuple) -> dict:
     return pair_features(*args)
 
 
-def features(entries: list[dict], out: Path, space: str, merge: int, jobs: int) -> list[dict]:
+def features(entries: list[dict], out: Path, space: str, merge: int, jobs: int, split: int = 0) -> list[dict]:
     FEATURE_CACHE.mkdir(parents=True, exist_ok=True)
     key = (f"v4-{space}-m{merge}-{PAPER_PX}-{BLUR_PX}-{INK_T[space]}-{MIN_INK}-{SHAPE_SIGMA}-{LOCAL_PX}"
-           f"-{CHROMA_SIGMA}-{WIDE_SIGMA}-{TOLERANCE_PX}-{LINE_ACROSS_SIGMA}-{LINE_PX}")
+           f"-{CHROMA_SIGMA}-{WIDE_SIGMA}-{TOLERANCE_PX}-{LINE_ACROSS_SIGMA}-{LINE_PX}-s{split}")
     path = FEATURE_CACHE / f"{key}.pkl"
     known: dict = pickle.loads(path.read_bytes()) if path.exists() else {}
     todo = [e for e in entries if e["id"] not in known]
     if todo:
-        work = [(str(out / e["a"]["image"]), str(out / e["b"]["image"]), space, merge) for e in todo]
+        work = [(str(out / e["a"]["image"]), str(out / e["b"]["image"]), space, merge, split) for e in todo]
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             for e, f in zip(todo, pool.map(_work, work, chunksize=2)):
                 known[e["id"]] = f
@@ -483,18 +516,18 @@ def other_pairs() -> list[tuple[str, str, str, str]]:
 
 
 def _other_work(args: tuple) -> dict:
-    a, b, space, merge = args
+    a, b, space, merge, split = args
     try:
-        return pair_features(a, b, space, merge)
+        return pair_features(a, b, space, merge, split)
     except Exception as exc:  # a peer image the prototype cannot read is kept failing
         return {"fail_today": True, "peak": 0.0, "regions": [], "unscorable": repr(exc)}
 
 
-def check_others(t: np.ndarray, space: str, merge: int, min_ink: float, jobs: int) -> None:
+def check_others(t: np.ndarray, space: str, merge: int, split: int, min_ink: float, jobs: int) -> None:
     """Which pairs failing today would the rule forgive, in the old corpus and the peers' suites?"""
     pairs = other_pairs()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        feats = list(pool.map(_other_work, [(a, b, space, merge) for _, a, b, _ in pairs], chunksize=2))
+        feats = list(pool.map(_other_work, [(a, b, space, merge, split) for _, a, b, _ in pairs], chunksize=2))
     count: dict[str, list[int]] = {}
     for (name, _, _, label), f in zip(pairs, feats):
         group = name.split("/")[0] + " " + label
@@ -522,6 +555,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", default="fit", choices=("all", "fit", "holdout"))
     ap.add_argument("--space", default="linear", choices=tuple(INK_T))
     ap.add_argument("--merge", type=int, default=0)
+    ap.add_argument("--tile", type=int, default=0,
+                    help="cut components larger than this into tiles of this size (0: never)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--t", type=float, nargs=len(FEATURES), metavar=FEATURES,
                     help="thresholds for 'table' (else fitted on --fit-split)")
@@ -535,8 +570,8 @@ def main(argv: list[str] | None = None) -> int:
     ns = ap.parse_args(argv)
     manifest = evaluate.load_manifest()
     entries = [e for e in evaluate.select(manifest, ns.split, ns.only) if e["label"] in evaluate.SCORED]
-    feats = features(entries, ns.out, ns.space, ns.merge, ns.jobs)
-    print(f"prototype_ink: {len(entries)} pairs of {ns.split} ({ns.space}, merge {ns.merge})")
+    feats = features(entries, ns.out, ns.space, ns.merge, ns.jobs, ns.tile)
+    print(f"prototype_ink: {len(entries)} pairs of {ns.split} ({ns.space}, merge {ns.merge}, tile {ns.tile})")
     if ns.command == "features":
         return 0
     fixed = {0: MAX_CENTROID_PX}
@@ -545,7 +580,7 @@ def main(argv: list[str] | None = None) -> int:
         t = np.array(ns.t)
     else:
         fit_entries = [e for e in evaluate.select(manifest, "fit") if e["label"] in evaluate.SCORED]
-        fit_feats = features(fit_entries, ns.out, ns.space, ns.merge, ns.jobs)
+        fit_feats = features(fit_entries, ns.out, ns.space, ns.merge, ns.jobs, ns.tile)
         t = fit_thresholds(fit_entries, fit_feats, ns.margin, ns.min_ink, fixed,
                            HTML_KINDS if ns.html_only else None)
         print(f"fitted on fit (margin x{ns.margin}" + (", HTML same pairs" if ns.html_only else "") + "): --t "
@@ -553,7 +588,7 @@ def main(argv: list[str] | None = None) -> int:
     if ns.command in ("table", "fit"):
         print_tables(entries, feats, t, ns.min_ink)
     elif ns.command == "others":
-        check_others(t, ns.space, ns.merge, ns.min_ink, ns.jobs)
+        check_others(t, ns.space, ns.merge, ns.tile, ns.min_ink, ns.jobs)
     elif ns.command == "dump":
         for e, f in zip(entries, feats):
             v = pair_vector(f, ns.min_ink)
