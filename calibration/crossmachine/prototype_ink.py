@@ -402,10 +402,23 @@ def pair_vector(f: dict, min_ink: float) -> np.ndarray | None:
     return np.stack([region_vector(r, min_ink) for r in f["regions"]]).max(axis=0)
 
 
+#: Sub-pixel gate (``--fringe-floor``): when > 0, a region is forgiven only if its a*b*
+#: difference at CHROMA_SIGMA reaches this, i.e. it shows the colour fringes every region of
+#: LCD text has; set by :func:`main` from the command line, 0 = no gate.
+FRINGE_FLOOR = [0.0]
+
+
+def fringe_min(f: dict) -> float:
+    """Smallest a*b* difference at CHROMA_SIGMA over a pair's failing regions."""
+    return min((r["dab"] for r in f["regions"]), default=0.0)
+
+
 def forgiven(f: dict, t: np.ndarray, min_ink: float) -> bool:
     """Would the rule turn this pair's FAIL into PASS?  (A passing pair stays passing.)"""
     v = pair_vector(f, min_ink)
-    return v is not None and bool(np.all(v <= t))
+    if v is None or not np.all(v <= t):
+        return False
+    return FRINGE_FLOOR[0] <= 0 or fringe_min(f) >= FRINGE_FLOOR[0]
 
 
 def _mmm(v: list[float]) -> str:
@@ -560,6 +573,15 @@ def check_others(t: np.ndarray, space: str, merge: int, split: int, min_ink: flo
 HTML_KINDS = {"hint-none", "lcd-rgb", "lcd-bgr-light", "laptop", "subpixel-positioning", "hint-full"}
 
 
+def _up4(v: float) -> str:
+    """``v`` rounded UP to 4 significant digits: the box's edges are `same` pairs' own values,
+    so printing them rounded to nearest would drop the pairs that made them."""
+    if not math.isfinite(v) or v <= 0:
+        return f"{v:g}"
+    step = 10.0 ** (math.floor(math.log10(v)) - 3)
+    return f"{math.ceil(v / step - 1e-9) * step:.4g}"
+
+
 def main(argv: list[str] | None = None) -> int:
     import evaluate
 
@@ -577,10 +599,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-ink", type=float, default=MIN_INK)
     ap.add_argument("--margin", type=float, default=1.25)
     ap.add_argument("--html-only", action="store_true", help="fit on the HTML jitter kinds' same pairs only")
+    ap.add_argument("--kinds", nargs="*", help="fit on these jitter kinds' same pairs only (a partial rule)")
     ap.add_argument("--drop", nargs="*", default=[], choices=FEATURES, help="features left out of the rule")
+    ap.add_argument("--fringe-floor", type=float, default=0.0,
+                    help="forgive a region only if its a*b* difference at CHROMA_SIGMA reaches this (0: off)")
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--out", type=Path, default=HERE / "out")
     ns = ap.parse_args(argv)
+    FRINGE_FLOOR[0] = ns.fringe_floor
     manifest = evaluate.load_manifest()
     entries = [e for e in evaluate.select(manifest, ns.split, ns.only) if e["label"] in evaluate.SCORED]
     feats = features(entries, ns.out, ns.space, ns.merge, ns.jobs, ns.tile)
@@ -595,9 +621,9 @@ def main(argv: list[str] | None = None) -> int:
         fit_entries = [e for e in evaluate.select(manifest, "fit") if e["label"] in evaluate.SCORED]
         fit_feats = features(fit_entries, ns.out, ns.space, ns.merge, ns.jobs, ns.tile)
         t = fit_thresholds(fit_entries, fit_feats, ns.margin, ns.min_ink, fixed,
-                           HTML_KINDS if ns.html_only else None)
-        print(f"fitted on fit (margin x{ns.margin}" + (", HTML same pairs" if ns.html_only else "") + "): --t "
-              + " ".join(f"{v:.4g}" for v in t))
+                           set(ns.kinds) if ns.kinds else HTML_KINDS if ns.html_only else None)
+        print(f"fitted on fit (margin x{ns.margin}" + (f", same pairs of {' '.join(ns.kinds)}" if ns.kinds else ", HTML same pairs" if ns.html_only else "")
+              + "): --t " + " ".join(_up4(v) for v in t))
     if ns.command in ("table", "fit"):
         print_tables(entries, feats, t, ns.min_ink)
     elif ns.command == "others":
