@@ -182,21 +182,35 @@ def _correlate_padded(x: np.ndarray, half: np.ndarray, axis: int, mode: str,
             out += (np.take(p, np.arange(r - k, r - k + n), axis=axis)
                     + np.take(p, np.arange(r + k, r + k + n), axis=axis)) * half[k]
         return out.astype(np.float32, copy=False)
-    # Indices (into the full line) each output line needs, mapped by the border mode.
     assert n_total is not None
-    m = x.shape[0]
+    idx, weights = _end_taps(tuple(float(v) for v in half), n_total, x.shape[0], end, mode)
+    # out[i] = Σ_k weights[i, k] · x[idx[i, k]]: one gather of (r, 2r+1) lines instead of a
+    # Python loop over the taps (the ends of the many small planes of a screened box).
+    gathered = x[idx]
+    return np.einsum("ik,ik...->i...", weights, gathered, dtype=np.float32).astype(np.float32, copy=False)
+
+
+@lru_cache(maxsize=256)
+def _end_taps(half: tuple[float, ...], n_total: int, m: int, end: str,
+              mode: str) -> tuple[np.ndarray, np.ndarray]:
+    """For the ``r`` lines at one end of a line of ``n_total``: the indices (into that end's
+    ``m`` lines) and weights of each tap, the border ``mode`` applied (``zero``: weight 0)."""
+    r = len(half) - 1
     lines = np.arange(r) if end == "head" else np.arange(n_total - r, n_total)
     base = 0 if end == "head" else n_total - m
-    out = np.zeros((r,) + x.shape[1:], dtype=np.float32)
-    for k in range(-r, r + 1):
-        if mode == "zero":
-            inside = (lines + k >= 0) & (lines + k < n_total)
-            rows = np.flatnonzero(inside)
-            out[rows] += x[lines[rows] + k - base] * half[abs(k)]
-            continue
-        idx = _border_index(lines + k, n_total, mode) - base
-        out += x[idx] * half[abs(k)]
-    return out
+    offsets = np.arange(-r, r + 1)
+    taps = lines[:, None] + offsets[None, :]
+    weights = np.asarray(half, np.float32)[np.abs(offsets)][None, :].repeat(r, axis=0)
+    if mode == "zero":
+        inside = (taps >= 0) & (taps < n_total)
+        weights = np.where(inside, weights, np.float32(0)).astype(np.float32)
+        taps = np.clip(taps, 0, n_total - 1)
+    else:
+        taps = _border_index(taps, n_total, mode)
+    idx = taps - base
+    idx.setflags(write=False)
+    weights.setflags(write=False)
+    return idx, weights
 
 
 def _border_index(i: np.ndarray, n: int, mode: str) -> np.ndarray:
