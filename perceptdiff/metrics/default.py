@@ -245,7 +245,8 @@ def _linear_planes(pixels: np.ndarray, bg: np.ndarray | None) -> np.ndarray:
     if pixels.dtype != np.float32:
         lut = linear_lut(pixels.dtype)
         for c in range(3):
-            np.take(lut, pixels[..., c], out=planes[c])
+            # Indexing is 3x faster here than np.take(..., out=) with uint8/uint16 indices.
+            planes[c] = lut[pixels[..., c]]
     else:
         for c in range(3):
             planes[c] = srgb_to_linear(np.clip(pixels[..., c], 0.0, 1.0))
