@@ -15,8 +15,8 @@ from pathlib import Path
 
 from typing import Callable
 
-from prototype_ink import HERE, pair_features
-
+#: This folder (calibration/crossmachine).
+HERE = Path(__file__).resolve().parent
 OLD_CORPUS = Path(os.environ.get("PERCEPTDIFF_OLD_CORPUS", HERE.parent / "out" / "corpus"))
 PEER_SUITES = HERE.parents[2] / "shared" / "peer-suites"
 #: Peer-suite pairs and what their authors expect ("different": the peer reports a difference).
@@ -47,18 +47,23 @@ def other_pairs() -> list[tuple[str, str, str, str]]:
 
 
 def _other_work(args: tuple) -> dict:
-    a, b, space, merge, split = args
+    features, a, b, space, merge, split = args
     try:
-        return pair_features(a, b, space, merge, split)
+        return features(a, b, space, merge, split)
     except Exception as exc:  # a peer image the prototype cannot read is kept failing
         return {"fail_today": True, "peak": 0.0, "regions": [], "unscorable": repr(exc)}
 
 
-def check_others(is_forgiven: Callable[[dict], bool], space: str, merge: int, split: int, jobs: int) -> None:
-    """Which pairs failing today would the rule forgive, in the old corpus and the peers' suites?"""
+def check_others(features: Callable[..., dict], is_forgiven: Callable[[dict], bool], space: str, merge: int,
+                 split: int, jobs: int) -> None:
+    """Which pairs failing today would the rule forgive, in the old corpus and the peers' suites?
+
+    ``features`` is the prototype's per-pair feature function (``prototype_ink.pair_features``,
+    passed in so this module does not import the prototype back).
+    """
     pairs = other_pairs()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        feats = list(pool.map(_other_work, [(a, b, space, merge, split) for _, a, b, _ in pairs], chunksize=2))
+        feats = list(pool.map(_other_work, [(features, a, b, space, merge, split) for _, a, b, _ in pairs], chunksize=2))
     count: dict[str, list[int]] = {}
     for (name, _, _, label), f in zip(pairs, feats):
         group = name.split("/")[0] + " " + label

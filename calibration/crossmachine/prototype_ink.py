@@ -497,7 +497,7 @@ def fit_thresholds(entries: list[dict], feats: list[dict], margin: float, min_in
     orders = [list(np.argsort(rel))]
     rng = np.random.default_rng(FIT_SEED)
     orders += [list(rng.permutation(len(vs))) for _ in range(FIT_ORDERS)]
-    best_n, best_box = -1, base
+    best_n, best_box, best_size = -1, base, float("inf")
     for order in orders:
         n, box = grow(order)
         size = float(np.sum(np.log1p(box[free_idx] / scale[free_idx])))
@@ -571,7 +571,7 @@ def main(argv: list[str] | None = None) -> int:
     elif ns.command == "others":
         from ink_others import check_others
 
-        check_others(lambda f: forgiven(f, t, ns.min_ink), ns.space, ns.merge, ns.tile, ns.jobs)
+        check_others(pair_features, lambda f: forgiven(f, t, ns.min_ink), ns.space, ns.merge, ns.tile, ns.jobs)
     elif ns.command == "dump":
         for e, f in zip(entries, feats):
             v = pair_vector(f, ns.min_ink)
