@@ -59,25 +59,27 @@ def _moments(la: np.ndarray, lb: np.ndarray, ld: np.ndarray,
     # Window sums with zero weight outside the frame (never renormalised, so a
     # change at the border is not weighted up) of d, d² and of the frame itself.
     s1, s2 = parallel(lambda x: filters.local_mean(x, "zero"), (ld, ld * ld))
-    inside = _window_mass(ld.shape)
+    inside = _window_mass(int(ld.shape[0]), int(ld.shape[1]))
     # Σ w·(d − d̄)² about the in-frame local mean d̄ = s1/inside: a change
     # that is uniform up to the border has no variance there (it is the
     # colour term's), and an isolated change counts with its own weight.
-    var_d = s2 - s1 * s1 / inside
+    var_d = s2 - _divide_by_mass(s1 * s1, inside)
     var_a = e_a2 - mu_a * mu_a
     var_b = e_b2 - mu_b * mu_b
     mu = np.float32(0.5) * (mu_a + mu_b) + ca
     return var_d, var_a, var_b, mu
 
 
-@lru_cache(maxsize=8)
-def _window_mass_cached(h: int, w: int) -> np.ndarray:
+@lru_cache(maxsize=16)
+def _window_mass(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+    """Weight of the SSIM window that lies inside an ``h×w`` frame (1 in the interior), as its
+    ``(column, row)`` profiles: the window is separable, so the weight is their outer product."""
     half = filters.gaussian_kernel(filters.SSIM_SIGMA, filters.SSIM_TRUNCATE)
-    rows = filters.correlate_symmetric(np.ones((h, 1), np.float32), half, 0, "zero")
-    cols = filters.correlate_symmetric(np.ones((1, w), np.float32), half, 1, "zero")
-    out = (rows * cols).astype(np.float32)
-    out.setflags(write=False)
-    return out
+    col = filters.correlate_symmetric(np.ones((h, 1), np.float32), half, 0, "zero")[:, 0]
+    row = filters.correlate_symmetric(np.ones((1, w), np.float32), half, 1, "zero")[0]
+    col.setflags(write=False)
+    row.setflags(write=False)
+    return col, row
 
 
 #: Std (px) of the wide blur that finds the part of a difference that is smooth
@@ -168,11 +170,6 @@ def _border_neutral_pyramid(d: np.ndarray, pyr_d: list[np.ndarray],
         extended += pd
         out.append(extended)
     return out
-
-
-def _window_mass(shape: tuple[int, ...]) -> np.ndarray:
-    """Weight of the SSIM window that lies inside a frame of ``shape`` (1 in the interior)."""
-    return _window_mass_cached(int(shape[0]), int(shape[1]))
 
 
 def _level_visibility(la: np.ndarray, lb: np.ndarray, ld: np.ndarray, f_s: float, k_s: float,
