@@ -139,8 +139,9 @@ def machine_info() -> dict[str, Any]:
             "platform": platform.platform(), "loadavg": os.getloadavg(), "versions": versions}
 
 
-def peers_missing(args: argparse.Namespace, odiff: str | None) -> dict[str, str]:
-    """Tool -> why it is skipped in this run."""
+def peers_missing(args: argparse.Namespace, odiff: str | None,
+                  odiff_npm: str | None = None) -> dict[str, str]:
+    """Tool -> why it is skipped in this run (``odiff``, ``odiff_npm``: the paths found, or None)."""
     missing: dict[str, str] = {}
     if args.no_peers:
         for tool in (N.SSIM, N.FLIP, N.PDIFF, N.ODIFF, N.ODIFF_NPM, N.PIXELMATCH):
@@ -153,7 +154,7 @@ def peers_missing(args: argparse.Namespace, odiff: str | None) -> dict[str, str]
     if odiff is None:
         missing[N.ODIFF] = ("odiff not found: `npm install` in calibration/crossmachine/node"
                             if shutil.which("node") else "node is not on PATH")
-    if odiff_npm_command() is None:
+    if odiff_npm is None:
         missing[N.ODIFF_NPM] = ("node is not on PATH" if not shutil.which("node")
                                 else "no odiff command: `npm install` in calibration/crossmachine/node")
     if args.no_pixelmatch:
@@ -259,12 +260,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         cases: dict[str, dict[str, Any]] = json.loads(made.stdout)
         if not args.quiet:
             print(f"made {len(cases)} cases in {time.perf_counter() - t0:.1f} s in {folder}", file=sys.stderr)
-        odiff = odiff_binary()
-        missing = peers_missing(args, odiff)
+        odiff, odiff_npm = odiff_binary(), odiff_npm_command()
+        missing = peers_missing(args, odiff, odiff_npm)
         have_yee = yee_available(py)
         if not have_yee:
             missing[N.YEE] = "the yee metric is not available"
-        jobs = build_jobs(cases, args, py, missing, odiff, have_yee, odiff_npm_command())
+        jobs = build_jobs(cases, args, py, missing, odiff, have_yee, odiff_npm)
         run_jobs(jobs, quiet=args.quiet)
         measures = [j.measure for j in jobs]
         inproc: dict[str, dict[str, float]] = {}
