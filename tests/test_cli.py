@@ -674,27 +674,24 @@ def test_diff_options_of_the_command(ui: tuple[Path, Path], tmp_path: Path) -> N
     assert_one_line_error(run(*ui, "--diff-color", "nope"), "--diff-color")
 
 
-@pytest.mark.parametrize("args", [("--version",), ("--help",)])
-def test_version_and_help_import_neither_numpy_nor_pillow(args: tuple[str, ...]) -> None:
-    """Start-up (issue 10 item 4): answering --version or --help costs the interpreter and our own
-    light modules, not numpy's or Pillow's import (``-X importtime`` lists every module imported)."""
-    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "perceptdiff", *args],
-                          capture_output=True, text=True, env=env, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    imported = {line.rpartition("|")[2].strip() for line in proc.stderr.splitlines()
-                if line.startswith("import time:")}
-    assert "perceptdiff.cli" in imported  # the listing is real
-    heavy = sorted(m for m in imported if m.split(".")[0] in {"numpy", "PIL", "scipy", "skimage"})
-    assert heavy == []
-
-
 def _imported_by(*args: object) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """The command run with ``-X importtime``, and every module it imported."""
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "perceptdiff", *map(str, args)],
                           capture_output=True, text=True, env=env, timeout=120)
     return proc, {line.rpartition("|")[2].strip() for line in proc.stderr.splitlines()
                   if line.startswith("import time:")}
+
+
+@pytest.mark.parametrize("args", [("--version",), ("--help",)])
+def test_version_and_help_import_neither_numpy_nor_pillow(args: tuple[str, ...]) -> None:
+    """Start-up (issue 10 item 4): answering --version or --help costs the interpreter and our own
+    light modules, not numpy's or Pillow's import (``-X importtime`` lists every module imported)."""
+    proc, imported = _imported_by(*args)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "perceptdiff.cli" in imported  # the listing is real
+    heavy = sorted(m for m in imported if m.split(".")[0] in {"numpy", "PIL", "scipy", "skimage"})
+    assert heavy == []
 
 
 def test_identical_files_import_no_model_and_one_pillow_plugin(ui: tuple[Path, Path], tmp_path: Path) -> None:
