@@ -187,7 +187,7 @@ def _correlate_padded(x: np.ndarray, half: np.ndarray, axis: int, mode: str,
     # out[i] = Σ_k weights[i, k] · x[idx[i, k]]: one gather of (r, 2r+1) lines instead of a
     # Python loop over the taps (the ends of the many small planes of a screened box).
     gathered = x[idx]
-    return np.einsum("ik,ik...->i...", weights, gathered, dtype=np.float32).astype(np.float32, copy=False)
+    return np.einsum("ik,ik...->i...", weights, gathered, dtype=np.float32)
 
 
 @lru_cache(maxsize=256)

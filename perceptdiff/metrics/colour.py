@@ -102,7 +102,7 @@ def _lab_f_pair(rgb_a: np.ndarray, rgb_b: np.ndarray, ppd: float,
     mean = (rgb_a + rgb_b) * np.float32(0.5)
     diff = rgb_b - rgb_a
     fm, fd = parallel(lambda job: _filtered_opponents(job[0], ppd, kernels, job[1], origin),
-                       ((mean, "reflect"), (diff, "zero")))
+                      ((mean, "reflect"), (diff, "zero")))
     fd *= np.float32(0.5)
     return parallel(_lab_f_of_opponents, (fm - fd, fm + fd))
 

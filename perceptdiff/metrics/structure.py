@@ -209,7 +209,7 @@ def structure_terms(lum_a: np.ndarray, lum_b: np.ndarray, ppd: float, levels: in
     # zero outside the frame (a change at the border counts once, see _moments).
     diff = lum_b - lum_a
     pyr_a, pyr_b, pyr_d = parallel(lambda job: filters.gaussian_pyramid(job[0], levels, job[1]),
-                                    ((lum_a, "reflect"), (lum_b, "reflect"), (diff, "zero")))
+                                   ((lum_a, "reflect"), (lum_b, "reflect"), (diff, "zero")))
     pyr_d = _border_neutral_pyramid(diff, pyr_d, origin)
     out = []
     for s, (la, lb, ld) in enumerate(zip(pyr_a, pyr_b, pyr_d)):
