@@ -105,10 +105,16 @@ def load_rgb(path: str) -> np.ndarray:
         return np.asarray(im.convert("RGB"), dtype=np.uint8)
 
 
+def color_linear(rgb8: np.ndarray) -> np.ndarray:
+    from perceptdiff import color
+
+    return color.linear_lut(np.uint8)[rgb8]
+
+
 def luminance(rgb8: np.ndarray, space: str) -> np.ndarray:
     from perceptdiff import color
 
-    lin = color.linear_lut(np.uint8)[rgb8]
+    lin = color_linear(rgb8)
     y = lin @ np.array([0.2126, 0.7152, 0.0722], np.float32)
     if space == "linear":
         return y.astype(np.float32)
@@ -120,8 +126,7 @@ def luminance(rgb8: np.ndarray, space: str) -> np.ndarray:
 def lab(rgb8: np.ndarray) -> np.ndarray:
     from perceptdiff import color
 
-    lin = color.linear_lut(np.uint8)[rgb8]
-    return color.xyz_to_lab(color.rgb_to_xyz(lin))
+    return color.xyz_to_lab(color.rgb_to_xyz(color_linear(rgb8)))
 
 
 def paper_of(y: np.ndarray) -> np.ndarray:
@@ -332,12 +337,6 @@ def pair_features(a_path: str, b_path: str, space: str, merge: int, split: int =
             "box": [int(v) for v in _box(mask)],
         })
     return out
-
-
-def color_linear(rgb8: np.ndarray) -> np.ndarray:
-    from perceptdiff import color
-
-    return color.linear_lut(np.uint8)[rgb8]
 
 
 def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
