@@ -45,6 +45,7 @@ Usage::
         [--merge 0] [--tile 0] [--min-ink 1] [--margin 1.25] [--html-only] [--drop q c ...]
     python calibration/crossmachine/prototype_ink.py table --t d g s m q c l c4 l4 n [...]
     python calibration/crossmachine/prototype_ink.py dump  [...]     # every pair's features
+    ... --lcd-shape    # s from LCD-blind coverage (sub-pixels moved back to the centre; also unshifted)
     python calibration/crossmachine/prototype_ink.py others [...]    # old corpus, peers' suites
 """
 
@@ -92,6 +93,15 @@ WIDE_SIGMA = 4.0
 TOLERANCE_PX = 2
 LINE_ACROSS_SIGMA = 1.5
 LINE_PX = 21
+#: LCD text: FreeType's LCD mode gives each channel the coverage of its own sub-pixel, a third of
+#: a pixel left (R in RGB order) or right of the centre; sampling R and B back by this much and
+#: averaging the channels (equal weights: each sub-pixel carries the same coverage) undoes the
+#: stripe, so the shape comparison sees the glyph, not the sub-pixel filter (``--lcd-shape``).
+LCD_SHIFT_PX = 1.0 / 3.0
+#: Channel orders the LCD-blind shape tries (the smallest residual counts): none, RGB, BGR stripes.
+LCD_ORDERS = ("none", "rgb", "bgr")
+#: Which shape feature the rule uses: "s" (luminance ink) or "s_lcd" (LCD-blind); set by main().
+SHAPE_FEATURE = ["s"]
 #: Region rule of the default verdict (perceptdiff.verdict: STRONG_JND, MIN_AREA_DEG2, CLUSTER_DEG at 40 ppd).
 PPD = 40.0
 FEATURE_CACHE = Path(os.environ.get("PERCEPTDIFF_INK_CACHE", "/tmp/perceptdiff-ink-features"))
@@ -172,6 +182,30 @@ def _shape_residual(a: np.ndarray, b: np.ndarray, shift: tuple[float, float]) ->
     r = np.abs(fa - fb)
     local = ndimage.uniform_filter(r, LOCAL_PX, mode="constant") * (LOCAL_PX * LOCAL_PX)
     return float(r.sum() / max(float((fa + fb).sum()), 1e-9)), float(local.max())
+
+
+def _sample_x(c: np.ndarray, dx: float) -> np.ndarray:
+    """``c`` sampled at x + dx (|dx| < 1, linear interpolation, edge values held)."""
+    if dx == 0:
+        return c
+    nb = np.concatenate([c[:, 1:], c[:, -1:]], 1) if dx > 0 else np.concatenate([c[:, :1], c[:, :-1]], 1)
+    f = abs(dx)
+    return (1.0 - f) * c + f * nb
+
+
+def lcd_coverage(rgb01: np.ndarray, order: str) -> np.ndarray:
+    """Mean of the three channels after moving each sub-pixel's sample back to the pixel centre.
+
+    ``rgb01`` is sRGB-encoded RGB in [0, 1] (rasterisers blend coverage in encoded values).
+    Order "rgb": R was sampled LCD_SHIFT_PX left of the centre, so the centre's value is R at
+    x + 1/3; B the other way; "bgr" mirrors it; "none" is the plain channel mean.
+    """
+    r, g, b = rgb01[..., 0], rgb01[..., 1], rgb01[..., 2]
+    if order == "rgb":
+        r, b = _sample_x(r, LCD_SHIFT_PX), _sample_x(b, -LCD_SHIFT_PX)
+    elif order == "bgr":
+        r, b = _sample_x(r, -LCD_SHIFT_PX), _sample_x(b, LCD_SHIFT_PX)
+    return ((r + g + b) / 3.0).astype(np.float32)
 
 
 def blurred_lab(chan: np.ndarray, sigma: float, space: str) -> np.ndarray:
@@ -270,6 +304,13 @@ def pair_features(a_path: str, b_path: str, space: str, merge: int, split: int =
     paper = paper_of(0.5 * (ya + yb))
     ink_a = np.abs(ndimage.gaussian_filter(ya, BLUR_PX) - paper)
     ink_b = np.abs(ndimage.gaussian_filter(yb, BLUR_PX) - paper)
+    rgb_a, rgb_b = ra.astype(np.float32) / 255.0, rb.astype(np.float32) / 255.0
+    lcd_inks = []
+    for order in LCD_ORDERS:
+        ca, cb = lcd_coverage(rgb_a, order), lcd_coverage(rgb_b, order)
+        pc = paper_of(0.5 * (ca + cb))
+        lcd_inks.append((np.abs(ndimage.gaussian_filter(ca, BLUR_PX) - pc),
+                         np.abs(ndimage.gaussian_filter(cb, BLUR_PX) - pc)))
     t = INK_T[space]
     union = (ink_a > t) | (ink_b > t)
     if merge > 0:
@@ -324,8 +365,21 @@ def pair_features(a_path: str, b_path: str, space: str, merge: int, split: int =
             m = comp[sl] == c
             s, mass = _shape_residual(np.where(m, ink_a[sl], 0), np.where(m, ink_b[sl], 0),
                                       (cya[c - 1] - cyb[c - 1], cxa[c - 1] - cxb[c - 1]))
+            s_lcd = s
+            if both:
+                for la_, lb_ in lcd_inks:
+                    pa, pb = np.where(m, la_[sl], 0), np.where(m, lb_[sl], 0)
+                    sa_, sb_ = float(pa.sum()), float(pb.sum())
+                    if sa_ <= 0 or sb_ <= 0:
+                        continue
+                    gy, gx = np.mgrid[0:pa.shape[0], 0:pa.shape[1]]
+                    shift = (float((pa * gy).sum() / sa_ - (pb * gy).sum() / sb_),
+                             float((pa * gx).sum() / sa_ - (pb * gx).sum() / sb_))
+                    # Centroid-aligned, and in place: a large component (a table's grid with
+                    # the glyphs touching it) has a centroid that says nothing about its parts.
+                    s_lcd = min(s_lcd, _shape_residual(pa, pb, shift)[0], _shape_residual(pa, pb, (0.0, 0.0))[0])
             comps.append((ia, ib, d, g, s, mass, float(angle[c - 1]) if both else 99.0, int(m.sum()),
-                          float(cya[c - 1]), float(cxa[c - 1])))
+                          float(cya[c - 1]), float(cxa[c - 1]), s_lcd))
         ta = sum(c[0] for c in comps)
         tb = sum(c[1] for c in comps)
         out["regions"].append({
@@ -350,7 +404,7 @@ def _work(args: tuple) -> dict:
 
 def features(entries: list[dict], out: Path, space: str, merge: int, jobs: int, split: int = 0) -> list[dict]:
     FEATURE_CACHE.mkdir(parents=True, exist_ok=True)
-    key = (f"v4-{space}-m{merge}-{PAPER_PX}-{BLUR_PX}-{INK_T[space]}-{MIN_INK}-{SHAPE_SIGMA}-{LOCAL_PX}"
+    key = (f"v6-{space}-m{merge}-{PAPER_PX}-{BLUR_PX}-{INK_T[space]}-{MIN_INK}-{SHAPE_SIGMA}-{LOCAL_PX}"
            f"-{CHROMA_SIGMA}-{WIDE_SIGMA}-{TOLERANCE_PX}-{LINE_ACROSS_SIGMA}-{LINE_PX}-s{split}")
     path = FEATURE_CACHE / f"{key}.pkl"
     known: dict = pickle.loads(path.read_bytes()) if path.exists() else {}
@@ -382,6 +436,8 @@ def region_vector(reg: dict, min_ink: float) -> np.ndarray:
     if not comps:
         return np.array([math.inf] * 5 + area)
     c = np.array([x[:7] for x in comps], dtype=np.float64)
+    if SHAPE_FEATURE[0] == "s_lcd":
+        c[:, 4] = [x[10] for x in comps]
     ta, tb = c[:, 0].sum(), c[:, 1].sum()
     g = max(float(np.abs(c[:, 3]).max()), abs(math.log(max(tb, 1e-3) / max(ta, 1e-3))))
     return np.array([c[:, 2].max(), g, c[:, 4].max(), c[:, 5].max(), c[:, 6].max()] + area)
@@ -544,10 +600,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--drop", nargs="*", default=[], choices=FEATURES, help="features left out of the rule")
     ap.add_argument("--fringe-floor", type=float, default=0.0,
                     help="forgive a region only if its a*b* difference at CHROMA_SIGMA reaches this (0: off)")
+    ap.add_argument("--lcd-shape", action="store_true",
+                    help="use the LCD-blind shape residual (channels moved back to the pixel centre) for s")
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--out", type=Path, default=HERE / "out")
     ns = ap.parse_args(argv)
     FRINGE_FLOOR[0] = ns.fringe_floor
+    SHAPE_FEATURE[0] = "s_lcd" if ns.lcd_shape else "s"
     manifest = evaluate.load_manifest()
     entries = [e for e in evaluate.select(manifest, ns.split, ns.only) if e["label"] in evaluate.SCORED]
     feats = features(entries, ns.out, ns.space, ns.merge, ns.jobs, ns.tile)
