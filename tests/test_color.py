@@ -112,3 +112,28 @@ def test_color_difference_bound_below_floor():
     small = color.delta_e76(a, b) < 0.3
     assert np.all(fast[small] >= exact[small] - 1e-4)  # an upper bound where ΔE00 is skipped
     np.testing.assert_allclose(fast[~small], exact[~small], atol=3e-4)
+
+
+def _pairs_along(de76: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lab pairs near a low-chroma grey whose ΔE76 is ``de76`` (the difference along one fixed direction)."""
+    direction = np.array([0.6, 0.64, 0.48], np.float32)          # unit length
+    lab1 = np.tile(np.array([[62.0, 3.0, -2.0]], np.float32), (de76.size, 1))
+    return lab1, lab1 + de76[:, None].astype(np.float32) * direction
+
+
+def test_bounded_delta_e2000_is_continuous_across_the_floor():
+    # A hard switch at the floor jumped by ~0.25 between 1.5·ΔE76 and ΔE00, so a last-bit
+    # difference in ΔE76 (a box against the whole frame) could move the map.
+    de76 = np.linspace(0.20, 0.40, 20001, dtype=np.float32)
+    lab1, lab2 = _pairs_along(de76)
+    d76 = color.delta_e76(lab1, lab2)
+    out = color.bounded_delta_e2000(d76, lambda sel: (lab1[sel], lab2[sel]))
+    step = float(de76[1] - de76[0])
+    assert np.abs(np.diff(out)).max() < 20 * step       # no jump: at most a steep, bounded slope
+    exact = color.delta_e2000(lab1, lab2, dtype=np.float32)
+    assert np.all(out >= exact - 1e-6)                   # still an upper bound of ΔE00
+    above = d76 >= np.float32(color.DE00_FLOOR)
+    np.testing.assert_allclose(out[above], exact[above], rtol=1e-6)
+    below = d76 < np.float32(color.DE00_BLEND_FROM * color.DE00_FLOOR)
+    np.testing.assert_allclose(out[below], np.float32(color.DE76_UPPER_BOUND) * d76[below], rtol=1e-6)
+    assert above.sum() > 1000 and below.sum() > 1000

@@ -79,7 +79,7 @@ class PerceptdiffMetric:
     """The default metric (see the module docstring)."""
 
     name = "perceptdiff"
-    version = "1.2"
+    version = "1.3"
     #: Embedded ICC profiles are converted to sRGB before comparing.
     color_managed = True
     #: Every common option: viewing geometry, budget, background and forgiveness included.
