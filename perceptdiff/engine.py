@@ -233,7 +233,7 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
 
     ppd = run.ppd
     if getattr(metric, "screens", False):
-        stop = (_fails_already(a, opts, ppd, weights, rule_in_force(metric, opts, mopts))
+        stop = (_fails_already(a, b, opts, ppd, weights, rule_in_force(metric, opts, mopts))
                 if verdict_only and not opts.max_shift else None)
         out = metric.compute(a, b, opts, mopts, ppd, screening=screening, stop=stop)
     else:
@@ -273,6 +273,11 @@ def decide_output(a: Image, b: Image, out: MetricOutput, changed: np.ndarray, op
         forgiven_regions=region_kinds.forgiven_regions(
             out.forgiven, out.jnd, out.offset, ppd, opts.jnd_threshold,
             verdict.cluster_radius(ppd, rule.cluster_deg)))
+    if opts.subpixel_text == "forgive":
+        from . import subpixel_text
+
+        decision = subpixel_text.excuse_regions(decision, a, b, offset=out.offset, rule=rule, ppd=ppd,
+                                                jnd_threshold=opts.jnd_threshold)
     if opts.max_shift:
         if opts.allow_shift and rule.kind == "pixels":
             raise OptionError("allow_shift: excuses regions, so it works with the region rule, not with "
@@ -300,13 +305,17 @@ INCOMPLETE_NOTE = ("verdict only: stopped at the first part of the frame that fa
                    "cover that part (ask for a diff image, JSON or -v to compare all of it)")
 
 
-def _fails_already(frame: Image, opts: Options, ppd: float, weights: np.ndarray | None,
+def _fails_already(frame: Image, actual: Image, opts: Options, ppd: float, weights: np.ndarray | None,
                    rule: verdict.VerdictRule) -> Any:
     """The ``stop`` test of a verdict-only comparison: does the map so far fail ``rule``?
 
     Both rules only grow with the map (regions merge into larger ones, budgets
-    fill up), so a failure on part of the differences is the whole's.
+    fill up), so a failure on part of the differences is the whole's.  A region
+    that LCD sub-pixel text forgiveness might still excuse does not settle it
+    (:func:`perceptdiff.subpixel_text.surely_fails`).
     """
+    forgive_text = opts.subpixel_text == "forgive" and not rule.counts_pixels
+
     def stop(partial: MetricOutput) -> bool:
         jnd = partial.jnd
         if weights is not None:
@@ -315,6 +324,10 @@ def _fails_already(frame: Image, opts: Options, ppd: float, weights: np.ndarray 
             jnd = masks.weigh(jnd, partial.offset, weights, partial.changed)
         d = verdict.decide(jnd, partial.offset, (frame.height, frame.width), ppd, opts.jnd_threshold,
                            rule, changed=partial.changed)
+        if forgive_text and d.verdict == "fail":
+            from . import subpixel_text
+
+            return subpixel_text.surely_fails(d, frame, actual, offset=partial.offset)
         return d.verdict == "fail"
 
     return stop

@@ -69,6 +69,11 @@ class Options:
     antialiasing : str
         ``"box"`` (default forgiveness), ``"pixelmatch"`` (Vysniauskas 2009
         detector as in pixelmatch) or ``"off"``.
+    subpixel_text : str
+        ``"forgive"`` (default): a failing region holding the same text drawn
+        with LCD sub-pixel anti-aliasing on one side does not fail
+        (:mod:`perceptdiff.subpixel_text`; region rule only); ``"strict"``
+        fails it as the eye model says.
     allow_truncated : bool
         Load truncated or corrupt data as far as the decoder gets (with a
         note) instead of refusing it.
@@ -96,6 +101,7 @@ class Options:
     pad: bool = COMMON["pad"].default
     background: tuple[int, int, int] | None = COMMON["background"].default
     antialiasing: str = COMMON["antialiasing"].default
+    subpixel_text: str = COMMON["subpixel_text"].default
     allow_truncated: bool = COMMON["allow_truncated"].default
     max_file_mb: float = COMMON["max_file_mb"].default
     metric_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))

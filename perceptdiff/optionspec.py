@@ -33,7 +33,7 @@ from .errors import OptionError
 
 __all__ = [
     "Kind", "OptionSpec", "COMMON_OPTIONS", "COMMON", "YEE_OPTIONS", "METRIC_OPTIONS",
-    "EXCLUSIVE_GROUPS", "VIEWING_PRESETS", "ANTIALIASING_MODES", "DEFAULT_METRIC",
+    "EXCLUSIVE_GROUPS", "VIEWING_PRESETS", "ANTIALIASING_MODES", "SUBPIXEL_TEXT_MODES", "DEFAULT_METRIC",
     "parse_number", "parse_color", "parse_rect", "parse_region_rule", "RegionRule", "defaults_of",
     "refuse_unsupported", "describe_source",
 ]
@@ -48,6 +48,9 @@ VIEWING_PRESETS: Mapping[str, float] = MappingProxyType(
 
 #: Allowed values of ``antialiasing``.
 ANTIALIASING_MODES = ("box", "pixelmatch", "off")
+
+#: Allowed values of ``subpixel_text``: forgive LCD sub-pixel text (:mod:`perceptdiff.subpixel_text`) or not.
+SUBPIXEL_TEXT_MODES = ("forgive", "strict")
 
 #: The metric used unless another is named.
 DEFAULT_METRIC = "perceptdiff"
@@ -437,6 +440,11 @@ COMMON_OPTIONS: tuple[OptionSpec, ...] = (
                "how anti-aliasing and 1-px jitter are forgiven: box (a changed pixel within "
                "its old 3x3 neighbourhood's range), pixelmatch (its Vysniauskas 2009 detector) or off", metavar="MODE",
                choices=ANTIALIASING_MODES),
+    OptionSpec("subpixel_text", Kind.CHOICE, "forgive",
+               "a failing region that holds the same text drawn with LCD sub-pixel (colour-fringed) "
+               "anti-aliasing on one side: forgive it (ink, shape and colour of every glyph kept) or "
+               "strict (fail it as the eye model does); with the region rule", metavar="MODE",
+               choices=SUBPIXEL_TEXT_MODES, engine=True),
     OptionSpec("max_shift", Kind.WHOLE, 0,
                "look for content displaced by up to N px in each differing region (block matching) "
                "and report such a region as moved, with its shift; a whole-frame shift (a scroll) "

@@ -48,6 +48,9 @@ class RegionKind(str, Enum):
     MOVED = "moved"
     #: A difference forgiven as anti-aliasing or 1-px jitter (listed apart, never failing).
     ANTIALIASING = "antialiasing"
+    #: Text drawn with LCD sub-pixel anti-aliasing on one side, the same text otherwise
+    #: (:mod:`perceptdiff.subpixel_text`; listed, no longer failing).
+    SUBPIXEL_TEXT = "subpixel-text"
 
     @property
     def phrase(self) -> str:
@@ -62,6 +65,7 @@ _KIND_PHRASES = {
     RegionKind.ALPHA: "transparency changed",
     RegionKind.MOVED: "moved",
     RegionKind.ANTIALIASING: "anti-aliasing forgiven",
+    RegionKind.SUBPIXEL_TEXT: "LCD sub-pixel text forgiven",
 }
 
 VERDICTS = ("identical", "pass", "fail")

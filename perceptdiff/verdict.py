@@ -27,7 +27,7 @@ it with pdiff's "fail at ``threshold`` pixels or more".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -77,12 +77,22 @@ class VerdictRule:
     max_changed_pixels: int | None = None
     max_area_deg2: float | None = None
 
+    @property
+    def counts_pixels(self) -> bool:
+        """True when a pixel budget decides (``kind="pixels"``, or any budget given), not the regions."""
+        return (self.kind == "pixels" or self.max_pixels is not None or self.max_ratio is not None
+                or self.max_changed_pixels is not None or self.max_area_deg2 is not None)
+
 
 @dataclass(frozen=True)
 class Decision:
     """The verdict on a visibility map and the figures behind it.
 
     ``peak_jnd`` and ``p999_jnd`` are None when the images were not compared.
+    ``region_labels`` is the map of the grown regions over the map's box (as
+    :func:`decide` labelled them) and ``region_label_ids`` the label of each
+    listed region, for the steps that examine regions on the images
+    (:mod:`perceptdiff.subpixel_text`); :func:`restate` drops them.
     """
 
     verdict: str
@@ -97,6 +107,8 @@ class Decision:
     forgiven_pixels: int = 0
     changed_pixels: int | None = None
     forgiven_regions: tuple[Region, ...] = ()
+    region_labels: np.ndarray | None = field(default=None, compare=False, repr=False)
+    region_label_ids: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
     @classmethod
     def nothing_visible(cls, verdict: str, reason: str) -> "Decision":
@@ -216,6 +228,7 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
                            minlength=region_count + 1)[1:]
         means = sums / np.maximum(sizes, 1)
         slices = region_labels.boxes(visible, grown, region_count)
+        grown_labels: np.ndarray | None = grown
         if changed is not None:
             inside = changed & (grown > 0)
             tight = region_labels.boxes(inside, grown, region_count)
@@ -226,14 +239,14 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
         peaks = np.zeros(0)
         means = np.zeros(0)
         slices = []
+        grown_labels = None
     if changed is None:
         changed_counts = None
     elif not n_visible:
         changed_counts = np.zeros(0, dtype=np.int64)
     n_changed = int(changed_counts.sum()) if changed_counts is not None else None
 
-    use_budget = (rule.kind == "pixels" or rule.max_pixels is not None or rule.max_ratio is not None
-                  or rule.max_changed_pixels is not None or rule.max_area_deg2 is not None)
+    use_budget = rule.counts_pixels
     if use_budget:
         over_px = rule.max_pixels is not None and n_visible > rule.max_pixels
         over_area = rule.max_area_deg2 is not None and n_visible / px_per_deg2 > rule.max_area_deg2
@@ -266,6 +279,7 @@ def decide(jnd: np.ndarray, offset: tuple[int, int], shape: tuple[int, int], ppd
         visible_pixels=n_visible, visible_area_deg2=n_visible / px_per_deg2,
         visible_ratio=(n_visible / total) if total else 0.0, regions=tuple(regions),
         region_count=int(region_count), forgiven_pixels=n_forgiven, changed_pixels=n_changed,
+        region_labels=grown_labels, region_label_ids=tuple(int(i) + 1 for i in order[:MAX_REGIONS_LISTED]),
     )
 
 
@@ -287,7 +301,7 @@ def restate(decision: Decision, regions: tuple[Region, ...], rule: VerdictRule, 
                      decision.peak_jnd or 0.0, jnd_threshold, ppd, decision.forgiven_pixels,
                      decision.changed_pixels)
     return replace(decision, verdict="fail" if failed else "pass", reason=reason, regions=ordered,
-                   region_count=count)
+                   region_count=count, region_labels=None, region_label_ids=())
 
 
 def _reason(failed: bool, use_budget: bool, rule: VerdictRule, regions: list[Region],

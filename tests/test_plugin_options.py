@@ -156,6 +156,39 @@ def test_max_shift_and_allow_shift_from_flag_and_marker(project: pytest.Pytester
     found.stdout.fnmatch_lines(["*moved*"])
 
 
+def test_subpixel_text_from_default_marker_and_ini(project: pytest.Pytester,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from text_support import FORM, render
+
+    np.save(project.path / "grey.npy", render(FORM))
+    np.save(project.path / "lcd.npy", render(FORM, lcd="rgb"))
+    project.makepyfile(test_text='''
+        import os
+        import numpy as np
+        import pytest
+
+        def page():
+            return np.load(os.environ.get("TEXT", "grey") + ".npy")
+
+        def test_default(image_snapshot):
+            image_snapshot.assert_match(page())
+
+        @pytest.mark.perceptdiff(subpixel_text="strict")
+        def test_marker_strict(image_snapshot):
+            image_snapshot.assert_match(page())
+    ''')
+    serial(project, monkeypatch).assert_outcomes(passed=2)
+    lcd = {"TEXT": "lcd"}
+    # The same text drawn with LCD sub-pixel anti-aliasing: forgiven by default, not under strict.
+    result = serial(project, monkeypatch, env=lcd)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*FAILED test_text.py::test_marker_strict*"])
+    serial(project, monkeypatch, "-o", "perceptdiff_subpixel_text=strict", "-k", "default",
+           env=lcd).assert_outcomes(failed=1)
+
+
 def test_every_comparison_option_has_a_flag_and_ini_key(project: pytest.Pytester,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     add_modules(project, "test_m")

@@ -375,7 +375,8 @@
 
   // What changed in a region (result schema 3: kind, direction), as the text output says it.
   var KIND_WORDS = { lightness: "lightness changed", colour: "colour changed", structure: "structure changed",
-                     alpha: "transparency changed", moved: "moved", antialiasing: "anti-aliasing forgiven" };
+                     alpha: "transparency changed", moved: "moved", antialiasing: "anti-aliasing forgiven",
+                     "subpixel-text": "LCD sub-pixel text forgiven" };
   function kindWords(g) {
     if (!g.kind) return "changed";
     var w = KIND_WORDS[g.kind] || g.kind;
