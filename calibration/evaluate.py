@@ -123,7 +123,7 @@ def evaluate_pair(task: dict[str, Any]) -> dict[str, Any]:
     from perceptdiff.metrics import get_metric
 
     a, b = task["expected"], task["actual"]
-    kw: dict[str, Any] = {"metric": task["metric"]}
+    kw: dict[str, Any] = {"metric": task["metric"], **task.get("options", {})}
     if task.get("ppd") is not None:
         kw["ppd"] = task["ppd"]
     t0 = time.perf_counter()
@@ -325,6 +325,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--json", metavar="FILE", help="write every number to FILE as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                   help="an option of perceptdiff.compare (repeatable), e.g. subpixel_text=strict")
     args = p.parse_args(argv)
 
     meta = load_labels(args.corpus, args.regenerate, args.quiet)
@@ -332,7 +334,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = sorted(n for n, v in labels.items() if not args.kind or v["kind"] in args.kind)
     tasks = [{"pair": n, "expected": os.path.join(args.corpus, labels[n]["expected"]),
               "actual": os.path.join(args.corpus, labels[n]["actual"]), "metric": args.metric,
-              "ppd": args.ppd, "sweep": not args.no_sweep, "peers": args.peers} for n in names]
+              "ppd": args.ppd, "sweep": not args.no_sweep, "peers": args.peers,
+              "options": dict(o.split("=", 1) for o in args.option)} for n in names]
 
     t0 = time.perf_counter()
     results: list[dict[str, Any]] = []

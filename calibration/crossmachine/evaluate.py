@@ -72,12 +72,12 @@ def ensure_rendered(entries: list[dict], out: Path, jobs: int) -> None:
 
 
 # --------------------------------------------------------------------------- perceptdiff
-def score_perceptdiff(args: tuple[str, str]) -> dict:
-    """One pair through the public API (runs in a worker process)."""
+def score_perceptdiff(args: tuple[str, str, dict]) -> dict:
+    """One pair through the public API with the given options (runs in a worker process)."""
     import perceptdiff
 
-    a, b = args
-    r = perceptdiff.compare(a, b)
+    a, b, options = args
+    r = perceptdiff.compare(a, b, **options)
     regions = list(getattr(r, "regions", ()) or ())
     largest = max((g.pixels for g in regions), default=0)
     return {
@@ -93,8 +93,8 @@ def score_perceptdiff(args: tuple[str, str]) -> dict:
     }
 
 
-def run_perceptdiff(entries: list[dict], out: Path, jobs: int) -> list[dict]:
-    work = [(str(out / e["a"]["image"]), str(out / e["b"]["image"])) for e in entries]
+def run_perceptdiff(entries: list[dict], out: Path, jobs: int, options: dict | None = None) -> list[dict]:
+    work = [(str(out / e["a"]["image"]), str(out / e["b"]["image"]), options or {}) for e in entries]
     if jobs <= 1:
         return [score_perceptdiff(w) for w in work]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -287,6 +287,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None, help="write per-pair results and the summary here")
     ap.add_argument("--compare", type=Path, default=None, help="an earlier --json file to compare with")
     ap.add_argument("--no-render", action="store_true", help="do not (re)render missing or stale images")
+    ap.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                    help="an option of perceptdiff.compare (repeatable), e.g. subpixel_text=strict for the "
+                         "model without LCD text forgiveness")
     args = ap.parse_args(argv)
 
     manifest = load_manifest()
@@ -299,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"evaluate: {len(entries)} pairs ({counts}), split {args.split}")
 
     t0 = time.perf_counter()
-    pd_res = run_perceptdiff(entries, args.out, args.jobs)
+    pd_res = run_perceptdiff(entries, args.out, args.jobs, dict(o.split("=", 1) for o in args.option))
     t_pd = time.perf_counter() - t0
     print(f"evaluate: perceptdiff: {len(entries)} pairs in {t_pd:.0f} s")
     tools: dict[str, list[dict] | str] = {TOOL: pd_res}
