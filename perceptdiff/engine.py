@@ -273,7 +273,7 @@ def decide_output(a: Image, b: Image, out: MetricOutput, changed: np.ndarray, op
         forgiven_regions=region_kinds.forgiven_regions(
             out.forgiven, out.jnd, out.offset, ppd, opts.jnd_threshold,
             verdict.cluster_radius(ppd, rule.cluster_deg)))
-    if opts.subpixel_text == "forgive":
+    if _forgives_subpixel_text(opts, rule):
         from . import subpixel_text
 
         decision = subpixel_text.excuse_regions(decision, a, b, offset=out.offset, rule=rule, ppd=ppd,
@@ -300,6 +300,11 @@ def rule_in_force(metric: Metric, opts: Options, metric_options: Any) -> verdict
     return rule
 
 
+def _forgives_subpixel_text(opts: Options, rule: verdict.VerdictRule) -> bool:
+    """Is LCD sub-pixel text forgiven (:mod:`perceptdiff.subpixel_text`)?  Asked, and the region rule decides."""
+    return opts.subpixel_text == "forgive" and not rule.counts_pixels
+
+
 #: The note of a verdict-only result that stopped at the first failing box.
 INCOMPLETE_NOTE = ("verdict only: stopped at the first part of the frame that fails; the figures "
                    "cover that part (ask for a diff image, JSON or -v to compare all of it)")
@@ -314,7 +319,7 @@ def _fails_already(frame: Image, actual: Image, opts: Options, ppd: float, weigh
     that LCD sub-pixel text forgiveness might still excuse does not settle it
     (:func:`perceptdiff.subpixel_text.surely_fails`).
     """
-    forgive_text = opts.subpixel_text == "forgive" and not rule.counts_pixels
+    forgive_text = _forgives_subpixel_text(opts, rule)
 
     def stop(partial: MetricOutput) -> bool:
         jnd = partial.jnd

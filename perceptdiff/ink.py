@@ -37,8 +37,8 @@ References
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import ndimage
@@ -269,6 +269,11 @@ def line_residual(ya: np.ndarray, yb: np.ndarray) -> np.ndarray:
     return np.maximum(np.abs(h), np.abs(v))
 
 
-def log_ratio(b: float, a: float) -> float:
-    """``ln(b / a)`` with both floored at 1e-3 (px of full contrast): one side without ink stays finite."""
-    return math.log(max(b, 1e-3) / max(a, 1e-3))
+#: Ink totals are floored at this (px of full contrast) before their ratio: one side without ink stays finite.
+INK_FLOOR = 1e-3
+
+
+def log_ratio(b: Any, a: Any) -> Any:
+    """``ln(b / a)`` with both floored at :data:`INK_FLOOR`; scalars give a float, arrays an array."""
+    r = np.log(np.maximum(b, INK_FLOOR) / np.maximum(a, INK_FLOOR))
+    return float(r) if np.ndim(r) == 0 else r

@@ -51,6 +51,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from . import ink as ink_math
+from . import regions as region_labels
 from . import verdict
 from .image import Image, full_scale
 from .resample import match_dtypes
@@ -140,19 +141,12 @@ class Judgement:
     why: str = ""
 
 
-def _unexamined(n: int, why: str) -> list[Judgement]:
-    """``n`` regions left failing unexamined (a bound on the work); more regions would not change that."""
-    return [Judgement(False, True, why=why)] * n
+def _unexamined(why: str) -> Judgement:
+    """A region left failing unexamined (a bound on the work); more regions would not change that."""
+    return Judgement(False, True, why=why)
 
 
 Box = tuple[int, int, int, int]
-
-
-def _bbox(mask: np.ndarray, offset: tuple[int, int]) -> Box:
-    """``(y0, x0, y1, x1)`` in the frame of a mask over the map's box at ``offset``."""
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    return (offset[0] + int(rows[0]), offset[1] + int(cols[0]),
-            offset[0] + int(rows[-1]) + 1, offset[1] + int(cols[-1]) + 1)
 
 
 def _grown(boxes: list[Box], margin: int, shape: tuple[int, int], *, even: bool = False) -> Box:
@@ -169,16 +163,33 @@ def _area(box: Box) -> int:
     return (box[2] - box[0]) * (box[3] - box[1])
 
 
-def _placed(mask: np.ndarray, offset: tuple[int, int], crop: Box) -> np.ndarray:
-    """``mask`` (over the map's box at ``offset``) as a mask over ``crop``."""
-    out = np.zeros((crop[2] - crop[0], crop[3] - crop[1]), bool)
-    h, w = mask.shape
-    ty0, tx0 = max(offset[0], crop[0]), max(offset[1], crop[1])
-    ty1, tx1 = min(offset[0] + h, crop[2]), min(offset[1] + w, crop[3])
-    if ty1 > ty0 and tx1 > tx0:
-        out[ty0 - crop[0]:ty1 - crop[0], tx0 - crop[1]:tx1 - crop[1]] = \
-            mask[ty0 - offset[0]:ty1 - offset[0], tx0 - offset[1]:tx1 - offset[1]]
-    return out
+@dataclass(frozen=True)
+class _Regions:
+    """Labelled regions over the map's box at ``offset`` (frame coordinates = box + offset)."""
+
+    labels: np.ndarray
+    offset: tuple[int, int]
+
+    def mask(self, label: int, crop: Box) -> np.ndarray:
+        """Region ``label`` as a mask over ``crop`` (built per crop: never a mask of the whole box)."""
+        out = np.zeros((crop[2] - crop[0], crop[3] - crop[1]), bool)
+        (oy, ox), (h, w) = self.offset, self.labels.shape
+        ty0, tx0 = max(oy, crop[0]), max(ox, crop[1])
+        ty1, tx1 = min(oy + h, crop[2]), min(ox + w, crop[3])
+        if ty1 > ty0 and tx1 > tx0:
+            out[ty0 - crop[0]:ty1 - crop[0], tx0 - crop[1]:tx1 - crop[1]] = \
+                self.labels[ty0 - oy:ty1 - oy, tx0 - ox:tx1 - ox] == label
+        return out
+
+    def boxes(self, ids: list[int]) -> list[Box]:
+        """``(y0, x0, y1, x1)`` in the frame of each region of ``ids``."""
+        sl = region_labels.boxes(self.labels > 0, self.labels, int(self.labels.max()))
+        oy, ox = self.offset
+        out = []
+        for i in ids:
+            ys, xs = sl[i - 1]  # type: ignore[misc]  # a listed region has pixels
+            out.append((oy + ys.start, ox + xs.start, oy + ys.stop, ox + xs.stop))
+        return out
 
 
 class _Pair:
@@ -189,6 +200,7 @@ class _Pair:
         self.a, self.b = pa.pixels, pb.pixels
         self.full = full_scale(self.a.dtype)
         self.scale = np.float32(1.0 / self.full)
+        self.opaque = pa.opaque and pb.opaque
 
     def rgb(self, box: Box) -> tuple[np.ndarray, np.ndarray]:
         y0, x0, y1, x1 = box
@@ -196,15 +208,17 @@ class _Pair:
                 self.b[y0:y1, x0:x1, :3].astype(np.float32) * self.scale)
 
     def translucent(self, box: Box) -> bool:
+        if self.opaque:
+            return False
         y0, x0, y1, x1 = box
         return not (np.all(self.a[y0:y1, x0:x1, 3] == self.full) and np.all(self.b[y0:y1, x0:x1, 3] == self.full))
 
 
-def _area_stage(pair: _Pair, masks: list[np.ndarray], offset: tuple[int, int], crop: Box,
+def _area_stage(pair: _Pair, regions: _Regions, ids: list[int], crop: Box,
                 out: list[Judgement | None], figures: list[dict[str, float]], which: list[int]) -> None:
     """The area terms of the regions ``which`` on ``crop``, cheapest first; fills ``out`` for those decided."""
     rgb_a, rgb_b = pair.rgb(crop)
-    placed = {i: _placed(masks[i], offset, crop) for i in which}
+    placed = {i: regions.mask(ids[i], crop) for i in which}
 
     def keep(i: int, fig: dict[str, float]) -> bool:
         figures[i].update(fig)
@@ -250,7 +264,7 @@ def _component_figures(ids: np.ndarray, comps: ink_math.Components, planes: ink_
     ia, ib = comps.total_a[ids - 1], comps.total_b[ids - 1]
     both = np.minimum(ia, ib) > 0
     dist = np.where(both, np.hypot(*(comps.centroid_a[ids - 1] - comps.centroid_b[ids - 1]).T), NO_INK)
-    ratio = np.abs(np.log(np.maximum(ib, 1e-3) / np.maximum(ia, 1e-3)))
+    ratio = np.abs(ink_math.log_ratio(ib, ia))
     angle = np.where(both, comps.angle_deg[ids - 1], NO_INK)
     fig = {"centroid_px": float(dist.max()), "ink_log_ratio": float(ratio.max()),
            "ink_angle_deg": float(angle.max()), "shape": 0.0, "residual_mass": 0.0}
@@ -287,43 +301,45 @@ def _component_figures(ids: np.ndarray, comps: ink_math.Components, planes: ink_
     return fig, False
 
 
-def judge_regions(a: Image, b: Image, masks: list[np.ndarray], offset: tuple[int, int]) -> list[Judgement]:
-    """Judge each failing region, given by its grown mask over the map's box at ``offset``.
+def judge_regions(a: Image, b: Image, labels: np.ndarray, ids: list[int],
+                  offset: tuple[int, int]) -> list[Judgement]:
+    """Judge the failing regions ``ids`` of ``labels``, the grown regions over the map's box at ``offset``.
 
     ``a`` and ``b`` are the images as compared (same size).  The area terms
     are measured on each region's box grown by :data:`AREA_CONTEXT_PX` (or on
     their union, when that is smaller), the ink on the union of the remaining
     candidates' boxes grown by :data:`CONTEXT_PX`.
     """
-    if not masks:
+    if not ids:
         return []
     shape = (a.height, a.width)
-    pair = _Pair(a, b)
-    boxes = [_bbox(m, offset) for m in masks]
+    regions = _Regions(labels, offset)
+    boxes = regions.boxes(ids)
     union = _grown(boxes, AREA_CONTEXT_PX, shape)
     own = [_grown([bx], AREA_CONTEXT_PX, shape) for bx in boxes]
-    crops = ([(union, list(range(len(masks))))] if sum(map(_area, own)) > _area(union)
+    crops = ([(union, list(range(len(ids))))] if sum(map(_area, own)) > _area(union)
              else [(c, [i]) for i, c in enumerate(own)])
     if sum(_area(c) for c, _ in crops) > MAX_CROP_PIXELS:
-        return _unexamined(len(masks), f"the regions' crop exceeds {MAX_CROP_PIXELS} px")
+        return [_unexamined(f"the regions' crop exceeds {MAX_CROP_PIXELS} px")] * len(ids)
+    pair = _Pair(a, b)
     if pair.translucent(_grown(boxes, CONTEXT_PX, shape)):
-        return _unexamined(len(masks), "translucent pixels")
-    out: list[Judgement | None] = [None] * len(masks)
-    figures: list[dict[str, float]] = [{} for _ in masks]
+        return [_unexamined("translucent pixels")] * len(ids)
+    out: list[Judgement | None] = [None] * len(ids)
+    figures: list[dict[str, float]] = [{} for _ in ids]
     for crop, which in crops:
-        _area_stage(pair, masks, offset, crop, out, figures, which)
+        _area_stage(pair, regions, ids, crop, out, figures, which)
     candidates = [i for i, j in enumerate(out) if j is None]
     if candidates:
         crop = _grown([boxes[i] for i in candidates], CONTEXT_PX, shape, even=True)
         if _area(crop) > MAX_CROP_PIXELS:
             for i in candidates:
-                out[i] = _unexamined(1, f"the ink crop exceeds {MAX_CROP_PIXELS} px")[0]
+                out[i] = _unexamined(f"the ink crop exceeds {MAX_CROP_PIXELS} px")
         else:
-            _ink_stage(pair, masks, offset, crop, out, figures, candidates)
-    return [j if j is not None else _unexamined(1, "not examined")[0] for j in out]
+            _ink_stage(pair, regions, ids, crop, out, figures, candidates)
+    return [j if j is not None else _unexamined("not examined") for j in out]
 
 
-def _ink_stage(pair: _Pair, masks: list[np.ndarray], offset: tuple[int, int], crop: Box,
+def _ink_stage(pair: _Pair, regions: _Regions, ids: list[int], crop: Box,
                out: list[Judgement | None], figures: list[dict[str, float]], which: list[int]) -> None:
     """The component figures of the regions ``which`` on ``crop``; fills ``out`` for them."""
     rgb_a, rgb_b = pair.rgb(crop)
@@ -331,8 +347,8 @@ def _ink_stage(pair: _Pair, masks: list[np.ndarray], offset: tuple[int, int], cr
                                  ink_math.encoded_luminance(rgb_b))
     comps = ink_math.components(planes)
     for i in which:
-        ids = np.unique(comps.labels[_placed(masks[i], offset, crop)])
-        got = _component_figures(ids[ids > 0], comps, planes)
+        touched = np.unique(comps.labels[regions.mask(ids[i], crop)])
+        got = _component_figures(touched[touched > 0], comps, planes)
         if got is None:
             out[i] = Judgement(False, False, why="no ink")
             continue
@@ -343,13 +359,16 @@ def _ink_stage(pair: _Pair, masks: list[np.ndarray], offset: tuple[int, int], cr
         out[i] = Judgement(excused, certain, figs, "" if excused else "the ink or its shape changed")
 
 
-def _failing_masks(decision: Decision) -> tuple[list[int], list[np.ndarray]]:
-    """Indices of the listed failing regions and their grown masks (from the decision's labels)."""
-    labels = decision.region_labels
-    if labels is None:
-        return [], []
-    idx = [i for i, r in enumerate(decision.regions) if r.failing]
-    return idx, [labels == decision.region_label_ids[i] for i in idx]
+def _failing(decision: Decision) -> list[int]:
+    """Indices of the listed failing regions, when the decision carries their labels."""
+    if decision.region_labels is None:
+        return []
+    return [i for i, r in enumerate(decision.regions) if r.failing]
+
+
+def _judge(decision: Decision, a: Image, b: Image, idx: list[int], offset: tuple[int, int]) -> list[Judgement]:
+    assert decision.region_labels is not None
+    return judge_regions(a, b, decision.region_labels, [decision.region_label_ids[i] for i in idx], offset)
 
 
 def excuse_regions(decision: Decision, a: Image, b: Image, *, offset: tuple[int, int], rule: VerdictRule,
@@ -361,10 +380,10 @@ def excuse_regions(decision: Decision, a: Image, b: Image, *, offset: tuple[int,
     """
     if rule.counts_pixels or decision.verdict != "fail":
         return decision
-    idx, masks = _failing_masks(decision)
+    idx = _failing(decision)
     if not idx:
         return decision
-    judged = judge_regions(a, b, masks, offset)
+    judged = _judge(decision, a, b, idx, offset)
     excused = [i for i, j in zip(idx, judged) if j.excused]
     if not excused:
         return decision
@@ -393,5 +412,5 @@ def surely_fails(decision: Decision, a: Image, b: Image, *, offset: tuple[int, i
     """
     if decision.verdict != "fail":
         return False
-    idx, masks = _failing_masks(decision)
-    return bool(idx) and any(j.certain for j in judge_regions(a, b, masks, offset))
+    idx = _failing(decision)
+    return bool(idx) and any(j.certain for j in _judge(decision, a, b, idx, offset))

@@ -123,7 +123,7 @@ def test_judgements_of_excused_regions_are_within_the_box():
     for g in r.regions:
         if g.failing:
             frame[g.y:g.y + g.height, g.x:g.x + g.width] = True
-    [j] = subpixel_text.judge_regions(a, b, [frame], (0, 0))
+    [j] = subpixel_text.judge_regions(a, b, frame.astype(np.int32), [1], (0, 0))
     assert j.excused and j.figures is not None and j.figures.within(subpixel_text.LIMITS)
     assert j.figures.chroma >= subpixel_text.FRINGE_MIN
 
@@ -133,7 +133,7 @@ def test_a_region_over_a_growing_limit_is_certain():
     a, b = Image.from_pixels(_rgba(GREY)), Image.from_pixels(_rgba(digit))
     mask = np.zeros(GREY.shape[:2], bool)
     mask[17:31, 4:120] = True
-    [j] = subpixel_text.judge_regions(a, b, [mask], (0, 0))
+    [j] = subpixel_text.judge_regions(a, b, mask.astype(np.int32), [1], (0, 0))
     assert not j.excused and j.certain
 
 

@@ -11,6 +11,7 @@ Colours are blended in sRGB-encoded values, as Chromium's text path does.
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 from PIL import Image, ImageDraw, ImageFont
 
 #: FreeType's ``FT_LCD_FILTER_DEFAULT`` taps (0x08 0x4D 0x56 0x4D 0x08 of 256).
@@ -38,7 +39,7 @@ def render(lines: list[tuple[int, int, str]], shape: tuple[int, int] = (48, 160)
     if lcd is None:
         per_channel = np.repeat(cov.reshape(h, w, 3).mean(axis=2, keepdims=True), 3, axis=2)
     else:
-        filtered = np.apply_along_axis(lambda r: np.convolve(r, LCD_DEFAULT_TAPS, mode="same"), 1, cov)
+        filtered = ndimage.convolve1d(cov, LCD_DEFAULT_TAPS, axis=1, mode="constant")
         per_channel = filtered.reshape(h, w, 3)
         if lcd == "bgr":
             per_channel = per_channel[..., ::-1]
