@@ -68,38 +68,17 @@ if str(HERE) not in sys.path:
 
 import jmap_cache  # noqa: E402
 
-#: Paper window (px): wider than a glyph and a line of text, so the median is the paper under text.
-PAPER_PX = 31
-#: Blur (px) before thresholding ink: one LCD sub-pixel triplet or hinted stem edge becomes one blob.
-BLUR_PX = 0.7
-#: Ink threshold (fraction of full contrast): below a #f0f0f0 rule on white in linear light (0.13),
-#: above LCD fringes' residual halo and JPEG-like noise.
-INK_T = {"linear": 0.03, "srgb": 0.03}
-#: A component counts when it holds this much ink (px of full contrast) on either side.
-MIN_INK = 1.0
-#: Centroids of a redrawn component agree within this many px (hinting, LCD, Ghostscript's glyph origins).
-MAX_CENTROID_PX = 2.0
-#: Blur (px) of the shape comparison after centroid alignment.
-SHAPE_SIGMA = 1.0
-#: Side (px) of the square over which the aligned shape residual's mass is summed: about one glyph.
-LOCAL_PX = 7
-#: Blur (px) of a*b* for the chroma term: LCD fringes (1 px) average out, a recoloured area does not.
-CHROMA_SIGMA = 2.0
-#: Line test: blur across a line (px) and length along it (px) over which B - A is averaged.
-#: Wider blur (px) for the area terms of fills: a recoloured or re-lit fill keeps its full
-#: difference inside, while glyph-scale LCD fringes and stem weights average out further.
-WIDE_SIGMA = 4.0
-#: Displacement forgiven by the area terms (px): rasterisers place edges within 1-2 px.
-TOLERANCE_PX = 2
-LINE_ACROSS_SIGMA = 1.5
-LINE_PX = 21
-#: LCD text: FreeType's LCD mode gives each channel the coverage of its own sub-pixel, a third of
-#: a pixel left (R in RGB order) or right of the centre; sampling R and B back by this much and
-#: averaging the channels (equal weights: each sub-pixel carries the same coverage) undoes the
-#: stripe, so the shape comparison sees the glyph, not the sub-pixel filter (``--lcd-shape``).
-LCD_SHIFT_PX = 1.0 / 3.0
-#: Channel orders the LCD-blind shape tries (the smallest residual counts): none, RGB, BGR stripes.
-LCD_ORDERS = ("none", "rgb", "bgr")
+# The measurements and their constants are the built step's (perceptdiff.ink, perceptdiff.subpixel_text):
+# this prototype keeps only what the model does not have (the linear-light variant, merging, tiling, the fit).
+from perceptdiff.ink import (  # noqa: E402
+    BLUR_PX, LCD_ORDERS, LINE_ACROSS_SIGMA, LINE_PX, LOCAL_PX, PAPER_PX, SHAPE_SIGMA,
+    TOLERANCE_PX, lcd_coverage, line_residual, paper_of, tolerant_lab_diff)
+from perceptdiff.ink import INK_T as _INK_T  # noqa: E402
+from perceptdiff.ink import shape_residual as _shape_residual  # noqa: E402
+from perceptdiff.subpixel_text import CHROMA_SIGMA, MAX_CENTROID_PX, MIN_INK, WIDE_SIGMA  # noqa: E402
+
+#: Ink threshold per --space (fraction of full contrast); the built step's, in both spaces.
+INK_T = {"linear": _INK_T, "srgb": _INK_T}
 #: Which shape feature the rule uses: "s" (luminance ink) or "s_lcd" (LCD-blind); set by main().
 SHAPE_FEATURE = ["s"]
 #: Region rule of the default verdict (perceptdiff.verdict: STRONG_JND, MIN_AREA_DEG2, CLUSTER_DEG at 40 ppd).
@@ -139,16 +118,6 @@ def lab(rgb8: np.ndarray) -> np.ndarray:
     return color.xyz_to_lab(color.rgb_to_xyz(color_linear(rgb8)))
 
 
-def paper_of(y: np.ndarray) -> np.ndarray:
-    """Median luminance over PAPER_PX, computed at half resolution (the paper is smooth)."""
-    h, w = y.shape
-    hh, ww = (h + 1) // 2, (w + 1) // 2
-    pad = np.pad(y, ((0, 2 * hh - h), (0, 2 * ww - w)), mode="edge")
-    half = pad.reshape(hh, 2, ww, 2).mean(axis=(1, 3))
-    med = ndimage.median_filter(half, size=PAPER_PX // 2 + 1, mode="nearest")
-    return np.repeat(np.repeat(med, 2, 0), 2, 1)[:h, :w]
-
-
 # --------------------------------------------------------------------------- regions of the verdict
 def failing_regions(j: np.ndarray) -> list[np.ndarray]:
     """Grown masks of the regions the default verdict fails."""
@@ -168,46 +137,6 @@ def failing_regions(j: np.ndarray) -> list[np.ndarray]:
 
 
 # --------------------------------------------------------------------------- features
-def _shape_residual(a: np.ndarray, b: np.ndarray, shift: tuple[float, float]) -> tuple[float, float]:
-    """(Σ|a - b'| / Σ(a + b'), the largest residual mass in a LOCAL_PX square) after aligning b to a.
-
-    b' is b moved by ``shift`` (bilinear) and scaled to a's total ink, both blurred by SHAPE_SIGMA.
-    """
-    sa, sb = float(a.sum()), float(b.sum())
-    if sa <= 0 or sb <= 0:
-        return 1.0, max(sa, sb)
-    bs = ndimage.shift(b, shift, order=1, mode="constant", cval=0.0) * (sa / sb)
-    fa = ndimage.gaussian_filter(a, SHAPE_SIGMA, mode="constant")
-    fb = ndimage.gaussian_filter(bs, SHAPE_SIGMA, mode="constant")
-    r = np.abs(fa - fb)
-    local = ndimage.uniform_filter(r, LOCAL_PX, mode="constant") * (LOCAL_PX * LOCAL_PX)
-    return float(r.sum() / max(float((fa + fb).sum()), 1e-9)), float(local.max())
-
-
-def _sample_x(c: np.ndarray, dx: float) -> np.ndarray:
-    """``c`` sampled at x + dx (|dx| < 1, linear interpolation, edge values held)."""
-    if dx == 0:
-        return c
-    nb = np.concatenate([c[:, 1:], c[:, -1:]], 1) if dx > 0 else np.concatenate([c[:, :1], c[:, :-1]], 1)
-    f = abs(dx)
-    return (1.0 - f) * c + f * nb
-
-
-def lcd_coverage(rgb01: np.ndarray, order: str) -> np.ndarray:
-    """Mean of the three channels after moving each sub-pixel's sample back to the pixel centre.
-
-    ``rgb01`` is sRGB-encoded RGB in [0, 1] (rasterisers blend coverage in encoded values).
-    Order "rgb": R was sampled LCD_SHIFT_PX left of the centre, so the centre's value is R at
-    x + 1/3; B the other way; "bgr" mirrors it; "none" is the plain channel mean.
-    """
-    r, g, b = rgb01[..., 0], rgb01[..., 1], rgb01[..., 2]
-    if order == "rgb":
-        r, b = _sample_x(r, LCD_SHIFT_PX), _sample_x(b, -LCD_SHIFT_PX)
-    elif order == "bgr":
-        r, b = _sample_x(r, -LCD_SHIFT_PX), _sample_x(b, LCD_SHIFT_PX)
-    return ((r + g + b) / 3.0).astype(np.float32)
-
-
 def blurred_lab(chan: np.ndarray, sigma: float, space: str) -> np.ndarray:
     """CIELAB of RGB channels blurred by ``sigma`` px each.
 
@@ -215,49 +144,12 @@ def blurred_lab(chan: np.ndarray, sigma: float, space: str) -> np.ndarray:
     that blends coverage in encoded values (Agg, Cairo and FreeType's usual path) keeps the
     encoded mean of a line, not its light, so that is the space in which its ink is conserved.
     """
-    from perceptdiff import color
+    from perceptdiff import color, ink
 
+    if space == "srgb":
+        return ink.blurred_lab(chan, sigma)
     blur = np.stack([ndimage.gaussian_filter(chan[..., k], sigma, mode="nearest") for k in range(3)], -1)
-    lin = color.srgb_to_linear(np.clip(blur, 0.0, 1.0)) if space == "srgb" else blur.astype(np.float32)
-    return color.xyz_to_lab(color.rgb_to_xyz(lin))
-
-
-def _outside(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """How far x lies outside the range of y within a TOLERANCE_PX square (0 inside it)."""
-    size = 2 * TOLERANCE_PX + 1
-    hi = ndimage.maximum_filter(y, size, mode="nearest")
-    lo = ndimage.minimum_filter(y, size, mode="nearest")
-    return np.maximum(np.maximum(x - hi, lo - x), 0.0)
-
-
-def tolerant_lab_diff(la: np.ndarray, lb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(Δa*b*, ΔL*) of each side against the other's range within TOLERANCE_PX, both ways.
-
-    An edge displaced by a pixel (Agg vs Cairo bar edges, hinted stems) leaves no difference;
-    a recoloured or re-lit area does, everywhere inside it.
-    """
-    def one(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        da = _outside(x[..., 1], y[..., 1])
-        db = _outside(x[..., 2], y[..., 2])
-        return np.hypot(da, db), _outside(x[..., 0], y[..., 0])
-
-    ab1, l1 = one(la, lb)
-    ab2, l2 = one(lb, la)
-    return np.maximum(ab1, ab2), np.maximum(l1, l2)
-
-
-def line_residual(ya: np.ndarray, yb: np.ndarray) -> np.ndarray:
-    """Sign-coherent luminance residual along horizontal and vertical lines (linear light).
-
-    B - A blurred by LINE_ACROSS_SIGMA (ink moved across a line by rasterisation cancels:
-    Agg's one crisp pixel against Cairo's two half pixels hold the same light), then averaged
-    over LINE_PX along each axis; the larger magnitude of the two orientations.  A removed rule
-    keeps its full (blurred) contrast over its length; glyph edges alternate in sign and cancel.
-    """
-    d = ndimage.gaussian_filter(yb - ya, LINE_ACROSS_SIGMA, mode="nearest")
-    h = ndimage.uniform_filter1d(d, LINE_PX, axis=1, mode="constant")
-    v = ndimage.uniform_filter1d(d, LINE_PX, axis=0, mode="constant")
-    return np.maximum(np.abs(h), np.abs(v))
+    return color.xyz_to_lab(color.rgb_to_xyz(blur.astype(np.float32)))
 
 
 def split_large(comp: np.ndarray, n: int, tile: int) -> tuple[np.ndarray, int]:
