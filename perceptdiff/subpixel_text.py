@@ -34,9 +34,11 @@ box around its LCD pairs that keeps every changed twin outside the box
 scaled by 1.25) and checked on ``holdout``, the calibration corpus and the
 peers' suites, none of whose visible pairs it excuses.
 
-Work is bounded: the regions are measured on one crop (their union grown by
-:data:`CONTEXT_PX`) of at most :data:`MAX_CROP_PIXELS`; a larger crop, or
-one with any translucent pixel, excuses nothing.
+Work is bounded: the area terms are measured on each region's box grown by
+:data:`AREA_CONTEXT_PX` (or on their union, when smaller), the ink on the
+candidates' union grown by :data:`CONTEXT_PX`, each at most
+:data:`MAX_CROP_PIXELS`; a larger crop, or any translucent pixel near the
+regions, excuses nothing.
 
 References
 ----------
