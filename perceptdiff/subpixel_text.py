@@ -38,7 +38,10 @@ Work is bounded: the area terms are measured on each region's box grown by
 :data:`AREA_CONTEXT_PX` (or on their union, when smaller), the ink on the
 candidates' union grown by :data:`CONTEXT_PX`, each at most
 :data:`MAX_CROP_PIXELS`; a larger crop, or any translucent pixel near the
-regions, excuses nothing.
+regions, excuses nothing.  A large region is first measured on a
+:data:`PROBE_PX` window around one of its pixels, where the terms are exact:
+one over its limit there settles it without the rest (a frame-wide change
+costs a window, not the frame).
 
 References
 ----------
@@ -80,6 +83,10 @@ CONTEXT_PX = 48
 #: Context (px) around a region for its area terms: the widest blur's reach (4σ at WIDE_SIGMA) plus
 #: the 2-px tolerance and a margin, so they equal their values on the whole frame.
 AREA_CONTEXT_PX = 20
+#: Side (px) of the window a large region's area terms are first measured on (:func:`_probe`) ...
+PROBE_PX = 64
+#: ... when its own crop holds more than this many pixels (16 windows with their context).
+PROBE_MIN_AREA = 16 * (PROBE_PX + 2 * AREA_CONTEXT_PX) ** 2
 #: The crop examined is at most this many pixels (4 Mpx, about two 1080p frames); larger ones are not
 #: examined and stay failing, so the step never costs more than a bounded amount of work.
 MAX_CROP_PIXELS = 4_000_000
@@ -217,10 +224,22 @@ class _Pair:
 
 
 def _area_stage(pair: _Pair, regions: _Regions, ids: list[int], crop: Box,
-                out: list[Judgement | None], figures: list[dict[str, float]], which: list[int]) -> None:
-    """The area terms of the regions ``which`` on ``crop``, cheapest first; fills ``out`` for those decided."""
+                out: list[Judgement | None], figures: list[dict[str, float]], which: list[int],
+                inner: Box | None = None) -> None:
+    """The area terms of the regions ``which`` on ``crop``, cheapest first; fills ``out`` for those decided.
+
+    With ``inner``, only the regions' pixels inside that part of ``crop`` count.
+    """
     rgb_a, rgb_b = pair.rgb(crop)
-    placed = {i: regions.mask(ids[i], crop) for i in which}
+    if inner is None:
+        placed = {i: regions.mask(ids[i], crop) for i in which}
+    else:
+        placed = {}
+        for i in which:
+            m = np.zeros((crop[2] - crop[0], crop[3] - crop[1]), bool)
+            m[inner[0] - crop[0]:inner[2] - crop[0], inner[1] - crop[1]:inner[3] - crop[1]] = \
+                regions.mask(ids[i], inner)
+            placed[i] = m
 
     def keep(i: int, fig: dict[str, float]) -> bool:
         figures[i].update(fig)
@@ -248,6 +267,27 @@ def _area_stage(pair: _Pair, regions: _Regions, ids: list[int], crop: Box,
     line = ink_math.line_residual(ink_math.encoded_luminance(rgb_a), ink_math.encoded_luminance(rgb_b))
     for i in left:
         keep(i, {"line": float(line[placed[i]].max())})
+
+
+def _probe(pair: _Pair, regions: _Regions, ids: list[int], i: int, box: Box, shape: tuple[int, int]
+           ) -> Judgement | None:
+    """A large region's area terms on a PROBE_PX window around one of its pixels, before its whole crop.
+
+    The window is grown by AREA_CONTEXT_PX, so the terms are exact on it: a
+    figure over its limit there is over its limit on the region, which is
+    then settled without the rest (a photo re-encoded over the whole frame).
+    Returns that judgement, or None when the window settles nothing.
+    """
+    ys, xs = np.nonzero(regions.mask(ids[i], box))
+    k = len(ys) // 2
+    cy, cx = box[0] + int(ys[k]), box[1] + int(xs[k])
+    half = PROBE_PX // 2
+    inner = (max(box[0], cy - half), max(box[1], cx - half), min(box[2], cy + half), min(box[3], cx + half))
+    trial: list[Judgement | None] = [None] * len(ids)
+    _area_stage(pair, regions, ids, _grown([inner], AREA_CONTEXT_PX, shape), trial, [{} for _ in ids], [i],
+                inner=inner)
+    got = trial[i]
+    return got if got is not None and got.certain else None
 
 
 def _component_figures(ids: np.ndarray, comps: ink_math.Components, planes: ink_math.InkPlanes
@@ -329,7 +369,12 @@ def judge_regions(a: Image, b: Image, labels: np.ndarray, ids: list[int],
     out: list[Judgement | None] = [None] * len(ids)
     figures: list[dict[str, float]] = [{} for _ in ids]
     for crop, which in crops:
-        _area_stage(pair, regions, ids, crop, out, figures, which)
+        for i in which:
+            if _area(own[i]) > PROBE_MIN_AREA:
+                out[i] = _probe(pair, regions, ids, i, boxes[i], shape)
+        which = [i for i in which if out[i] is None]
+        if which:
+            _area_stage(pair, regions, ids, crop, out, figures, which)
     candidates = [i for i, j in enumerate(out) if j is None]
     if candidates:
         crop = _grown([boxes[i] for i in candidates], CONTEXT_PX, shape, even=True)

@@ -140,3 +140,31 @@ def test_a_region_over_a_growing_limit_is_certain():
 def test_the_option_is_checked():
     with pytest.raises(perceptdiff.OptionError):
         perceptdiff.compare(GREY, LCD_RGB, subpixel_text="sometimes")
+
+
+@pytest.mark.parametrize("name", list(_changed_twins()) + ["lcd rgb", "lcd bgr"])
+def test_probing_large_regions_first_changes_no_judgement(name, monkeypatch):
+    twin = {"lcd rgb": LCD_RGB, "lcd bgr": LCD_BGR, **_changed_twins()}[name]
+    unprobed = perceptdiff.compare(GREY, twin)
+    monkeypatch.setattr(subpixel_text, "PROBE_MIN_AREA", 0)  # every region probed first
+    probed = perceptdiff.compare(GREY, twin)
+    assert probed.verdict == unprobed.verdict
+    assert [g.kinds for g in probed.regions] == [g.kinds for g in unprobed.regions]
+
+
+def test_a_large_recoloured_region_is_settled_by_its_probe(monkeypatch):
+    measured = []
+    stage = subpixel_text._area_stage
+    monkeypatch.setattr(subpixel_text, "_area_stage",
+                        lambda pair, regions, ids, crop, *rest, **kw: (measured.append(subpixel_text._area(crop)),
+                                                                      stage(pair, regions, ids, crop, *rest, **kw)))
+    rng = np.random.default_rng(5)
+    photo = rng.integers(0, 256, (480, 640, 3), dtype=np.uint8)
+    shifted = photo.copy()
+    shifted[..., 0] = np.clip(photo[..., 0].astype(int) + 40, 0, 255)
+    a, b = Image.from_pixels(_rgba(photo)), Image.from_pixels(_rgba(shifted))
+    labels = np.ones(photo.shape[:2], np.int32)
+    assert 480 * 640 > subpixel_text.PROBE_MIN_AREA  # the region's crop is large enough to be probed
+    [j] = subpixel_text.judge_regions(a, b, labels, [1], (0, 0))
+    assert not j.excused and j.certain and "over its limit" in j.why
+    assert measured and max(measured) < 480 * 640 // 16  # only the probe's window was measured
