@@ -231,10 +231,10 @@ def print_hardest(entries: list[dict], res: list[dict], n: int = 10) -> None:
                      for i, e in enumerate(entries) if e["label"] == "changed")
     same = sorted(((res[i]["peak_jnd"] or 0.0, e["id"], res[i]["visible_area_deg2"] or 0.0)
                    for i, e in enumerate(entries) if e["label"] == "same"), reverse=True)
-    print(f"\nHardest changed twins (lowest peak JND)")
+    print("\nHardest changed twins (lowest peak JND)")
     for pk, pid, ar in changed[:n]:
         print(f"  {pk:7.2f} JND  {ar:8.4f} deg²  {pid}")
-    print(f"Hardest same pairs (highest peak JND)")
+    print("Hardest same pairs (highest peak JND)")
     for pk, pid, ar in same[:n]:
         print(f"  {pk:7.2f} JND  {ar:8.4f} deg²  {pid}")
 

@@ -58,6 +58,7 @@ import pickle
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import ndimage
@@ -295,21 +296,26 @@ def _work(args: tuple) -> dict:
 
 
 def features(entries: list[dict], out: Path, space: str, merge: int, jobs: int, split: int = 0) -> list[dict]:
-    FEATURE_CACHE.mkdir(parents=True, exist_ok=True)
     key = (f"v6-{space}-m{merge}-{PAPER_PX}-{BLUR_PX}-{INK_T[space]}-{MIN_INK}-{SHAPE_SIGMA}-{LOCAL_PX}"
            f"-{CHROMA_SIGMA}-{WIDE_SIGMA}-{TOLERANCE_PX}-{LINE_ACROSS_SIGMA}-{LINE_PX}-s{split}")
-    path = FEATURE_CACHE / f"{key}.pkl"
+    known = cached_features(entries, out, FEATURE_CACHE / f"{key}.pkl", _work, (space, merge, split), jobs)
+    return [known[e["id"]] for e in entries]
+
+
+def cached_features(entries: list[dict], out: Path, path: Path, work: Any, args: tuple, jobs: int) -> dict:
+    """``{pair id: work((a, b) + args)}`` for ``entries``, computed in ``jobs`` processes once and kept in ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     known: dict = pickle.loads(path.read_bytes()) if path.exists() else {}
     todo = [e for e in entries if e["id"] not in known]
     if todo:
-        work = [(str(out / e["a"]["image"]), str(out / e["b"]["image"]), space, merge, split) for e in todo]
+        tasks = [(str(out / e["a"]["image"]), str(out / e["b"]["image"]), *args) for e in todo]
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for e, f in zip(todo, pool.map(_work, work, chunksize=2)):
+            for e, f in zip(todo, pool.map(work, tasks, chunksize=2)):
                 known[e["id"]] = f
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(pickle.dumps(known))
         os.replace(tmp, path)
-    return [known[e["id"]] for e in entries]
+    return known
 
 
 # --------------------------------------------------------------------------- the rule
@@ -402,20 +408,32 @@ def fit_thresholds(entries: list[dict], feats: list[dict], margin: float, min_in
                    fixed: dict[int, float], kinds: set[str] | None = None) -> np.ndarray:
     """Thresholds forgiving many failing `same` pairs while no `changed` pair is forgiven at T x margin.
 
-    The rule is a box (forgiven when every feature is within its threshold), so a solution is
-    the tightest box around a set of `same` pairs, grown one pair at a time in a given order,
-    a pair being taken when every `changed` pair stays outside the box scaled by ``margin``;
-    many orders are tried and the box holding most pairs is kept.  ``fixed`` holds thresholds not fitted (the 2-px centroid
-    match); ``kinds`` limits the `same` pairs sought to these jitter kinds (a partial rule).
+    ``fixed`` holds thresholds not fitted (the 2-px centroid match); ``kinds`` limits the `same`
+    pairs sought to these jitter kinds (a partial rule).  The fit itself is :func:`fit_box`.
     """
     same = [pair_vector(f, min_ink) for e, f in zip(entries, feats)
             if e["label"] == "same" and f["fail_today"] and (kinds is None or e["jitter"] in kinds)]
-    changed = np.array([pair_vector(f, min_ink) for e, f in zip(entries, feats)
-                        if e["label"] == "changed" and f["fail_today"]])
-    free = [k for k in range(len(FEATURES)) if k not in fixed]
-    cap = np.array([fixed.get(k, math.inf) for k in range(len(FEATURES))])
+    changed = [pair_vector(f, min_ink) for e, f in zip(entries, feats)
+               if e["label"] == "changed" and f["fail_today"]]
+    return fit_box(same, changed, margin, fixed)
+
+
+def fit_box(same: list[np.ndarray], changed: list[np.ndarray], margin: float,
+            fixed: dict[int, float] | None = None) -> np.ndarray:
+    """The box (one upper limit per feature) holding most ``same`` vectors and, scaled by ``margin``, no ``changed`` one.
+
+    A solution is the tightest box around a set of `same` pairs, grown one pair at a time in a
+    given order, a pair being taken when every `changed` pair stays outside the box scaled by
+    ``margin``; many orders are tried and the box holding most pairs is kept.  ``fixed`` maps
+    feature indices to limits that are not fitted (``math.inf``: the feature is left out).
+    """
+    fixed = fixed or {}
+    nfeat = len(same[0]) if same else len(changed[0])
+    changed_a = np.array(changed)
+    free = [k for k in range(nfeat) if k not in fixed]
+    cap = np.array([fixed.get(k, math.inf) for k in range(nfeat)])
     same = [v for v in same if np.all(v[list(fixed)] <= cap[list(fixed)]) and np.all(np.isfinite(v))]
-    base = np.zeros(len(FEATURES))
+    base = np.zeros(nfeat)
     for k, v in fixed.items():
         base[k] = v
     if not same:
@@ -426,7 +444,7 @@ def fit_thresholds(entries: list[dict], feats: list[dict], margin: float, min_in
     def feasible(b: np.ndarray) -> bool:
         bl = b.copy()
         bl[free_idx] = b[free_idx] * margin
-        return not np.any(np.all(changed <= bl, axis=1))
+        return not np.any(np.all(changed_a <= bl, axis=1))
 
     def grow(order: list[int]) -> tuple[int, np.ndarray]:
         box, n = base.copy(), 0
@@ -453,7 +471,7 @@ def fit_thresholds(entries: list[dict], feats: list[dict], margin: float, min_in
     return best_box
 
 
-#: Random orders tried by :func:`fit_thresholds`, and their seed.
+#: Random orders tried by :func:`fit_box`, and their seed.
 FIT_ORDERS = 3000
 FIT_SEED = 9
 
