@@ -317,6 +317,12 @@ def _verdict_only(args: argparse.Namespace) -> bool:
     return bool(args.quiet or not (args.diff or args.json is not None or args.verbose))
 
 
+def _describes(args: argparse.Namespace) -> bool:
+    """Something is written that shows the regions: all but ``-q`` without ``--diff`` or ``--json``
+    (the exit status alone says nothing of what changed in a region)."""
+    return bool(not args.quiet or args.diff or args.json is not None)
+
+
 def run_pair(args: argparse.Namespace, kw: dict[str, Any]) -> int:
     from .engine import compare
 
@@ -326,7 +332,7 @@ def run_pair(args: argparse.Namespace, kw: dict[str, Any]) -> int:
         stdin = _stdin_source(args, kw)
         expected = stdin if expected == STDIN else expected
         actual = stdin if actual == STDIN else actual
-    result = compare(expected, actual, verdict_only=_verdict_only(args), **kw)
+    result = compare(expected, actual, verdict_only=_verdict_only(args), describe=_describes(args), **kw)
     images = None
     if args.diff:
         from .diffimage import images_for_picture

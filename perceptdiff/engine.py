@@ -44,7 +44,7 @@ __all__ = ["compare", "compare_verdict_first", "compare_images", "decide_output"
 
 
 def compare(expected: Any, actual: Any, *, screening: bool = True, verdict_only: bool = False,
-            **options: Any) -> ComparisonResult:
+            describe: bool = True, **options: Any) -> ComparisonResult:
     """Decide whether two images differ visibly.
 
     Parameters
@@ -72,6 +72,14 @@ def compare(expected: Any, actual: Any, *, screening: bool = True, verdict_only:
         (``result.complete`` is False; its counts, regions and map cover part of
         the frame); a passing result is always complete.  Ignored with
         ``max_shift`` (a move found later could excuse a region).
+    describe : bool, default True
+        Describe the regions: what changed in each (``Region.kind``,
+        :mod:`perceptdiff.region_kinds`) and the forgiven areas
+        (``forgiven_regions``).  False leaves every kind None and no forgiven
+        region listed, for callers that need no more than the verdict and the
+        figures (the command's ``-q`` with nothing written, whose exit status
+        is all it says); the verdict, the counts and the map are the same.
+        Ignored with ``max_shift`` (moves are judged on the described regions).
 
     Returns
     -------
@@ -110,7 +118,7 @@ def compare(expected: Any, actual: Any, *, screening: bool = True, verdict_only:
             return run.size_differs(time.perf_counter() - run.t0)
     img_a, img_b = _load_pair(enc_a, enc_b, opts, run.metric.color_managed)
     return compare_images(img_a, img_b, opts, screening=screening, verdict_only=verdict_only,
-                          _decode_time=time.perf_counter() - run.t0, _t0=run.t0)
+                          describe=describe, _decode_time=time.perf_counter() - run.t0, _t0=run.t0)
 
 
 def compare_verdict_first(expected: Any, actual: Any, **options: Any) -> ComparisonResult:
@@ -182,7 +190,7 @@ def load_input(source: Any, options: Options, *, color_management: bool = True) 
 
 
 def compare_images(expected: Image, actual: Image, options: Options | None = None, *,
-                   screening: bool = True, verdict_only: bool = False,
+                   screening: bool = True, verdict_only: bool = False, describe: bool = True,
                    _decode_time: float = 0.0, _t0: float | None = None) -> ComparisonResult:
     """Compare two decoded images (see :func:`compare`)."""
     run = _Run.start(options or Options(), _t0)
@@ -244,7 +252,7 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
 
         out = replace(out, jnd=masks.weigh(out.jnd, out.offset, weights, changed))
     decision, move_notes = decide_output(a, b, out, changed, opts, ppd, metric=metric,
-                                         metric_options=mopts)
+                                         metric_options=mopts, describe=describe)
     run.notes += move_notes
     if not out.complete:
         run.notes += (INCOMPLETE_NOTE,)
@@ -253,32 +261,38 @@ def compare_images(expected: Image, actual: Image, options: Options | None = Non
 
 
 def decide_output(a: Image, b: Image, out: MetricOutput, changed: np.ndarray, opts: Options, ppd: float,
-                  *, metric: Metric, metric_options: Any) -> tuple[Decision, tuple[str, ...]]:
+                  *, metric: Metric, metric_options: Any,
+                  describe: bool = True) -> tuple[Decision, tuple[str, ...]]:
     """The decision on a metric's output: the rule in force, regions, their kinds, moves.
 
     ``a`` and ``b`` are the images as compared, ``changed`` the boolean map
     (over the box of ``out``) of the pixels that differ after forgiveness.
+    ``describe=False``: no region kinds and no forgiven regions (see
+    :func:`compare`; ignored with ``max_shift``).
     Returns the decision and the notes it adds (a whole-frame shift).
     """
-    from . import moves, region_kinds
-
     rule = rule_in_force(metric, opts, metric_options)
     decision = verdict.decide(out.jnd, out.offset, (a.height, a.width), ppd, opts.jnd_threshold,
                               rule, forgiven=out.forgiven, changed=changed)
-    decision = replace(
-        decision,
-        regions=region_kinds.classify_regions(a, b, decision.regions, out.jnd, out.offset,
-                                              opts.jnd_threshold, changed=changed,
-                                              background=opts.background),
-        forgiven_regions=region_kinds.forgiven_regions(
-            out.forgiven, out.jnd, out.offset, ppd, opts.jnd_threshold,
-            verdict.cluster_radius(ppd, rule.cluster_deg)))
+    if describe or opts.max_shift:
+        from . import region_kinds
+
+        decision = replace(
+            decision,
+            regions=region_kinds.classify_regions(a, b, decision.regions, out.jnd, out.offset,
+                                                  opts.jnd_threshold, changed=changed,
+                                                  background=opts.background),
+            forgiven_regions=region_kinds.forgiven_regions(
+                out.forgiven, out.jnd, out.offset, ppd, opts.jnd_threshold,
+                verdict.cluster_radius(ppd, rule.cluster_deg)))
     if _forgives_subpixel_text(opts, rule):
         from . import subpixel_text
 
         decision = subpixel_text.excuse_regions(decision, a, b, offset=out.offset, rule=rule, ppd=ppd,
                                                 jnd_threshold=opts.jnd_threshold)
     if opts.max_shift:
+        from . import moves
+
         if opts.allow_shift and rule.kind == "pixels":
             raise OptionError("allow_shift: excuses regions, so it works with the region rule, not with "
                               "a pixel or area budget")

@@ -27,6 +27,8 @@ its own in both images.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 from .filters import max3x3, support_box
@@ -84,47 +86,82 @@ def premultiply(pixels: np.ndarray) -> np.ndarray:
 
 
 def _range3(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-channel min and max over each pixel's 3×3 neighbourhood (edges clamped)."""
+    """Per-channel min and max over each pixel's 3×3 neighbourhood (edges clamped).
+
+    Separable: the extremes of three rows, then of three columns of those.
+    """
     pad = np.pad(p, ((1, 1), (1, 1), (0, 0)), mode="edge")
     h, w = p.shape[:2]
-    lo = pad[1:h + 1, 1:w + 1].copy()
-    hi = lo.copy()
-    for dy in (0, 1, 2):
-        for dx in (0, 1, 2):
-            if dy == 1 and dx == 1:
-                continue
-            v = pad[dy:dy + h, dx:dx + w]
-            np.minimum(lo, v, out=lo)
-            np.maximum(hi, v, out=hi)
-    return lo, hi
+    rows = (pad[0:h], pad[1:h + 1], pad[2:h + 2])
+    out = []
+    for pick in (np.minimum, np.maximum):
+        r = pick(pick(rows[0], rows[1]), rows[2])
+        out.append(pick(pick(r[:, 0:w], r[:, 1:w + 1]), r[:, 2:w + 2]))
+    return out[0], out[1]
+
+
+def _all_channels(m: np.ndarray) -> np.ndarray:
+    """``(H, W)``: True where every channel of the boolean ``(H, W, C)`` map is."""
+    if m.shape[-1] == 4 and m.flags.c_contiguous:
+        # Four bools as one 32-bit word (1 byte each): all four set reads 0x01010101
+        # in either byte order; numpy's reduction over a 4-long last axis is 50x slower.
+        return m.view(np.uint32)[..., 0] == np.uint32(0x01010101)
+    out = m[..., 0].copy()
+    for c in range(1, m.shape[-1]):
+        out &= m[..., c]
+    return out
 
 
 def significant_changes(a: np.ndarray, b: np.ndarray, differ: np.ndarray, tolerance: float) -> np.ndarray:
     """Pixels that differ by more than ``tolerance`` in some channel."""
     if tolerance <= 0:
         return differ
+    if a.dtype in (np.uint8, np.uint16):
+        # |a − b| as max − min stays in the dtype; a code difference above t is one above ⌊t⌋.
+        small = (np.maximum(a, b) - np.minimum(a, b)) <= a.dtype.type(min(int(tolerance), _top(a)))
+        return ~_all_channels(small)
     big = np.zeros_like(differ)
-    if a.dtype == np.uint8:
-        ti = int(tolerance)
-        for c in range(a.shape[-1]):
-            big |= np.abs(a[..., c].astype(np.int16) - b[..., c].astype(np.int16)) > ti
-        return big
     t = np.float32(tolerance)
     for c in range(a.shape[-1]):
         big |= np.abs(a[..., c].astype(np.float32) - b[..., c].astype(np.float32)) > t
     return big
 
 
+def _top(p: np.ndarray) -> int:
+    return int(np.iinfo(p.dtype).max)
+
+
+def _whole_codes(p: np.ndarray, tolerance: float) -> bool:
+    """Can the box rule run on the integer codes (8 or 16 bits, a whole-code tolerance below full)?"""
+    return p.dtype in (np.uint8, np.uint16) and float(tolerance).is_integer() and tolerance < _top(p)
+
+
+def _widened(lo: np.ndarray, hi: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """Integer ranges widened by ``t`` codes each way, clipped to the dtype's codes (which holds
+    every value a range is compared with, so the clip changes no comparison)."""
+    top = _top(lo)
+    lo = np.maximum(lo, lo.dtype.type(t))
+    lo -= lo.dtype.type(t)
+    hi = np.minimum(hi, hi.dtype.type(top - t))
+    hi += hi.dtype.type(t)
+    return lo, hi
+
+
 def forgive_box(a: np.ndarray, b: np.ndarray, differ: np.ndarray | None = None,
-                tolerance: float = 0) -> np.ndarray:
+                tolerance: float = 0, significant: np.ndarray | None = None) -> np.ndarray:
     """Boolean map of differing pixels explained by the two-way 3×3 range rule.
 
     ``a`` and ``b`` are premultiplied RGBA of one dtype; ``differ`` their
-    difference mask if already known.  With ``tolerance`` t > 0 the ranges are
+    difference mask if already known, ``significant`` their
+    :func:`significant_changes` at ``tolerance`` likewise.  With ``tolerance`` t > 0 the ranges are
     widened by t, but only for pixels that change by more than t in some
     channel: a 1-px shift with sensor-like ±1 noise on top is still
     explained, while pure low-amplitude noise is left to the eye model
     (which finds it invisible) instead of being counted as forgiven.
+
+    8- and 16-bit codes with a whole-code tolerance are compared as integers,
+    all channels at once: the same decisions as the float comparisons, which
+    are exact on such codes.
     """
     if differ is None:
         differ = pixels_differ(a, b)
@@ -132,23 +169,36 @@ def forgive_box(a: np.ndarray, b: np.ndarray, differ: np.ndarray | None = None,
         return differ
     lo_a, hi_a = _range3(a)
     lo_b, hi_b = _range3(b)
-    inside = differ.copy()
     if tolerance <= 0:
+        return differ & _all_channels((b >= lo_a) & (b <= hi_a) & (a >= lo_b) & (a <= hi_b))
+    if _whole_codes(a, tolerance):
+        t = int(tolerance)
+        lo_a, hi_a = _widened(lo_a, hi_a, t)
+        lo_b, hi_b = _widened(lo_b, hi_b, t)
+        b_in_a = (b >= lo_a) & (b <= hi_a)
+        a_in_b = (a >= lo_b) & (a <= hi_b)
+        del lo_a, hi_a, lo_b, hi_b
+        inside = differ & _all_channels(b_in_a & a_in_b)
+        one_way = differ & _all_channels(b_in_a | a_in_b)
+        del b_in_a, a_in_b
+        shifted = one_way & ~inside
+        if shifted.any():
+            inside |= shifted & _ink_conserved_codes(a, b, t)
+    else:
+        inside = differ.copy()
+        t = np.float32(tolerance)
+        one_way = differ.copy()
         for c in range(a.shape[-1]):
-            ac, bc = a[..., c], b[..., c]
-            inside &= (bc >= lo_a[..., c]) & (bc <= hi_a[..., c]) & (ac >= lo_b[..., c]) & (ac <= hi_b[..., c])
-        return inside
-    t = np.float32(tolerance)
-    one_way = differ.copy()
-    for c in range(a.shape[-1]):
-        ac, bc = a[..., c].astype(np.float32), b[..., c].astype(np.float32)
-        b_in_a = (bc >= lo_a[..., c] - t) & (bc <= hi_a[..., c] + t)
-        inside &= b_in_a & (ac >= lo_b[..., c] - t) & (ac <= hi_b[..., c] + t)
-        one_way &= b_in_a | ((ac >= lo_b[..., c] - t) & (ac <= hi_b[..., c] + t))
-    shifted = one_way & ~inside
-    if shifted.any():
-        inside |= shifted & _ink_conserved(a, b, shifted, t)
-    return inside & significant_changes(a, b, differ, tolerance)
+            ac, bc = a[..., c].astype(np.float32), b[..., c].astype(np.float32)
+            b_in_a = (bc >= lo_a[..., c] - t) & (bc <= hi_a[..., c] + t)
+            inside &= b_in_a & (ac >= lo_b[..., c] - t) & (ac <= hi_b[..., c] + t)
+            one_way &= b_in_a | ((ac >= lo_b[..., c] - t) & (ac <= hi_b[..., c] + t))
+        shifted = one_way & ~inside
+        if shifted.any():
+            inside |= shifted & _ink_conserved(a, b, shifted, t)
+    if significant is None:
+        significant = significant_changes(a, b, differ, tolerance)
+    return inside & significant
 
 
 def _ink_conserved(a: np.ndarray, b: np.ndarray, where: np.ndarray, tolerance: np.float32) -> np.ndarray:
@@ -170,9 +220,34 @@ def _ink_conserved(a: np.ndarray, b: np.ndarray, where: np.ndarray, tolerance: n
     return ok
 
 
+#: :data:`INK_RATIO` as a fraction ``p/q``, so that the ink test on integer codes reads
+#: ``q·|Σd| ≤ p·Σ|d| + q·slack`` without rounding (exact when the ratio has a small denominator).
+_INK_FRACTION = Fraction(INK_RATIO).limit_denominator(16)
+
+
+def _ink_conserved_codes(a: np.ndarray, b: np.ndarray, t: int) -> np.ndarray:
+    """:func:`_ink_conserved` (every pixel) on 8- or 16-bit codes with a whole-code tolerance ``t``,
+    in integers, all channels at once.  Window sums of 9 codes stay exact in float32 too, so both
+    give the same decision."""
+    if float(_INK_FRACTION) != INK_RATIO:
+        return _ink_conserved(a, b, np.ones(a.shape[:2], bool), np.float32(t))
+    wide = np.int16 if a.dtype == np.uint8 else np.int32  # holds q·9·full
+    d = b.astype(wide)
+    d -= a
+    spread = _box3(np.abs(d))
+    total = np.abs(_box3(d))
+    p, q = _INK_FRACTION.numerator, _INK_FRACTION.denominator
+    if q != 1:
+        total *= wide(q)
+    if p != 1:
+        spread *= wide(p)
+    spread += wide(q * INK_SLACK_TOLERANCES * t)
+    return _all_channels(total <= spread)
+
+
 def _box3(x: np.ndarray) -> np.ndarray:
-    """3×3 sums (zero outside the frame)."""
-    p = np.pad(x, 1)
+    """3×3 sums over the first two axes (zero outside the frame)."""
+    p = np.pad(x, ((1, 1), (1, 1)) + ((0, 0),) * (x.ndim - 2))
     rows = p[:-2] + p[1:-1] + p[2:]
     return rows[:, :-2] + rows[:, 1:-1] + rows[:, 2:]
 
@@ -305,8 +380,9 @@ def forgive(a: np.ndarray, b: np.ndarray, mode: str, full: float,
         return b, np.zeros(a.shape[:2], dtype=bool)
     if mode == "box":
         tol = BOX_TOLERANCE_CODES * full / full_scale(np.uint8)
-        channels = 3 if opaque else 4  # alpha is equal (full) everywhere in an opaque pair
-        pa_, pb_ = (a[..., :channels], b[..., :channels]) if opaque else (premultiply(a), premultiply(b))
+        # Premultiplying an opaque pair changes nothing; its alpha (full in both) passes every
+        # test, so the whole pixels are tested, contiguous, as four channels at once.
+        pa_, pb_ = (a, b) if opaque else (premultiply(a), premultiply(b))
         significant = significant_changes(pa_, pb_, differ, tol)
         mask = np.zeros_like(differ)
         box = support_box(significant, _RULE_REACH)
@@ -315,7 +391,8 @@ def forgive(a: np.ndarray, b: np.ndarray, mode: str, full: float,
             # (small when the rest of the frame differs only by noise).
             y0, y1, x0, x1 = box
             ys, xs = slice(y0, y1), slice(x0, x1)
-            mask[ys, xs] = forgive_box(pa_[ys, xs], pb_[ys, xs], differ[ys, xs], tolerance=tol)
+            mask[ys, xs] = forgive_box(pa_[ys, xs], pb_[ys, xs], differ[ys, xs], tolerance=tol,
+                                       significant=significant[ys, xs])
     elif mode == "pixelmatch":
         mask = forgive_pixelmatch(a, b, full)
         significant = differ

@@ -550,6 +550,30 @@ def test_a_registered_metric_is_a_choice_of_the_command(small_pair: tuple[Path, 
     assert json.loads(capsys.readouterr().out)["metric"] == "cli-test-metric"
 
 
+@pytest.mark.parametrize("args, describes", [
+    (["-q"], False),
+    (["-q", "--json"], True),
+    ([], True),
+    (["-v"], True),
+])
+def test_regions_are_described_unless_only_the_exit_status_is_asked(
+        args: list[str], describes: bool, small_pair: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from perceptdiff import engine
+    from perceptdiff.cli import main
+
+    seen = {}
+    real = engine.compare
+
+    def spy(*a, **kw):
+        seen["describe"] = kw.get("describe", True)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(engine, "compare", spy)
+    assert main([str(small_pair[0]), str(small_pair[1]), *args]) == 1
+    assert seen["describe"] is describes
+
+
 @pytest.mark.parametrize("args, needle", [
     (["--metric", "yee", "--antialiasing", "off"], "antialiasing: metric yee does not use this option"),
     (["--metric", "yee", "--background", "#fff"], "background: metric yee does not use this option"),

@@ -186,6 +186,22 @@ def test_pad_refuses_the_same_for_decoded_images():
     assert ok.compared_size == (64, 2)
 
 
+def test_describe_false_gives_the_same_verdict_and_figures_without_region_kinds():
+    a = noise(GREY, 20)
+    b = icon(a)
+    b[10, 10:14] = b[11, 10:14]   # a 1-px jitter the box rule forgives
+    full = perceptdiff.compare(a, b)
+    bare = perceptdiff.compare(a, b, describe=False)
+    assert full.regions and all(r.kind is not None for r in full.regions)
+    assert bare.verdict == full.verdict and bare.reason == full.reason
+    assert (bare.visible_pixels, bare.forgiven_pixels, bare.peak_jnd) == (
+        full.visible_pixels, full.forgiven_pixels, full.peak_jnd)
+    assert [r.box for r in bare.regions] == [r.box for r in full.regions]
+    assert all(r.kind is None and r.kinds == () for r in bare.regions)
+    assert bare.forgiven_regions == ()
+    assert np.array_equal(bare.jnd_map, full.jnd_map)
+
+
 def test_max_area_replaces_the_region_rule_for_every_metric():
     import perceptdiff
 

@@ -183,3 +183,30 @@ def test_pixelmatch_detector_forgives_an_anti_aliased_edge():
     b[2:7, 5] = 100
     mask = forgiveness.forgive_pixelmatch(opaque(a), opaque(b), 255.0)
     assert mask[3:6, 5].all() and mask.sum() <= 5
+
+
+@pytest.mark.parametrize("dtype, tolerance", [(np.uint8, 2.0), (np.uint16, 514.0)])
+def test_box_rule_on_integer_codes_decides_as_on_the_same_codes_in_float(dtype, tolerance):
+    # The integer path (all channels at once, saturating ranges) against the float comparisons,
+    # exact on whole codes: shifts, noise on top of them, new colours and codes at both ends.
+    rng = np.random.default_rng(3)
+    top = np.iinfo(dtype).max
+    scale = top // 255
+    a = (rng.integers(0, 256, (40, 48, 4)) * scale).astype(dtype)
+    a[:10] = a[:1, :1]
+    a[10:14, :, :3] = 0
+    a[14:18, :, :3] = top
+    b = np.roll(a, 1, axis=1)
+    noise_codes = rng.integers(-3, 4, a.shape) * scale
+    b = np.clip(b.astype(np.int64) + noise_codes * (rng.random(a.shape) < 0.5), 0, top).astype(dtype)
+    b[30:34, 5:9] = (rng.integers(0, 256, (4, 4, 4)) * scale).astype(dtype)
+    differ = forgiveness.pixels_differ(a, b)
+    got = forgiveness.forgive_box(a, b, differ, tolerance=tolerance)
+    want = forgiveness.forgive_box(a.astype(np.float32), b.astype(np.float32), differ, tolerance=tolerance)
+    assert want.any() and (differ & ~want).any()
+    np.testing.assert_array_equal(got, want)
+    for ch in (3, 4):
+        np.testing.assert_array_equal(
+            forgiveness.significant_changes(a[..., :ch], b[..., :ch], differ, tolerance),
+            forgiveness.significant_changes(a[..., :ch].astype(np.float32), b[..., :ch].astype(np.float32),
+                                            differ, tolerance))
